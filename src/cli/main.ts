@@ -1,0 +1,34 @@
+// sidecar-labs: a thin dispatcher; each command lives in its own module with
+// `run(args: string[]): Promise<number>` returning the exit code.
+const usage = `Usage: sidecar-labs <command> [options]
+
+Commands:
+  cluster up|down|status [--offline]   create, delete or inspect the kind cluster for the labs
+  validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]
+                                       run every lab's checks before and after its solution
+  list                                 the labs with their lessons and images
+`;
+
+const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
+  cluster: () => import('./cluster.ts'),
+  validate: () => import('./validate.ts'),
+  list: () => import('./list.ts'),
+};
+
+const [name, ...rest] = process.argv.slice(2);
+if (!name || name === '--help' || name === '-h' || name === 'help') {
+  process.stdout.write(usage);
+  process.exit(name ? 0 : 2);
+}
+const load = commands[name];
+if (!load) {
+  process.stderr.write(`sidecar-labs: unknown command "${name}"\n\n${usage}`);
+  process.exit(2);
+}
+try {
+  process.exitCode = await (await load()).run(rest);
+} catch (err) {
+  process.stderr.write(`sidecar-labs ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (process.env.SIDECAR_LABS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = 1;
+}
