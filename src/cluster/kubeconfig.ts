@@ -1,0 +1,47 @@
+// One KubeConfig for the whole process, from the cluster the user picked:
+//   kind    - the cluster `sidecar-labs cluster up` created (its own kubeconfig file)
+//   current - whatever KUBECONFIG / ~/.kube/config points at (minikube, k3d, a workshop cluster)
+import { existsSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { kindKubeconfigPath, CLUSTER_NAME } from './paths.ts';
+
+export type ClusterChoice = 'kind' | 'current';
+
+export interface LoadedKubeConfig {
+  kc: KubeConfig;
+  /** Path of the kubeconfig file, for child processes (kubectl, scripts) as KUBECONFIG. */
+  path: string;
+  /** Human words for error messages: which file and context were tried. */
+  describe: string;
+}
+
+export function defaultClusterChoice(): ClusterChoice {
+  const v = process.env.SIDECAR_LABS_CLUSTER;
+  if (v === 'current' || v === 'kind') return v;
+  return 'kind';
+}
+
+export class NoClusterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoClusterError';
+  }
+}
+
+export function loadKubeConfig(choice: ClusterChoice = defaultClusterChoice()): LoadedKubeConfig {
+  const kc = new KubeConfig();
+  if (choice === 'kind') {
+    const path = kindKubeconfigPath();
+    if (!existsSync(path)) {
+      throw new NoClusterError(
+        `no kind cluster "${CLUSTER_NAME}" yet (no kubeconfig at ${path}): run \`npx sidecar-labs cluster up\`, ` +
+          'or pass --cluster current to use your own kubeconfig',
+      );
+    }
+    kc.loadFromFile(path);
+    return { kc, path, describe: `kind cluster "${CLUSTER_NAME}" (kubeconfig ${path}, context ${kc.getCurrentContext()})` };
+  }
+  kc.loadFromDefault();
+  const path = process.env.KUBECONFIG ?? `${process.env.HOME}/.kube/config`;
+  return { kc, path, describe: `kubeconfig ${path}, context ${kc.getCurrentContext() || '(none)'}` };
+}
