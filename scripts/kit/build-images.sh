@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Builds, offline, every container image the cluster and the labs need, under the exact names that
+# kubeadm and the lab manifests ask for, and saves them as one archive for the node image:
+#   control plane: kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, etcd, coredns, pause
+#   labs:          nginx, busybox, alpine (a busybox-based stand-in), git-sync, git-server, toolbox
+# Output: $cache/images/<key>.tar (docker save of all of them); prints its path.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/versions.env"
+cache=${SIDECAR_LABS_CACHE:-$HOME/.cache/sidecar-labs}
+bin=$cache/bin
+log() { printf '[kit/images %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+labbase=$("$here/build-rootfs.sh" labbase)
+# Everything that shapes an image goes into the key, so an edit rebuilds and nothing stale is reused.
+key=$( { cat "$here/versions.env" "$0"; find "$here/images" -type f | sort | xargs cat; echo "$labbase";
+         for b in kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause git-sync kubectl; do
+           cat "$bin/.$b.version"; echo; done; } | sha256sum | cut -c1-16)
+out=$cache/images/$key.tar
+if [ -s "$out" ]; then echo "$out"; exit 0; fi
+mkdir -p "$cache/images"
+
+reg=registry.k8s.io
+k8s_images=(
+  "$reg/kube-apiserver:$KUBERNETES_VERSION" "$reg/kube-controller-manager:$KUBERNETES_VERSION"
+  "$reg/kube-scheduler:$KUBERNETES_VERSION" "$reg/kube-proxy:$KUBERNETES_VERSION"
+  "$reg/etcd:$ETCD_IMAGE_TAG" "$reg/coredns/coredns:$COREDNS_VERSION" "$reg/pause:$PAUSE_VERSION"
+)
+lab_images=(
+  docker.io/library/nginx:1.24.0 docker.io/library/busybox:1.36.0 docker.io/library/alpine:3.20.3
+  "$reg/git-sync/git-sync:$GIT_SYNC_VERSION" docker.io/sidecarlabs/git-server:0.1.0
+  docker.io/sidecarlabs/toolbox:0.1.0
+)
+
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# A single static binary on an otherwise empty filesystem (plus /tmp and CA certificates).
+static_image() { # static_image IMAGE BINARY DEST [ENTRYPOINT-JSON]
+  local d=$tmp/static-$RANDOM
+  mkdir -p "$d$(dirname "$3")" "$d/tmp" "$d/etc/ssl/certs" "$d/var/run"
+  chmod 1777 "$d/tmp"
+  cp "$2" "$d$3"
+  cp /etc/ssl/certs/ca-certificates.crt "$d/etc/ssl/certs/" 2>/dev/null || true
+  printf 'root:x:0:0:root:/:/sbin/nologin\nnobody:x:65534:65534:nobody:/:/sbin/nologin\n' > "$d/etc/passwd"
+  printf 'root:x:0:\nnobody:x:65534:\n' > "$d/etc/group"
+  local changes=(--change 'ENV PATH=/usr/local/bin:/usr/bin:/bin')
+  [ -n "${4:-}" ] && changes+=(--change "ENTRYPOINT $4")
+  tar -C "$d" -c . | docker import "${changes[@]}" - "$1" >/dev/null
+  log "  $1"
+}
+
+log "control-plane images"
+for c in kube-apiserver kube-controller-manager kube-scheduler; do
+  static_image "$reg/$c:$KUBERNETES_VERSION" "$bin/$c" "/usr/local/bin/$c"
+done
+static_image "$reg/etcd:$ETCD_IMAGE_TAG" "$bin/etcd" /usr/local/bin/etcd
+static_image "$reg/coredns/coredns:$COREDNS_VERSION" "$bin/coredns" /coredns '["/coredns"]'
+static_image "$reg/pause:$PAUSE_VERSION" "$bin/pause" /pause '["/pause"]'
+# kube-proxy programs iptables, so it gets the Debian base with iptables and conntrack.
+mkdir -p "$tmp/kube-proxy" && cp "$bin/kube-proxy" "$tmp/kube-proxy/"
+printf 'ARG BASE\nFROM ${BASE}\nCOPY kube-proxy /usr/local/bin/kube-proxy\n' > "$tmp/kube-proxy/Dockerfile"
+docker build -q --build-arg BASE="$labbase" -t "$reg/kube-proxy:$KUBERNETES_VERSION" "$tmp/kube-proxy" >/dev/null
+log "  $reg/kube-proxy:$KUBERNETES_VERSION"
+
+log "lab images"
+# busybox from Debian's busybox-static: one binary and a link per applet.
+bb=$tmp/busybox
+mkdir -p "$bb/bin" "$bb/tmp" "$bb/etc" "$bb/var/log" "$bb/root" "$bb/usr/bin" "$bb/sbin" "$bb/usr/sbin"
+chmod 1777 "$bb/tmp"
+cp /bin/busybox "$bb/bin/busybox"
+for applet in $(/bin/busybox --list); do [ -e "$bb/bin/$applet" ] || ln -s busybox "$bb/bin/$applet"; done
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$bb/etc/passwd"
+printf 'root:x:0:\nnobody:x:65534:\n' > "$bb/etc/group"
+tar -C "$bb" -c . | docker import --change 'CMD ["sh"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - docker.io/library/busybox:1.36.0 >/dev/null
+log "  docker.io/library/busybox:1.36.0"
+tar -C "$bb" -c . | docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - docker.io/library/alpine:3.20.3 >/dev/null
+log "  docker.io/library/alpine:3.20.3 (busybox-based stand-in)"
+
+docker build -q --build-arg BASE="$labbase" -t docker.io/library/nginx:1.24.0 "$here/images/nginx" >/dev/null
+log "  docker.io/library/nginx:1.24.0 (Debian nginx)"
+
+mkdir -p "$tmp/git-sync" && cp "$bin/git-sync" "$tmp/git-sync/"
+cat > "$tmp/git-sync/Dockerfile" <<'DOCKERFILE'
+ARG BASE
+FROM ${BASE}
+COPY git-sync /git-sync
+RUN groupadd -g 65533 git-sync && useradd -u 65533 -g 65533 -d /tmp -s /sbin/nologin git-sync
+USER 65533:65533
+ENV HOME=/tmp
+ENTRYPOINT ["/git-sync"]
+DOCKERFILE
+docker build -q --build-arg BASE="$labbase" -t "$reg/git-sync/git-sync:$GIT_SYNC_VERSION" "$tmp/git-sync" >/dev/null
+log "  $reg/git-sync/git-sync:$GIT_SYNC_VERSION"
+
+cp -r "$here/images/git-server" "$tmp/git-server"
+(cd "$tmp/git-server" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o git-server .)
+docker build -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/git-server:0.1.0 "$tmp/git-server" >/dev/null
+log "  docker.io/sidecarlabs/git-server:0.1.0"
+
+cp -r "$here/images/toolbox" "$tmp/toolbox" && cp "$bin/kubectl" "$tmp/toolbox/"
+docker build -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/toolbox:0.1.0 "$tmp/toolbox" >/dev/null
+log "  docker.io/sidecarlabs/toolbox:0.1.0"
+
+log "saving ${#k8s_images[@]} control-plane and ${#lab_images[@]} lab images"
+docker save "${k8s_images[@]}" "${lab_images[@]}" -o "$out.partial"
+mv "$out.partial" "$out"
+echo "$out"

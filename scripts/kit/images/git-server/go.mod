@@ -1,0 +1,3 @@
+module sidecarlabs.local/git-server
+
+go 1.22

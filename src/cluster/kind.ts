@@ -1,0 +1,91 @@
+// The kind provider: create, delete and inspect the one-node cluster the labs run on.
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { run } from './exec.ts';
+import { ClusterError } from './errors.ts';
+import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
+
+/** NodePorts 30080-30089 reach the host on loopback only. */
+export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
+
+export interface KindConfigOptions {
+  /** Offline node images carry a static bridge CNI config instead of kindnet (whose image we lack). */
+  offline: boolean;
+}
+
+export function kindConfig({ offline }: KindConfigOptions): string {
+  const ports = NODE_PORTS.map(
+    (p) => `      - { containerPort: ${p}, hostPort: ${p}, listenAddress: "127.0.0.1", protocol: TCP }`,
+  ).join('\n');
+  return [
+    'kind: Cluster',
+    'apiVersion: kind.x-k8s.io/v1alpha4',
+    `name: ${CLUSTER_NAME}`,
+    'networking:',
+    '  apiServerAddress: "127.0.0.1"',
+    ...(offline ? ['  disableDefaultCNI: true'] : []),
+    'nodes:',
+    '  - role: control-plane',
+    '    extraPortMappings:',
+    ports,
+    '',
+  ].join('\n');
+}
+
+async function kind(args: string[], onLine?: (l: string) => void) {
+  const r = await run('kind', args, { onLine });
+  if (r.code === 127) {
+    throw new ClusterError(
+      'kind is not installed. Install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation) or ' +
+        'run `npx sidecar-labs cluster up --offline`, which builds it from Go modules.',
+    );
+  }
+  return r;
+}
+
+export async function clusterExists(): Promise<boolean> {
+  const r = await kind(['get', 'clusters']);
+  return r.code === 0 && r.stdout.split('\n').some((l) => l.trim() === CLUSTER_NAME);
+}
+
+/** The node image the existing cluster runs, or undefined. */
+export async function currentNodeImage(): Promise<string | undefined> {
+  const r = await run('docker', ['inspect', '--format', '{{.Config.Image}}', `${CLUSTER_NAME}-control-plane`]);
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+export async function nodeRunning(): Promise<boolean> {
+  const r = await run('docker', ['inspect', '--format', '{{.State.Running}}', `${CLUSTER_NAME}-control-plane`]);
+  return r.code === 0 && r.stdout.trim() === 'true';
+}
+
+export async function createCluster(opts: { image?: string; offline: boolean; onLine?: (l: string) => void }): Promise<void> {
+  const configPath = join(cacheDir(), 'kind-config.yaml');
+  mkdirSync(dirname(configPath), { recursive: true });
+  writeFileSync(configPath, kindConfig({ offline: opts.offline }));
+  const args = ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configPath, '--kubeconfig', kindKubeconfigPath(), '--wait', '0s'];
+  if (opts.image) args.push('--image', opts.image);
+  const r = await kind(args, opts.onLine);
+  if (r.code !== 0) {
+    throw new ClusterError(
+      `kind could not create the cluster (exit ${r.code}):\n${r.stderr.trim().split('\n').slice(-12).join('\n')}\n` +
+        'Run `npx sidecar-labs cluster down` to clear what is left, then `npx sidecar-labs cluster up` again.',
+    );
+  }
+}
+
+export async function deleteCluster(): Promise<void> {
+  const r = await kind(['delete', 'cluster', '--name', CLUSTER_NAME, '--kubeconfig', kindKubeconfigPath()]);
+  if (r.code !== 0) throw new ClusterError(`kind could not delete the cluster: ${r.stderr.trim()}`);
+  rmSync(kindKubeconfigPath(), { force: true });
+}
+
+export async function loadImages(images: string[], onLine?: (l: string) => void): Promise<void> {
+  const r = await kind(['load', 'docker-image', '--name', CLUSTER_NAME, ...images], onLine);
+  if (r.code !== 0) throw new ClusterError(`kind could not load images into the cluster: ${r.stderr.trim()}`);
+}
+
+export async function loadImageArchive(archive: string, onLine?: (l: string) => void): Promise<void> {
+  const r = await kind(['load', 'image-archive', '--name', CLUSTER_NAME, archive], onLine);
+  if (r.code !== 0) throw new ClusterError(`kind could not load ${archive} into the cluster: ${r.stderr.trim()}`);
+}
