@@ -1,0 +1,33 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import { lessonSlugs } from './src/course/lessons.ts';
+
+/**
+ * Site configuration. The live-lab server may add an adapter (e.g. @astrojs/node in
+ * middleware mode) and integrations: keep the pieces below as named values so a change
+ * is one line, not a rewrite.
+ */
+export const starlightOptions = {
+  title: 'Sidecar Labs',
+  description: 'Learn the Kubernetes sidecar pattern with live labs on a real cluster.',
+  // Lessons live in the top-level content/ folder (see src/content.config.ts).
+  sidebar: [
+    { label: 'Start here', link: '/' },
+    { label: 'Course', items: lessonSlugs.map((slug) => `lessons/${slug}`) },
+  ],
+  customCss: ['./src/styles/site.css'],
+  // Starlight defaults we rely on: Expressive Code (Shiki) with a copy button on every code
+  // block, Pagefind search, and the light/dark theme switch.
+  expressiveCode: {
+    themes: ['github-dark', 'github-light'],
+  },
+  pagefind: true,
+  lastUpdated: false,
+};
+
+export default defineConfig({
+  site: 'http://localhost:4321',
+  output: 'static',
+  integrations: [starlight(starlightOptions)],
+});
