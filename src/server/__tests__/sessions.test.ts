@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { SessionManager } from '../sessions.ts';
+import { TokenSigner } from '../tokens.ts';
+import { LabError, type ProgressEvent } from '../engine-port.ts';
+import { FakeEngine, fakeSpawner } from './fakes.ts';
+
+function setup(opts: { idleMs?: number; maxSessions?: number } = {}) {
+  const engine = new FakeEngine();
+  const signer = new TokenSigner(Buffer.alloc(32, 1));
+  let now = 1_000_000;
+  const { spawn, shells } = fakeSpawner();
+  const manager = new SessionManager(engine, signer, () => spawn, {
+    idleMs: opts.idleMs ?? 60_000,
+    expiryMs: 120_000,
+    maxSessions: opts.maxSessions ?? 10,
+    now: () => now,
+  });
+  return { engine, signer, manager, shells, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+describe('SessionManager', () => {
+  it('starts a session, reports progress, and hands out a token that authorizes only that session', async () => {
+    const { manager, engine } = setup();
+    const events: ProgressEvent[] = [];
+    const a = await manager.start('content-sidecar', (e) => events.push(e));
+    const b = await manager.start('date-tailer', () => {});
+    expect(events.map((e) => e.phase)).toEqual(['namespace', 'ready']);
+    expect(a.token).not.toBe(b.token);
+    expect(manager.authorize(a.id, a.token).record.slug).toBe('content-sidecar');
+    expect(() => manager.authorize(a.id, b.token)).toThrow(LabError);
+    expect(() => manager.authorize('no-such-session', a.token)).toThrow(/not running/);
+    expect(engine.extended.get(a.id)?.getTime()).toBe(1_000_000 + 120_000);
+  });
+
+  it('refuses an unknown lab and more sessions than allowed, with what to do', async () => {
+    const { manager } = setup({ maxSessions: 1 });
+    await expect(manager.start('no-such-lab', () => {})).rejects.toMatchObject({ status: 404 });
+    await manager.start('content-sidecar', () => {});
+    await expect(manager.start('date-tailer', () => {})).rejects.toMatchObject({ status: 503, fix: expect.stringContaining('stop a lab') });
+  });
+
+  it('check, solution and reset go to the engine one at a time', async () => {
+    const { manager, engine } = setup();
+    const s = await manager.start('content-sidecar', () => {});
+    const live = manager.authorize(s.id, s.token);
+    expect(await manager.check(live, 0)).toMatchObject({ ok: false, hint: expect.any(String) });
+    await Promise.all([manager.applySolution(live, 0, () => {}), manager.check(live, 0)]);
+    expect(engine.calls.slice(-2)).toEqual([`solution ${s.id} 0`, `check ${s.id} 0`]);
+    expect(await manager.check(live, 0)).toMatchObject({ ok: true });
+    await manager.reset(live, () => {});
+    expect(await manager.check(live, 0)).toMatchObject({ ok: false });
+  });
+
+  it('a failed operation does not block the next one', async () => {
+    const { manager, engine } = setup();
+    const s = await manager.start('content-sidecar', () => {});
+    const live = manager.authorize(s.id, s.token);
+    engine.applySolution = async () => {
+      throw new Error('boom');
+    };
+    await expect(manager.applySolution(live, 0, () => {})).rejects.toThrow('boom');
+    expect(await manager.check(live, 0)).toMatchObject({ ok: false });
+  });
+
+  it('reset replaces the terminal: the old shell ends, a new one is ready for the browser', async () => {
+    const { manager } = setup();
+    const s = await manager.start('content-sidecar', () => {});
+    const live = manager.authorize(s.id, s.token);
+    const before = live.terminal;
+    await manager.reset(live, () => {});
+    expect(live.terminal).not.toBe(before);
+  });
+
+  it('stops idle sessions, keeps active ones, and drops sessions the engine reaped', async () => {
+    const { manager, engine, advance } = setup({ idleMs: 60_000 });
+    const idle = await manager.start('content-sidecar', () => {});
+    const busy = await manager.start('date-tailer', () => {});
+    const orphan = await manager.start('date-tailer', () => {});
+    advance(50_000);
+    manager.touch(manager.authorize(busy.id, busy.token));
+    engine.expired.add(orphan.id);
+    manager.touch(manager.authorize(orphan.id, orphan.token));
+    advance(20_000);
+    const { stopped, reaped } = await manager.sweep();
+    expect(stopped).toEqual([idle.id]);
+    expect(reaped).toEqual([orphan.id]);
+    expect(engine.calls).toContain(`stop ${idle.id}`);
+    expect(() => manager.authorize(idle.id, idle.token)).toThrow();
+    expect(() => manager.authorize(orphan.id, orphan.token)).toThrow();
+    expect(manager.authorize(busy.id, busy.token).record.slug).toBe('date-tailer');
+  });
+
+  it('pushes the expiry forward while the learner is active, but not on every keystroke', async () => {
+    const { manager, engine, advance } = setup();
+    const s = await manager.start('content-sidecar', () => {});
+    const live = manager.authorize(s.id, s.token);
+    const first = engine.extended.get(s.id)!.getTime();
+    advance(1_000);
+    manager.touch(live);
+    expect(engine.extended.get(s.id)!.getTime()).toBe(first);
+    advance(90_000);
+    manager.touch(live);
+    await Promise.resolve();
+    expect(engine.extended.get(s.id)!.getTime()).toBe(first + 91_000);
+  });
+
+  it('a restarted server finds the sessions on the cluster and accepts their old tokens', async () => {
+    const { manager, engine, signer } = setup();
+    const s = await manager.start('content-sidecar', () => {});
+    const restarted = new SessionManager(engine, signer, () => fakeSpawner().spawn);
+    expect(() => restarted.authorize(s.id, s.token)).toThrow();
+    expect(await restarted.recover()).toBe(1);
+    expect(restarted.authorize(s.id, s.token).record.namespace).toBe(`lab-${s.id}`);
+    expect(await restarted.recover()).toBe(0);
+  });
+});

@@ -1,0 +1,68 @@
+// What the lab server needs from the lab engine, as a small interface.
+//
+// The server is written against this port, not against src/engine directly, so that
+//  - unit tests can drive the session logic with a fake engine, and
+//  - engine-adapter.ts is the one place that knows the engine's exact API.
+
+export interface ProgressEvent {
+  phase: string;
+  message: string;
+  done: number;
+  total: number;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  message: string;
+  hint?: string;
+  observed?: string;
+}
+
+export interface SessionRecord {
+  id: string;
+  slug: string;
+  namespace: string;
+  /** When the cluster will consider the session abandoned (namespace annotation). */
+  expiresAt?: Date;
+}
+
+/** Where the learner's shell runs: always a pod in the session's own namespace. */
+export interface TerminalTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+export type OnProgress = (event: ProgressEvent) => void;
+
+export interface LabEnginePort {
+  /** Slugs of the labs this engine knows. */
+  labSlugs(): string[];
+  startSession(slug: string, onProgress: OnProgress): Promise<SessionRecord>;
+  /** Run the checks of step `step` (0-based). */
+  checkStep(session: SessionRecord, step: number): Promise<CheckResult>;
+  /** Apply the solution of step `step` (0-based), as "skip" or "rebuild to step N" does. */
+  applySolution(session: SessionRecord, step: number, onProgress: OnProgress): Promise<void>;
+  /** Back to the lab's initial state (setup manifests, terminal pod), same session id. */
+  resetSession(session: SessionRecord, onProgress: OnProgress): Promise<void>;
+  stopSession(session: SessionRecord): Promise<void>;
+  /** Sessions that exist on the cluster (found by namespace labels), e.g. after a server restart. */
+  listSessions(): Promise<SessionRecord[]>;
+  /** Delete sessions whose expiry passed; returns their ids. */
+  reapExpired(): Promise<string[]>;
+  /** Push the expiry forward while the learner is active. */
+  extendSession(session: SessionRecord, expiresAt: Date): Promise<void>;
+  terminalTarget(session: SessionRecord): TerminalTarget;
+}
+
+/** An error whose message a learner can act on (no stack trace), with the fix in plain words. */
+export class LabError extends Error {
+  readonly status: number;
+  readonly fix?: string;
+  constructor(message: string, opts: { status?: number; fix?: string } = {}) {
+    super(message);
+    this.name = 'LabError';
+    this.status = opts.status ?? 500;
+    this.fix = opts.fix;
+  }
+}

@@ -1,0 +1,209 @@
+// Lab sessions as the server sees them: who may use which session, when it was last used, its
+// terminal, and the clean-up of sessions the learner walked away from.
+//
+// The cluster is the source of truth (namespaces labelled with lab and session); this map is a cache
+// of it plus what only the server knows (last activity, open terminal). `recover()` rebuilds the map
+// from the cluster after a restart; `sweep()` ends idle sessions and asks the engine to reap expired
+// namespaces nobody owns any more.
+import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord } from './engine-port.ts';
+import { TerminalBridge, type ShellSpawner } from './terminal-bridge.ts';
+import type { TokenSigner } from './tokens.ts';
+
+export interface SessionOptions {
+  /** Inactivity after which a session is stopped. */
+  idleMs: number;
+  /** How far ahead of the last activity the namespace's expires-at is set (>= idleMs). */
+  expiryMs: number;
+  /** At most this many live sessions at once (protects a shared workshop cluster). */
+  maxSessions: number;
+  now: () => number;
+}
+
+export const defaultSessionOptions: SessionOptions = {
+  idleMs: 30 * 60_000,
+  expiryMs: 45 * 60_000,
+  maxSessions: 50,
+  now: () => Date.now(),
+};
+
+export interface LiveSession {
+  record: SessionRecord;
+  lastActive: number;
+  /** expires-at last written to the cluster, to avoid patching the namespace on every keystroke. */
+  pushedExpiry: number;
+  terminal: TerminalBridge;
+  /** Operations on one session run one at a time (check during reset would read a half state). */
+  queue: Promise<unknown>;
+}
+
+export interface PublicSession {
+  id: string;
+  slug: string;
+  token: string;
+}
+
+export class SessionManager {
+  private readonly sessions = new Map<string, LiveSession>();
+  private readonly engine: LabEnginePort;
+  private readonly signer: TokenSigner;
+  private readonly spawnerFor: (record: SessionRecord) => ShellSpawner;
+  private readonly opts: SessionOptions;
+  private starting = 0;
+
+  constructor(
+    engine: LabEnginePort,
+    signer: TokenSigner,
+    spawnerFor: (record: SessionRecord) => ShellSpawner,
+    opts: Partial<SessionOptions> = {},
+  ) {
+    this.engine = engine;
+    this.signer = signer;
+    this.spawnerFor = spawnerFor;
+    this.opts = { ...defaultSessionOptions, ...opts };
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  async start(slug: string, onProgress: OnProgress): Promise<PublicSession> {
+    if (!this.engine.labSlugs().includes(slug)) throw new LabError(`there is no lab "${slug}"`, { status: 404 });
+    if (this.sessions.size + this.starting >= this.opts.maxSessions) {
+      throw new LabError(`this server already runs ${this.opts.maxSessions} lab sessions`, {
+        status: 503,
+        fix: 'stop a lab you no longer use (or wait for idle ones to expire), then press "Start lab" again',
+      });
+    }
+    this.starting++;
+    try {
+      const record = await this.engine.startSession(slug, onProgress);
+      const live = this.adopt(record);
+      await this.pushExpiry(live, true);
+      return this.describe(live);
+    } finally {
+      this.starting--;
+    }
+  }
+
+  /** The session if `token` is its token; the same error for unknown and wrong, so ids cannot be probed. */
+  authorize(id: string, token: string | null | undefined): LiveSession {
+    const live = this.sessions.get(id);
+    if (!live || !this.signer.verify(id, token)) {
+      throw new LabError('this lab session is not running any more', { status: 404, fix: 'press "Start lab" to begin a new one' });
+    }
+    return live;
+  }
+
+  touch(live: LiveSession): void {
+    live.lastActive = this.opts.now();
+    void this.pushExpiry(live, false);
+  }
+
+  check(live: LiveSession, step: number): Promise<CheckResult> {
+    this.touch(live);
+    return this.serialize(live, () => this.engine.checkStep(live.record, step));
+  }
+
+  applySolution(live: LiveSession, step: number, onProgress: OnProgress): Promise<void> {
+    this.touch(live);
+    return this.serialize(live, () => this.engine.applySolution(live.record, step, onProgress));
+  }
+
+  reset(live: LiveSession, onProgress: OnProgress): Promise<void> {
+    this.touch(live);
+    return this.serialize(live, async () => {
+      // The terminal pod is recreated by a reset: end the old shell so the browser reconnects to the new.
+      live.terminal.dispose('lab reset');
+      await this.engine.resetSession(live.record, onProgress);
+      live.terminal = this.newTerminal(live);
+    });
+  }
+
+  async stop(live: LiveSession): Promise<void> {
+    this.sessions.delete(live.record.id);
+    live.terminal.dispose('lab stopped');
+    await this.serialize(live, () => this.engine.stopSession(live.record));
+  }
+
+  /** Rebuild the map from the cluster's labelled namespaces (after a restart). */
+  async recover(): Promise<number> {
+    const found = await this.engine.listSessions();
+    let added = 0;
+    for (const record of found) {
+      if (this.sessions.has(record.id)) continue;
+      const live = this.adopt(record);
+      // A rediscovered session counts as active now; its own expiry still bounds how long it lives.
+      if (record.expiresAt) live.pushedExpiry = record.expiresAt.getTime();
+      added++;
+    }
+    return added;
+  }
+
+  /** Stop sessions idle for longer than idleMs, then let the engine reap expired namespaces. */
+  async sweep(): Promise<{ stopped: string[]; reaped: string[] }> {
+    const now = this.opts.now();
+    const stopped: string[] = [];
+    for (const live of [...this.sessions.values()]) {
+      if (now - live.lastActive >= this.opts.idleMs) {
+        stopped.push(live.record.id);
+        await this.stop(live).catch(() => {});
+      }
+    }
+    const reaped = await this.engine.reapExpired();
+    for (const id of reaped) {
+      const live = this.sessions.get(id);
+      if (live) {
+        this.sessions.delete(id);
+        live.terminal.dispose('lab expired');
+      }
+    }
+    return { stopped, reaped };
+  }
+
+  describe(live: LiveSession): PublicSession {
+    return { id: live.record.id, slug: live.record.slug, token: this.signer.tokenFor(live.record.id) };
+  }
+
+  /** End every terminal (server shutdown); the namespaces stay, for the next server to find. */
+  closeTerminals(): void {
+    for (const live of this.sessions.values()) live.terminal.dispose('server stopping');
+  }
+
+  private adopt(record: SessionRecord): LiveSession {
+    const live: LiveSession = {
+      record,
+      lastActive: this.opts.now(),
+      pushedExpiry: 0,
+      terminal: undefined as unknown as TerminalBridge,
+      queue: Promise.resolve(),
+    };
+    live.terminal = this.newTerminal(live);
+    this.sessions.set(record.id, live);
+    return live;
+  }
+
+  private newTerminal(live: LiveSession): TerminalBridge {
+    const bridge = new TerminalBridge(live.record.id, this.spawnerFor(live.record));
+    bridge.onActivity = () => this.touch(live);
+    return bridge;
+  }
+
+  private serialize<T>(live: LiveSession, op: () => Promise<T>): Promise<T> {
+    const run = live.queue.then(op, op);
+    live.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async pushExpiry(live: LiveSession, force: boolean): Promise<void> {
+    const target = live.lastActive + this.opts.expiryMs;
+    // Patch the namespace at most about once a minute of activity.
+    if (!force && target - live.pushedExpiry < 60_000) return;
+    live.pushedExpiry = target;
+    try {
+      await this.engine.extendSession(live.record, new Date(target));
+    } catch {
+      // Not fatal: the idle sweep still ends the session; the annotation only matters if we die.
+      live.pushedExpiry = 0;
+    }
+  }
+}
