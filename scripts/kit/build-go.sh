@@ -112,16 +112,4 @@ if ! fresh pause "$PAUSE_VERSION"; then
   stamp pause "$PAUSE_VERSION"
 fi
 
-# git-sync -------------------------------------------------------------------------------------------
-if ! fresh git-sync "$GIT_SYNC_VERSION"; then
-  log "git-sync $GIT_SYNC_VERSION"
-  ref=${GIT_SYNC_COMMIT:-$GIT_SYNC_VERSION}
-  mod=$work/git-sync
-  mkdir -p "$mod"
-  printf 'module sidecarlabs.local/git-sync-build\n\ngo 1.24.0\n' > "$mod/go.mod"
-  printf '//go:build tools\n\npackage tools\n\nimport _ "k8s.io/git-sync"\n' > "$mod/tools.go"
-  (cd "$mod" && GOFLAGS=-mod=mod go get "k8s.io/git-sync@$ref" && \
-    go build -ldflags "-s -w -X k8s.io/git-sync/pkg/version.VERSION=$GIT_SYNC_VERSION" -o "$KIT_BIN/git-sync" k8s.io/git-sync)
-  stamp git-sync "$GIT_SYNC_VERSION"
-fi
 log "all Go programs ready in $KIT_BIN"

@@ -14,7 +14,7 @@ log() { printf '[kit/images %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 labbase=$("$here/build-rootfs.sh" labbase)
 # Everything that shapes an image goes into the key, so an edit rebuilds and nothing stale is reused.
 key=$( { cat "$here/versions.env" "$0"; find "$here/images" -type f | sort | xargs cat; echo "$labbase";
-         for b in kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause git-sync kubectl; do
+         for b in kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause kubectl; do
            cat "$bin/.$b.version"; echo; done; } | sha256sum | cut -c1-16)
 out=$cache/images/$key.tar
 if [ -s "$out" ]; then echo "$out"; exit 0; fi
@@ -79,18 +79,8 @@ log "  docker.io/library/alpine:3.20.3 (busybox-based stand-in)"
 docker build -q --build-arg BASE="$labbase" -t docker.io/library/nginx:1.24.0 "$here/images/nginx" >/dev/null
 log "  docker.io/library/nginx:1.24.0 (Debian nginx)"
 
-mkdir -p "$tmp/git-sync" && cp "$bin/git-sync" "$tmp/git-sync/"
-cat > "$tmp/git-sync/Dockerfile" <<'DOCKERFILE'
-ARG BASE
-FROM ${BASE}
-COPY git-sync /git-sync
-RUN groupadd -g 65533 git-sync && useradd -u 65533 -g 65533 -d /tmp -s /sbin/nologin git-sync
-USER 65533:65533
-ENV HOME=/tmp
-ENTRYPOINT ["/git-sync"]
-DOCKERFILE
-docker build -q --build-arg BASE="$labbase" -t "$reg/git-sync/git-sync:$GIT_SYNC_VERSION" "$tmp/git-sync" >/dev/null
-log "  $reg/git-sync/git-sync:$GIT_SYNC_VERSION"
+docker build -q --build-arg BASE="$labbase" -t "$reg/git-sync/git-sync:$GIT_SYNC_VERSION" "$here/images/git-sync" >/dev/null
+log "  $reg/git-sync/git-sync:$GIT_SYNC_VERSION (stand-in: the Go proxy refuses k8s.io/git-sync)"
 
 cp -r "$here/images/git-server" "$tmp/git-server"
 (cd "$tmp/git-server" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o git-server .)
