@@ -1,0 +1,52 @@
+// `npm test`: every test, in the order their prerequisites appear.
+//   1. unit tests (Vitest, no cluster)
+//   2. the kind cluster (`sidecar-labs cluster up`: reused when already up, built offline when needed)
+//   3. integration tests on the cluster (Vitest)
+//   4. `sidecar-labs validate` of every lab, JUnit to test-results/validate.xml
+//   5. the site build, then browser tests in Debian's Chromium (Playwright: site and live labs)
+// Every step runs even when an earlier one failed (except those that need the cluster when it could
+// not be created), and the exit code is non-zero when any failed.
+// SIDECAR_LABS_CLUSTER=current runs steps 3-5 against your own kubeconfig instead of kind.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+
+interface Step { name: string; cmd: string[]; needsCluster?: boolean }
+
+const node = process.execPath;
+const cli = ['src/cli/main.ts'];
+const useKind = (process.env.SIDECAR_LABS_CLUSTER ?? 'kind') === 'kind';
+const only = process.argv.slice(2); // e.g. `npm test -- unit site` runs just those steps
+
+const steps: Step[] = [
+  { name: 'unit', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'] },
+  ...(useKind ? [{ name: 'cluster', cmd: [node, ...cli, 'cluster', 'up'] }] : []),
+  { name: 'integration', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'integration'], needsCluster: true },
+  { name: 'validate', cmd: [node, ...cli, 'validate', '--junit', 'test-results/validate.xml', '--parallel', '4'], needsCluster: true },
+  { name: 'build', cmd: [node, 'node_modules/astro/bin/astro.mjs', 'build'] },
+  { name: 'browser', cmd: [node, 'node_modules/@playwright/test/cli.js', 'test'], needsCluster: true },
+];
+
+mkdirSync('test-results', { recursive: true });
+const results: Array<{ name: string; ok: boolean; seconds: number; skipped?: string }> = [];
+let clusterOk = true;
+for (const step of steps) {
+  if (only.length && !only.includes(step.name)) continue;
+  if (step.needsCluster && !clusterOk) {
+    results.push({ name: step.name, ok: false, seconds: 0, skipped: 'the cluster could not be brought up' });
+    continue;
+  }
+  console.log(`\n━━ npm test: ${step.name} ━━ ${step.cmd.slice(1).join(' ')}`);
+  const started = Date.now();
+  const r = spawnSync(step.cmd[0]!, step.cmd.slice(1), { stdio: 'inherit', env: process.env });
+  const ok = r.status === 0;
+  if (step.name === 'cluster') clusterOk = ok;
+  results.push({ name: step.name, ok, seconds: (Date.now() - started) / 1000 });
+}
+
+console.log('\n━━ npm test: summary ━━');
+for (const r of results) {
+  console.log(`${r.ok ? '✓' : '✗'} ${r.name.padEnd(12)} ${r.skipped ? `not run: ${r.skipped}` : `${r.seconds.toFixed(1)}s`}`);
+}
+const failed = results.filter((r) => !r.ok);
+console.log(failed.length ? `${failed.length} step(s) failed: ${failed.map((r) => r.name).join(', ')}` : 'all steps passed');
+process.exit(failed.length ? 1 : 0);
