@@ -8,6 +8,7 @@ import { lessonSlugs } from './src/course/lessons.ts';
  * middleware mode) and integrations: keep the pieces below as named values so a change
  * is one line, not a rewrite.
  */
+/** @type {import('@astrojs/starlight/types').StarlightUserConfig} */
 export const starlightOptions = {
   title: 'Sidecar Labs',
   description: 'Learn the Kubernetes sidecar pattern with live labs on a real cluster.',
