@@ -1,0 +1,288 @@
+// The engine's one door to the cluster: typed client-node APIs from one KubeConfig, server-side apply,
+// watches, exec, logs, API-server proxy. Connection failures become ClusterUnreachableError naming the
+// kubeconfig/context that was tried.
+import { request as httpsRequest } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { Writable } from 'node:stream';
+import { spawn } from 'node:child_process';
+import {
+  ApiException, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, Watch,
+  type KubeConfig, type V1Pod, type V1Status, type KubernetesObject,
+} from '@kubernetes/client-node';
+import { toolPath } from '../cluster/paths.ts';
+import { ClusterUnreachableError } from './errors.ts';
+import type { ClusterOps, ExecResult, HttpResult } from './checks.ts';
+
+export const FIELD_MANAGER = 'sidecar-labs';
+
+export function apiCode(e: unknown): number | undefined {
+  if (e instanceof ApiException) return e.code;
+  const c = (e as { code?: unknown; statusCode?: unknown })?.statusCode ?? (e as { code?: unknown })?.code;
+  return typeof c === 'number' ? c : undefined;
+}
+
+/** The API server's own message, e.g. `pods "x" is forbidden: ...`. */
+export function apiMessage(e: unknown): string {
+  if (e instanceof ApiException) {
+    const body = e.body as unknown;
+    try {
+      const parsed = typeof body === 'string' ? JSON.parse(body) : body;
+      if (parsed && typeof parsed === 'object' && 'message' in parsed) return String((parsed as { message: unknown }).message);
+    } catch {
+      /* not JSON */
+    }
+    return `HTTP ${e.code}${typeof body === 'string' && body ? `: ${body.slice(0, 200)}` : ''}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|socket hang up|fetch failed|certificate|self[- ]signed|EAI_AGAIN/i;
+
+export function isUnreachable(e: unknown): boolean {
+  if (e instanceof ApiException) return false;
+  const text = `${(e as Error)?.message ?? ''} ${String((e as { cause?: { code?: string; message?: string } })?.cause?.code ?? '')} ${(e as { cause?: { message?: string } })?.cause?.message ?? ''}`;
+  return UNREACHABLE.test(text);
+}
+
+export class Kube implements ClusterOps {
+  readonly kc: KubeConfig;
+  readonly describe: string;
+  readonly core: CoreV1Api;
+  readonly objects: KubernetesObjectApi;
+  private readonly execApi: Exec;
+  private readonly scopeCache = new Map<string, Promise<Map<string, boolean>>>();
+
+  constructor(kc: KubeConfig, describe: string) {
+    this.kc = kc;
+    this.describe = describe;
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.execApi = new Exec(kc);
+  }
+
+  /** Run an API call; a connection failure becomes a ClusterUnreachableError with what to do. */
+  async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isUnreachable(e)) {
+        const cause = (e as { cause?: { message?: string } })?.cause?.message ?? (e as Error).message;
+        throw new ClusterUnreachableError(this.describe, cause);
+      }
+      throw e;
+    }
+  }
+
+  /** null on 404. */
+  async orNull<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await this.call(fn);
+    } catch (e) {
+      if (apiCode(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.call(() => this.raw('/version', 5000)).then((r) => {
+      if (r.status >= 500) throw new ClusterUnreachableError(this.describe, `the API server answered HTTP ${r.status}`);
+    });
+  }
+
+  /** GET a raw API path (discovery, the service proxy) with the KubeConfig's credentials. */
+  async raw(path: string, timeoutMs: number): Promise<HttpResult> {
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new ClusterUnreachableError(this.describe, 'the kubeconfig has no current cluster');
+    const url = new URL(cluster.server.replace(/\/$/, '') + path);
+    const opts: import('node:https').RequestOptions = { method: 'GET', headers: {}, timeout: timeoutMs };
+    await this.kc.applyToHTTPSOptions(opts);
+    const req = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const r = req(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      r.on('timeout', () => r.destroy(new Error(`ETIMEDOUT after ${timeoutMs}ms`)));
+      r.on('error', reject);
+      r.end();
+    });
+  }
+
+  /** Is apiVersion/kind namespaced? From API discovery (cached); undefined if the cluster does not know the kind. */
+  async isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
+    let p = this.scopeCache.get(apiVersion);
+    if (!p) {
+      const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      p = this.call(() => this.raw(path, 10000)).then((r) => {
+        const m = new Map<string, boolean>();
+        if (r.status === 200) {
+          for (const res of JSON.parse(r.body).resources ?? []) if (!String(res.name).includes('/')) m.set(res.kind, !!res.namespaced);
+        }
+        return m;
+      });
+      p.catch(() => this.scopeCache.delete(apiVersion));
+      this.scopeCache.set(apiVersion, p);
+    }
+    return (await p).get(kind);
+  }
+
+  async apply<T extends KubernetesObject>(obj: T): Promise<T> {
+    return this.call(() => this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+  }
+
+  async mergePatch<T extends KubernetesObject>(obj: T): Promise<T> {
+    return this.call(() => this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+  }
+
+  // ---- ClusterOps (what checks use) ----
+
+  listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]> {
+    return this.call(() => this.core.listNamespacedPod({ namespace, labelSelector })).then((l) => l.items);
+  }
+
+  readPod(namespace: string, name: string): Promise<V1Pod | undefined> {
+    return this.orNull(() => this.core.readNamespacedPod({ namespace, name }));
+  }
+
+  async exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const sink = (into: Buffer[]) => new Writable({ write(c, _e, cb) { into.push(Buffer.from(c)); cb(); } });
+    let status: V1Status | undefined;
+    const ws = await this.call(() => this.execApi.exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => { status = s; }));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        ws.close();
+        reject(new Error(`command did not finish within ${Math.round(timeoutMs / 1000)}s`));
+      }, timeoutMs);
+      ws.on('close', () => { clearTimeout(timer); resolve(); });
+      ws.on('error', (e: Error) => { clearTimeout(timer); reject(e); });
+    });
+    const stdout = Buffer.concat(out).toString('utf8');
+    const stderr = Buffer.concat(err).toString('utf8');
+    if (!status) throw new Error(`exec in ${pod}/${container} ended without a status`);
+    if (status.status === 'Success') return { stdout, stderr, exitCode: 0 };
+    const code = status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
+    if (code !== undefined) return { stdout, stderr, exitCode: Number(code) };
+    throw new Error(`cannot run the command in ${pod}/${container}: ${status.message ?? status.reason ?? 'unknown error'}`);
+  }
+
+  logs(namespace: string, pod: string, container: string, opts: { previous?: boolean; tailLines?: number } = {}): Promise<string> {
+    return this.call(() => this.core.readNamespacedPodLog({ namespace, name: pod, container, previous: opts.previous, tailLines: opts.tailLines }))
+      .then((s) => (typeof s === 'string' ? s : String(s ?? '')))
+      .catch((e) => {
+        throw new Error(apiMessage(e));
+      });
+  }
+
+  async proxyService(namespace: string, service: string, port: string | number | undefined, path: string, timeoutMs: number): Promise<HttpResult> {
+    const name = port === undefined ? service : `${service}:${port}`;
+    const r = await this.call(() => this.raw(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy${path}`, timeoutMs));
+    if (r.status === 404 && /services? "?[^"]*"? not found/.test(r.body)) throw new Error(`service "${service}" does not exist yet`);
+    if (r.status === 503 && /no endpoints available/.test(r.body)) throw new Error(`service "${service}" has no ready pods behind it`);
+    return r;
+  }
+
+  async httpGet(url: string, timeoutMs: number): Promise<HttpResult> {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).catch((e: Error & { cause?: { code?: string } }) => {
+      throw new Error(e.cause?.code ?? e.message);
+    });
+    return { status: res.status, body: await res.text() };
+  }
+
+  readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<Record<string, any> | undefined> {
+    return this.orNull(() => this.objects.read({ apiVersion, kind, metadata: { name, namespace } })) as Promise<Record<string, any> | undefined>;
+  }
+
+  runScript(script: string, opts: { env: Record<string, string>; cwd: string; timeoutMs: number }): Promise<{ exitCode: number; output: string }> {
+    return runShell(script, opts);
+  }
+
+  // ---- watches ----
+
+  /**
+   * Watch a collection (list, then watch from its resourceVersion; re-list when the watch ends) and call
+   * onChange with the current items after every event. Returns a stop function.
+   */
+  watchCollection<T extends KubernetesObject>(path: string, onChange: (items: T[]) => void, onError: (e: unknown) => void): () => void {
+    const items = new Map<string, T>();
+    let stopped = false;
+    let abort: AbortController | undefined;
+    const watch = new Watch(this.kc);
+    const loop = async () => {
+      while (!stopped) {
+        try {
+          const r = await this.call(() => this.raw(path, 15000));
+          if (r.status !== 200) throw new Error(`list ${path}: HTTP ${r.status}`);
+          const list = JSON.parse(r.body) as { items: T[]; metadata: { resourceVersion: string } };
+          items.clear();
+          for (const it of list.items) items.set(it.metadata?.uid ?? it.metadata?.name ?? '', it);
+          onChange([...items.values()]);
+          if (stopped) return;
+          await new Promise<void>((resolve) => {
+            watch
+              .watch(path, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true }, (phase, obj: T) => {
+                if (phase === 'BOOKMARK') return;
+                const key = obj.metadata?.uid ?? obj.metadata?.name ?? '';
+                if (phase === 'DELETED') items.delete(key);
+                else items.set(key, obj);
+                onChange([...items.values()]);
+              }, () => resolve())
+              .then((a) => {
+                abort = a;
+                if (stopped) a.abort();
+              }, () => resolve());
+          });
+        } catch (e) {
+          if (stopped) return;
+          onError(e);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    };
+    void loop();
+    return () => {
+      stopped = true;
+      abort?.abort();
+    };
+  }
+}
+
+/** Run a shell snippet on this machine (solution commands, script checks) with the kit's tools on PATH. */
+export function runShell(script: string, opts: { env: Record<string, string>; cwd: string; timeoutMs: number; signal?: AbortSignal }): Promise<{ exitCode: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', script], {
+      cwd: opts.cwd,
+      env: { ...process.env, PATH: toolPath(), ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so a timeout kills kubectl and friends too
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const kill = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    };
+    const timer = setTimeout(() => {
+      output += `\n(timed out after ${Math.round(opts.timeoutMs / 1000)}s)`;
+      kill();
+    }, opts.timeoutMs);
+    const onAbort = () => kill();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({ exitCode: code ?? 137, output });
+    });
+  });
+}

@@ -1,0 +1,97 @@
+// The learner's terminal: a toolbox pod in the session namespace whose kubectl acts as a ServiceAccount
+// bound to the built-in ClusterRole `edit` by a RoleBinding, so it can do anything a lab needs inside its
+// namespace and nothing outside it. kubectl reads a kubeconfig that uses the pod's own projected
+// ServiceAccount token (tokenFile: kubelet rotates it) and names the session namespace as its default.
+import type { KubeObject } from './load.ts';
+
+export const TOOLBOX_IMAGE = 'docker.io/sidecarlabs/toolbox:0.1.0';
+export const TERMINAL_POD = 'terminal';
+export const TERMINAL_CONTAINER = 'terminal';
+export const LEARNER_SA = 'learner';
+/** Objects the engine owns in a session namespace; reset leaves them alone. */
+export const INFRA_LABEL = 'sidecar-labs.dev/infra';
+/** Where the lab's manifests are in the terminal (its working directory). */
+export const TERMINAL_WORKDIR = '/lab';
+
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+export function learnerKubeconfig(namespace: string): string {
+  // YAML by hand on purpose: no secrets in it, only file references the pod already has.
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: lab',
+    '  cluster:',
+    '    server: https://kubernetes.default.svc',
+    `    certificate-authority: ${SA_DIR}/ca.crt`,
+    'users:',
+    `- name: ${LEARNER_SA}`,
+    '  user:',
+    `    tokenFile: ${SA_DIR}/token`,
+    'contexts:',
+    '- name: lab',
+    '  context:',
+    '    cluster: lab',
+    `    user: ${LEARNER_SA}`,
+    `    namespace: ${namespace}`,
+    'current-context: lab',
+    '',
+  ].join('\n');
+}
+
+export function terminalObjects(namespace: string, labFiles: Record<string, string>): KubeObject[] {
+  const labels = { [INFRA_LABEL]: 'true', 'app.kubernetes.io/part-of': 'sidecar-labs' };
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: LEARNER_SA, labels } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${LEARNER_SA}-edit`, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ kind: 'ServiceAccount', name: LEARNER_SA, namespace }],
+    },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'learner-kubeconfig', labels }, data: { config: learnerKubeconfig(namespace) } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lab-files', labels }, data: labFiles },
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: TERMINAL_POD, labels: { ...labels, 'app.kubernetes.io/name': 'terminal' } },
+      spec: {
+        serviceAccountName: LEARNER_SA,
+        automountServiceAccountToken: true,
+        // sleep as PID 1 ignores SIGTERM: do not make stop/reset wait 30 s for it
+        terminationGracePeriodSeconds: 1,
+        enableServiceLinks: false,
+        containers: [
+          {
+            name: TERMINAL_CONTAINER,
+            image: TOOLBOX_IMAGE,
+            imagePullPolicy: 'IfNotPresent',
+            // a writable copy of the lab's manifests as the working directory, then idle until a shell attaches
+            command: ['sh', '-c', `cp /etc/sidecar-labs/lab/* ${TERMINAL_WORKDIR}/ 2>/dev/null; exec sleep infinity`],
+            workingDir: TERMINAL_WORKDIR,
+            env: [
+              { name: 'KUBECONFIG', value: '/etc/sidecar-labs/kubeconfig/config' },
+              { name: 'NAMESPACE', value: namespace },
+              // NodePorts answer on the node's address; the learner's curl uses $HOST_IP
+              { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+              { name: 'TERM', value: 'xterm-256color' },
+            ],
+            resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi' } },
+            volumeMounts: [
+              { name: 'kubeconfig', mountPath: '/etc/sidecar-labs/kubeconfig', readOnly: true },
+              { name: 'lab-files', mountPath: '/etc/sidecar-labs/lab', readOnly: true },
+              { name: 'work', mountPath: TERMINAL_WORKDIR },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'kubeconfig', configMap: { name: 'learner-kubeconfig' } },
+          { name: 'lab-files', configMap: { name: 'lab-files' } },
+          { name: 'work', emptyDir: {} },
+        ],
+      },
+    },
+  ];
+}
