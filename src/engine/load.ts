@@ -219,10 +219,7 @@ export function parseLabYaml(text: string, file: string): { spec?: LabSpec; prob
   const pos = new Positions(file);
   const doc = parseDocument(text, { lineCounter: pos.lc, prettyErrors: false });
   const problems: FormatProblem[] = [];
-  for (const e of doc.errors) {
-    const at = e.linePos?.[0];
-    problems.push({ file, line: at?.line ?? 1, column: at?.col ?? 1, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
-  }
+  for (const e of doc.errors) problems.push({ file, ...pos.at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
   if (problems.length) return { problems, doc, pos };
   const parsed = LabSpec.safeParse(doc.toJS() ?? {});
   if (!parsed.success) return { problems: zodProblems(parsed.error.issues, doc, pos), doc, pos };
@@ -247,10 +244,7 @@ export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
     const list: KubeObject[] = [];
     const docArray = Array.isArray(docs) ? docs : [];
     docArray.forEach((d, i) => {
-      for (const e of d.errors) {
-        const at = e.linePos?.[0];
-        problems.push({ file: mpos.file, line: at?.line ?? 1, column: at?.col ?? 1, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
-      }
+      for (const e of d.errors) problems.push({ file: mpos.file, ...mpos.at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
       if (d.errors.length) return;
       const obj = d.toJS();
       if (obj === null || obj === undefined) return; // empty document (e.g. trailing ---)
@@ -281,8 +275,12 @@ export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
       });
     }
   }
-  if (problems.length) throw new LabFormatError(problems);
+  if (problems.length) throw new LabFormatError(sortProblems(problems));
   return { ...(spec as LabSpec), slug, dir, file, manifests, files };
+}
+
+function sortProblems(p: FormatProblem[]): FormatProblem[] {
+  return [...p].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
 export function listLabSlugs(labsDir: string = defaultLabsDir()): string[] {

@@ -217,7 +217,7 @@ export const LabSpec = z
           .union([z.literal('all'), z.literal('none'), z.array(z.string().regex(/^[A-Za-z]+\/[a-z0-9.-]+$/, 'Kind/name'))])
           .default('all')
           .describe('Which setup workloads must be ready before the session is: all, none, or a list like Deployment/git-server.'),
-        settle: z.number().min(0).max(60).default(3).describe('Seconds setup pods must stay ready.'),
+        settle: z.number().min(0).max(60).default(2).describe('Seconds setup pods must stay ready.'),
       })
       .prefault({}),
     steps: z.array(Step).min(1),
