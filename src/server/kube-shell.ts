@@ -39,9 +39,10 @@ function exitCodeOf(status: V1Status): number | null {
 /** The command run in the toolbox container; interactive (a TTY), so it reads ~/.bashrc and the lab prompt. */
 export const SHELL_COMMAND = ['bash'];
 
-export function kubeShellSpawner(kc: KubeConfig, target: () => TerminalTarget): ShellSpawner {
+export function kubeShellSpawner(kubeConfig: () => KubeConfig, target: () => TerminalTarget): ShellSpawner {
   return async (size, handlers: ShellHandlers): Promise<Shell> => {
     const { namespace, pod, container } = target();
+    const kc = kubeConfig();
     const stdin = new PassThrough();
     const stdout = new TtyOut(size.cols, size.rows, handlers.onData);
     let finished = false;

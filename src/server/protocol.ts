@@ -10,6 +10,10 @@ export const PROTOCOL = 'sidecar-labs.v1';
 /** The per-session token rides in a second subprotocol entry, because browsers cannot set headers. */
 export const TOKEN_PREFIX = 'token.';
 
+/** WebSocket close codes (4000-4999 are the application's). */
+export const CLOSE_REPLACED = 4001; // a newer connection took the terminal over
+export const CLOSE_SESSION_ENDED = 4002; // stopped, reset or expired: do not reconnect blindly
+
 const dimension = z.int().check(z.minimum(2), z.maximum(1000));
 
 /** Client → server. */

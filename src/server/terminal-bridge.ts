@@ -4,7 +4,7 @@
 // connection gets what it missed (from the offset it reports) before live bytes. One browser at a
 // time: a newer connection replaces the older one (a second tab takes the terminal over).
 import { OutputRing } from './ring-buffer.ts';
-import type { ClientControl, ServerControl } from './protocol.ts';
+import { CLOSE_REPLACED, CLOSE_SESSION_ENDED, type ClientControl, type ServerControl } from './protocol.ts';
 
 /** A running shell; kube-shell.ts implements it with a Kubernetes exec, tests with a fake. */
 export interface Shell {
@@ -28,8 +28,7 @@ export interface TerminalPeer {
   close(code: number, reason: string): void;
 }
 
-export const CLOSE_REPLACED = 4001;
-export const CLOSE_SESSION_ENDED = 4002;
+export { CLOSE_REPLACED, CLOSE_SESSION_ENDED };
 
 export class TerminalBridge {
   readonly sessionId: string;
