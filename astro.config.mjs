@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { lessonSlugs } from './src/course/lessons.ts';
+import { labServerDev } from './src/server/dev-integration.ts';
 
 /**
  * Site configuration. The live-lab server may add an adapter (e.g. @astrojs/node in
@@ -30,5 +31,6 @@ export const starlightOptions = {
 export default defineConfig({
   site: 'http://localhost:4321',
   output: 'static',
-  integrations: [starlight(starlightOptions)],
+  // labServerDev: the lab API + terminal inside `astro dev` (no effect on `astro build`).
+  integrations: [starlight(starlightOptions), labServerDev()],
 });
