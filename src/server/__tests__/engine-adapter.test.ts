@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { summarizeChecks, toLabError } from '../engine-adapter.ts';
+import { ClusterUnreachableError, CrashLoopError, ImageMissingError, SessionNotFoundError } from '../../engine/index.ts';
+import { LabError } from '../engine-port.ts';
+import { NoClusterError } from '../../cluster/kubeconfig.ts';
+
+const check = (ok: boolean, message: string, extra: object = {}) => ({ ok, message, title: message, type: 'exec' as const, elapsedMs: 1, ...extra });
+
+describe('summarizeChecks', () => {
+  it('passes only when every check passed, listing each', () => {
+    expect(summarizeChecks([check(true, 'nginx ready'), check(true, 'page served')])).toEqual({ ok: true, message: '✓ nginx ready\n✓ page served' });
+  });
+  it('fails with the first failing check\'s hint and observation', () => {
+    const r = summarizeChecks([
+      check(true, 'nginx ready'),
+      check(false, 'index.html differs', { hint: 'wait for busybox', observed: '404' }),
+      check(false, 'other', { hint: 'second hint' }),
+    ]);
+    expect(r).toEqual({ ok: false, message: '✓ nginx ready\n✗ index.html differs\n✗ other', hint: 'wait for busybox', observed: '404' });
+  });
+});
+
+describe('toLabError', () => {
+  it('gives cluster trouble the command that fixes it', () => {
+    for (const e of [new ClusterUnreachableError('kind cluster', 'ECONNREFUSED'), new NoClusterError('no kubeconfig')]) {
+      const l = toLabError(e) as LabError;
+      expect(l).toBeInstanceOf(LabError);
+      expect(l.status).toBe(503);
+      expect(l.fix).toContain('npx sidecar-labs cluster up');
+    }
+  });
+  it('keeps the engine\'s own words for what learners can act on', () => {
+    const img = toLabError(new ImageMissingError(['docker.io/library/nginx:1.24.0'])) as LabError;
+    expect(img.message).toContain('nginx:1.24.0');
+    expect((toLabError(new SessionNotFoundError('abc')) as LabError).status).toBe(404);
+    const crash = toLabError(new CrashLoopError('nginx', 'sidecar', 'CrashLoopBackOff', ['sh: bad'])) as LabError;
+    expect(crash.message).toContain('sh: bad');
+    expect(crash.fix).toContain('Reset lab');
+  });
+  it('leaves other errors alone', () => {
+    const e = new TypeError('x');
+    expect(toLabError(e)).toBe(e);
+  });
+});
