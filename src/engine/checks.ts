@@ -56,6 +56,8 @@ export interface CheckResult {
 export const DEFAULT_SETTLE_SECONDS: Record<Check['type'], number> = {
   podReady: 5, containerRunning: 3, exec: 0, logs: 0, http: 0, field: 0, restartsStable: 0, jobComplete: 0, script: 0,
 };
+/** Quick mode retries a failing logs check briefly: a container prints a moment after what caused it. */
+const QUICK_GRACE_MS: Partial<Record<Check['type'], number>> = { logs: 2500 };
 export const DEFAULT_TIMEOUT_SECONDS: Record<Check['type'], number> = {
   podReady: 90, containerRunning: 90, exec: 60, logs: 60, http: 60, field: 60, restartsStable: 120, jobComplete: 120, script: 60,
 };
@@ -304,12 +306,13 @@ export async function runCheck(check: Check, ctx: CheckContext, opts: RunCheckOp
   const settleSeconds = check.type === 'restartsStable' ? check.seconds : (check.settle ?? DEFAULT_SETTLE_SECONDS[check.type]);
   const timeoutMs = (check.timeout ?? DEFAULT_TIMEOUT_SECONDS[check.type]) * 1000;
   const r = await settle(() => probe(check, ctx, timeoutMs), {
-    mode: opts.mode, timeoutMs, settleMs: settleSeconds * 1000, intervalMs: opts.intervalMs, signal: opts.signal,
+    mode: opts.mode, timeoutMs, settleMs: settleSeconds * 1000, intervalMs: opts.intervalMs, signal: opts.signal, graceMs: QUICK_GRACE_MS[check.type],
   }, ctx.clock ?? realClock);
   return {
     ok: r.ok,
     message: r.message,
-    hint: r.ok ? undefined : (check.hint ?? r.hint),
+    // a diagnosis (crash loop, missing image) beats the author's general hint
+    hint: r.ok ? undefined : (r.hint ?? check.hint),
     observed: r.observed,
     title: checkTitle(check),
     type: check.type,

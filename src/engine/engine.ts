@@ -286,7 +286,9 @@ export class Engine {
     const step = lab.steps.find((x) => x.id === stepId);
     if (!step) throw new StepNotFoundError(lab.slug, stepId, lab.steps.map((x) => x.id));
     const ctx = this.checkContext(s.namespace, lab);
-    const checks = await Promise.all(step.checks.map((c) => runCheck(c, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal })));
+    // in order: a later check may rely on an earlier one (an HTTP request, then its line in a log)
+    const checks: CheckResult[] = [];
+    for (const c of step.checks) checks.push(await runCheck(c, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal }));
     return { stepId, ok: checks.every((c) => c.ok), checks };
   }
 

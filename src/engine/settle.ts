@@ -42,6 +42,8 @@ export interface SettleOptions {
   timeoutMs: number;
   settleMs: number;
   intervalMs?: number;
+  /** quick mode: keep retrying a failing probe this long (a log line a moment behind its request). */
+  graceMs?: number;
   signal?: AbortSignal;
 }
 
@@ -54,7 +56,7 @@ export async function settle(probe: () => Promise<ProbeResult>, opts: SettleOpti
   const interval = opts.intervalMs ?? 1000;
   const start = clock.now();
   // quick mode still gives a condition that holds right now the chance to prove it is stable
-  const deadline = start + (opts.mode === 'quick' ? opts.settleMs + 2000 : Math.max(opts.timeoutMs, opts.settleMs));
+  const deadline = start + (opts.mode === 'quick' ? opts.settleMs + Math.max(2000, opts.graceMs ?? 0) : Math.max(opts.timeoutMs, opts.settleMs));
   let firstOkAt: number | undefined;
   let attempts = 0;
   for (;;) {
@@ -84,7 +86,8 @@ export async function settle(probe: () => Promise<ProbeResult>, opts: SettleOpti
       continue;
     }
     firstOkAt = undefined;
-    if (opts.mode === 'quick' || r.fatal || t >= deadline) return done(r);
+    const inGrace = opts.mode === 'quick' && t - start < (opts.graceMs ?? 0);
+    if ((opts.mode === 'quick' && !inGrace) || r.fatal || t >= deadline) return done(r);
     await clock.sleep(Math.max(50, Math.min(interval, deadline - t)), opts.signal);
   }
 }

@@ -1,0 +1,56 @@
+// sidecar-labs list: the labs, their lessons and the images they need (no cluster needed).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadLabs } from '../engine/index.ts';
+import { LabFormatError } from '../engine/errors.ts';
+
+function lessonTitle(slug: string): string | undefined {
+  const file = join(fileURLToPath(new URL('../../content/lessons/', import.meta.url)), `${slug}.mdx`);
+  if (!existsSync(file)) return undefined;
+  const fm = /^---\n([\s\S]*?)\n---/.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
+  return /^title:\s*["']?(.*?)["']?\s*$/m.exec(fm)?.[1];
+}
+
+export async function run(args: string[]): Promise<number> {
+  const json = args.includes('--json');
+  const unknown = args.filter((a) => a !== '--json');
+  if (unknown.length) {
+    process.stderr.write(`usage: sidecar-labs list [--json]\n`);
+    return 2;
+  }
+  let labs;
+  try {
+    labs = loadLabs();
+  } catch (e) {
+    if (e instanceof LabFormatError) {
+      process.stderr.write(`sidecar-labs list: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  const rows = labs.map((l) => ({
+    slug: l.slug,
+    title: l.title,
+    lesson: `/lessons/${l.lesson}/`,
+    lessonTitle: lessonTitle(l.lesson),
+    minKubernetes: l.minKubernetes,
+    steps: l.steps.length,
+    checks: l.steps.reduce((n, s) => n + s.checks.length, 0),
+    images: l.images,
+  }));
+  if (json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  for (const r of rows) {
+    process.stdout.write(`${r.slug}\n`);
+    process.stdout.write(`  lab:     ${r.title} (${r.steps} steps, ${r.checks} checks, Kubernetes >= ${r.minKubernetes})\n`);
+    process.stdout.write(`  lesson:  ${r.lesson}${r.lessonTitle ? `  "${r.lessonTitle}"` : ''}\n`);
+    process.stdout.write(`  images:  ${r.images.join(', ')}\n`);
+  }
+  const steps = rows.reduce((n, r) => n + r.steps, 0);
+  const checks = rows.reduce((n, r) => n + r.checks, 0);
+  process.stdout.write(`${rows.length} labs, ${steps} steps, ${checks} checks\n`);
+  return 0;
+}

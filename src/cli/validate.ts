@@ -1,0 +1,236 @@
+// sidecar-labs validate: every selected lab, in its own namespace, the way a learner meets it. Before a
+// step's solution every check of that step must FAIL (proof the check can fail); after it, every check
+// must PASS. One progress line per step, optional JUnit XML, last line `N passed, N failed`.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Engine, loadLabs, loadLab, type Lab, type CheckResult, type SessionInfo } from '../engine/index.ts';
+import { EngineError, LabFormatError } from '../engine/errors.ts';
+import type { ClusterChoice } from '../cluster/kubeconfig.ts';
+
+export interface ValidateOptions {
+  slugs: string[];
+  junit?: string;
+  parallel: number;
+  keep: boolean;
+  cluster: ClusterChoice;
+  labsDir?: string;
+}
+
+export interface StepOutcome {
+  slug: string;
+  stepId: string;
+  title: string;
+  ok: boolean;
+  seconds: number;
+  problems: string[];
+  before: CheckResult[];
+  after: CheckResult[];
+}
+
+const usage = 'usage: sidecar-labs validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]';
+
+export function parseArgs(args: string[]): ValidateOptions {
+  const o: ValidateOptions = { slugs: [], parallel: 4, keep: false, cluster: (process.env.SIDECAR_LABS_CLUSTER as ClusterChoice) === 'current' ? 'current' : 'kind' };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      if (v === undefined || v === '') throw new EngineError(`${a} needs a value\n${usage}`);
+      return v;
+    };
+    const flag = a.split('=')[0];
+    if (flag === '--junit') o.junit = value();
+    else if (flag === '--parallel') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n < 1) throw new EngineError(`--parallel must be a whole number ≥ 1\n${usage}`);
+      o.parallel = n;
+    } else if (flag === '--keep') o.keep = true;
+    else if (flag === '--cluster') {
+      const c = value();
+      if (c !== 'kind' && c !== 'current') throw new EngineError(`--cluster must be "kind" or "current", not "${c}"\n${usage}`);
+      o.cluster = c;
+    } else if (flag === '--labs-dir') o.labsDir = value();
+    else if (a.startsWith('-')) throw new EngineError(`unknown option ${a}\n${usage}`);
+    else o.slugs.push(a);
+  }
+  return o;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}
+
+function describeCheck(c: CheckResult): string {
+  return `${c.title}: ${c.message}${c.observed ? `\n        observed: ${c.observed.split('\n').slice(0, 6).join('\n                  ')}` : ''}`;
+}
+
+async function validateLab(engine: Engine, lab: Lab, opts: ValidateOptions, signal: AbortSignal, report: (o: StepOutcome) => void, log: (s: string) => void): Promise<StepOutcome[]> {
+  const outcomes: StepOutcome[] = [];
+  let session: SessionInfo | undefined;
+  const started = Date.now();
+  try {
+    session = await engine.startSession(lab.slug, { ttlSeconds: 30 * 60, signal });
+    log(`  ${lab.slug}: session ${session.namespace} ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    for (const step of lab.steps) {
+      const o: StepOutcome = { slug: lab.slug, stepId: step.id, title: step.title, ok: false, seconds: 0, problems: [`the lab did not start: ${msg}`], before: [], after: [] };
+      outcomes.push(o);
+      report(o);
+    }
+    return outcomes;
+  }
+  try {
+    for (const step of lab.steps) {
+      const t0 = Date.now();
+      const problems: string[] = [];
+      let before: CheckResult[] = [];
+      let after: CheckResult[] = [];
+      try {
+        before = (await engine.checkStep(session, step.id, { mode: 'quick', signal })).checks;
+        for (const c of before) if (c.ok) problems.push(`check passed BEFORE the solution, so it cannot tell whether the step was done: ${c.title} (${c.message})`);
+        await engine.applySolution(session, step.id, { signal });
+        after = (await engine.checkStep(session, step.id, { mode: 'wait', signal })).checks;
+        for (const c of after) if (!c.ok) problems.push(`check failed after the solution: ${describeCheck(c)}${c.hint ? `\n        hint: ${c.hint}` : ''}`);
+      } catch (e) {
+        if (signal.aborted) throw e;
+        problems.push(e instanceof Error ? e.message : String(e));
+      }
+      const o: StepOutcome = { slug: lab.slug, stepId: step.id, title: step.title, ok: problems.length === 0, seconds: (Date.now() - t0) / 1000, problems, before, after };
+      outcomes.push(o);
+      report(o);
+    }
+  } finally {
+    if (opts.keep) log(`  ${lab.slug}: kept namespace ${session.namespace} (--keep); delete it with kubectl delete namespace ${session.namespace}`);
+    else await engine.stopSession(session).catch((e) => log(`  ${lab.slug}: could not delete namespace ${session!.namespace}: ${firstLine(String(e?.message ?? e))}`));
+  }
+  return outcomes;
+}
+
+function xml(s: string): string {
+  // strip characters XML 1.0 forbids (ANSI escapes from tools, NULs)
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function junitXml(outcomes: StepOutcome[], labs: Lab[]): string {
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const failures = outcomes.filter((o) => !o.ok).length;
+  const total = outcomes.reduce((n, o) => n + o.seconds, 0);
+  lines.push(`<testsuites name="sidecar-labs validate" tests="${outcomes.length}" failures="${failures}" time="${total.toFixed(3)}">`);
+  for (const lab of labs) {
+    const mine = outcomes.filter((o) => o.slug === lab.slug);
+    const f = mine.filter((o) => !o.ok).length;
+    const t = mine.reduce((n, o) => n + o.seconds, 0);
+    lines.push(`  <testsuite name="${xml(lab.slug)}" tests="${mine.length}" failures="${f}" errors="0" skipped="0" time="${t.toFixed(3)}">`);
+    for (const o of mine) {
+      lines.push(`    <testcase classname="${xml(`labs.${o.slug}`)}" name="${xml(`${o.stepId}: ${o.title}`)}" time="${o.seconds.toFixed(3)}">`);
+      if (!o.ok) lines.push(`      <failure message="${xml(firstLine(o.problems[0] ?? 'failed'))}">${xml(o.problems.join('\n\n'))}</failure>`);
+      const out = [
+        ...o.before.map((c) => `before solution: ${c.ok ? 'PASSED (wrong)' : 'failed (expected)'} - ${c.title}: ${c.message}`),
+        ...o.after.map((c) => `after solution: ${c.ok ? 'passed' : 'FAILED'} - ${c.title}: ${c.message} (${(c.elapsedMs / 1000).toFixed(1)}s)`),
+      ];
+      if (out.length) lines.push(`      <system-out>${xml(out.join('\n'))}</system-out>`);
+      lines.push('    </testcase>');
+    }
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>', '');
+  return lines.join('\n');
+}
+
+/** A small pool: at most n labs at once on the one cluster. */
+async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  const errors: unknown[] = [];
+  let next = 0;
+  // every worker runs to its end (and its cleanup) even when another fails, before anything is rethrown
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i]);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+  }));
+  if (errors.length) throw errors[0];
+  return results;
+}
+
+export async function validate(opts: ValidateOptions, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<{ outcomes: StepOutcome[]; labs: Lab[] }> {
+  const labs = opts.slugs.length ? opts.slugs.map((s) => loadLab(s, opts.labsDir)) : loadLabs(opts.labsDir);
+  const engine = new Engine({ choice: opts.cluster, labsDir: opts.labsDir });
+  await engine.kube.ping();
+  const steps = labs.reduce((n, l) => n + l.steps.length, 0);
+  const checks = labs.reduce((n, l) => n + l.steps.reduce((m, s) => m + s.checks.length, 0), 0);
+  out(`validating ${labs.length} lab${labs.length === 1 ? '' : 's'} (${steps} steps, ${checks} checks) on ${engine.kube.describe}, ${opts.parallel} at a time`);
+
+  const abort = new AbortController();
+  const onSignal = (sig: string) => {
+    if (abort.signal.aborted) return;
+    out(`\n${sig}: stopping; deleting the lab namespaces…`);
+    abort.abort(new Error(`interrupted by ${sig}`));
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  const report = (o: StepOutcome) => {
+    const mark = o.ok ? 'ok  ' : 'FAIL';
+    const lines = [`${mark} ${o.slug}/${o.stepId} (${o.before.length || o.after.length} checks: failed before, passed after) ${o.seconds.toFixed(1)}s`];
+    if (!o.ok) for (const p of o.problems) lines.push(`       - ${p}`);
+    out(lines.join('\n'));
+  };
+  try {
+    const results = await pool(labs, opts.parallel, (lab) => validateLab(engine, lab, opts, abort.signal, report, out));
+    return { outcomes: results.flat(), labs };
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+export async function run(args: string[]): Promise<number> {
+  let opts: ValidateOptions;
+  try {
+    opts = parseArgs(args);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const t0 = Date.now();
+  let result: { outcomes: StepOutcome[]; labs: Lab[] };
+  try {
+    result = await validate(opts);
+  } catch (e) {
+    if (e instanceof Error && /^interrupted by/.test(e.message)) {
+      process.stderr.write(`sidecar-labs validate: ${e.message}; lab namespaces deleted\n`);
+      return 130;
+    }
+    // no cluster, unreachable API, malformed labs: one clear message, and still the summary line CI greps
+    process.stderr.write(`sidecar-labs validate: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.SIDECAR_LABS_DEBUG && e instanceof Error && !(e instanceof EngineError || e instanceof LabFormatError)) process.stderr.write(`${e.stack}\n`);
+    let steps = 1;
+    try {
+      steps = (opts.slugs.length ? opts.slugs.map((s) => loadLab(s, opts.labsDir)) : loadLabs(opts.labsDir)).reduce((n, l) => n + l.steps.length, 0) || 1;
+    } catch {
+      /* the labs themselves are broken: count one failure */
+    }
+    process.stdout.write(`0 passed, ${steps} failed\n`);
+    return 1;
+  }
+  const { outcomes, labs } = result;
+  if (opts.junit) {
+    const file = resolve(opts.junit);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, junitXml(outcomes, labs));
+    process.stdout.write(`JUnit report: ${file}\n`);
+  }
+  const passed = outcomes.filter((o) => o.ok).length;
+  const failed = outcomes.length - passed;
+  process.stdout.write(`validate took ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}

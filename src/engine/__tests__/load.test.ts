@@ -1,0 +1,168 @@
+import { describe, it, expect, beforeEach, afterEach } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from '../load.ts';
+import { LabFormatError } from '../errors.ts';
+import { labJsonSchema, SCHEMA_PATH } from '../export-schema.ts';
+import { labSummary } from '../summary.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'labs-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function lab(slug: string, labYaml: string, files: Record<string, string> = {}) {
+  mkdirSync(join(dir, slug));
+  writeFileSync(join(dir, slug, 'lab.yaml'), labYaml);
+  for (const [f, t] of Object.entries(files)) writeFileSync(join(dir, slug, f), t);
+}
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof LabFormatError) return e.problems.map((p) => `${p.file.split('/').slice(-2).join('/')}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    throw e;
+  }
+  throw new Error('expected a LabFormatError');
+}
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: nginx
+      image: docker.io/library/nginx:1.24.0
+`;
+
+const GOOD = `# yaml-language-server: $schema=../lab.schema.json
+title: Demo
+lesson: demo
+images: [docker.io/library/nginx:1.24.0]
+steps:
+  - id: run
+    title: Run it
+    instructions: Apply the pod.
+    commands: [kubectl apply -f pod.yaml]
+    solution: { manifests: [pod.yaml] }
+    checks:
+      - type: podReady
+        pod: web
+`;
+
+describe('loading labs', () => {
+  it('a good lab parses with defaults filled in', () => {
+    lab('demo', GOOD, { 'pod.yaml': POD });
+    const l = loadLab('demo', dir);
+    expect(l).toMatchObject({ slug: 'demo', title: 'Demo', minKubernetes: '1.29', setup: { manifests: [], wait: 'all', settle: 2 } });
+    expect(l.manifests['pod.yaml'][0].metadata.name).toBe('web');
+    expect(l.steps[0].solution.commands).toEqual([]);
+  });
+
+  it('reports every problem at once, each with file:line:column and what was expected', () => {
+    lab('demo', `title: Demo
+lesson: other
+images: [docker.io/library/nginx:1.24.0]
+colour: blue
+steps:
+  - id: Run
+    title: Run it
+    instructions: Apply the pod.
+    solution: { manifests: [missing.yaml] }
+    checks:
+      - type: podready
+        pod: web
+      - type: exec
+        pod: web
+        stdout: { contains: a, equals: b }
+      - type: logs
+        pod: web
+        minLines: two
+      - type: http
+        service: web
+        nodePort: 30080
+`, { 'pod.yaml': POD });
+    expect(problems(() => loadLab('demo', dir))).toEqual([
+      'demo/lab.yaml:4:1: colour: unknown field "colour"',
+      'demo/lab.yaml:6:9: steps[0].id: lower-case letters, digits and dashes',
+      'demo/lab.yaml:11:15: steps[0].checks[0].type: unknown check type "podready": expected one of podReady, containerRunning, exec, logs, http, field, restartsStable, jobComplete, script',
+      'demo/lab.yaml:13:9: steps[0].checks[1].command: missing required field "command"',
+      'demo/lab.yaml:15:17: steps[0].checks[1].stdout: give exactly one of "equals", "contains" or "matches"',
+      'demo/lab.yaml:18:19: steps[0].checks[2].minLines: expected number, got "two"',
+      'demo/lab.yaml:19:9: steps[0].checks[3]: give exactly one of "service", "nodePort" or "from"',
+    ]);
+  });
+
+  it('checks references and manifests once lab.yaml itself is valid', () => {
+    lab('demo', GOOD.replace('lesson: demo', 'lesson: other').replace('[pod.yaml]', '[pod.yaml, nope.yaml]'), {
+      'pod.yaml': POD.replace('docker.io/library/nginx:1.24.0', 'nginx').replace('  name: web\n', '  name: web\n  namespace: default\n'),
+      'admin.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: root\n',
+      'bad.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n',
+      'other.yaml': POD.replace('nginx:1.24.0', 'nginx:1.25.0').replace('name: web', 'name: other'),
+    });
+    expect(problems(() => loadLab('demo', dir))).toEqual([
+      'demo/admin.yaml:2:7: kind: ClusterRoleBinding is cluster-scoped: a lab may only create objects inside its own namespace',
+      expect.stringMatching(/^demo\/bad.yaml:\d+:\d+: YAML syntax: /),
+      'demo/lab.yaml:3:9: lesson: lesson "other" must equal the lab folder name "demo"',
+      expect.stringMatching(/^demo\/lab.yaml:10:39: steps\[0\].solution.manifests\[1\]: manifest "nope.yaml" does not exist in .*demo$/),
+      'demo/other.yaml:8:14: spec.containers[0].image: image "docker.io/library/nginx:1.25.0" is not listed in lab.yaml "images" (docker.io/library/nginx:1.24.0)',
+      'demo/pod.yaml:5:14: metadata.namespace: names namespace "default": lab manifests must not set a namespace (each session gets its own; remove the line)',
+      'demo/pod.yaml:9:14: spec.containers[0].image: image "nginx" is not pinned: use an exact tag (never :latest)',
+    ]);
+  });
+
+  it('YAML syntax errors point at the line', () => {
+    lab('demo', 'title: Demo\nlesson: demo\nimages: [a:1\nsteps: []\n');
+    const p = problems(() => loadLab('demo', dir));
+    expect(p[0]).toMatch(/^demo\/lab.yaml:\d+:\d+: YAML syntax: /);
+  });
+
+  it('loadLabs collects the problems of every lab', () => {
+    lab('one', GOOD.replace('lesson: demo', 'lesson: one').replace('type: podReady', 'type: nope'), { 'pod.yaml': POD });
+    lab('two', GOOD.replace('lesson: demo', 'lesson: two').replace('title: Demo', 'title: ""'), { 'pod.yaml': POD });
+    const p = problems(() => loadLabs(dir));
+    expect(p).toHaveLength(2);
+    expect(p[0]).toMatch(/^one\/lab.yaml:12:15: .*unknown check type "nope"/);
+    expect(p[1]).toMatch(/^two\/lab.yaml:2:8: title: /);
+  });
+});
+
+describe('the course labs', () => {
+  const slugs = ['content-sidecar', 'date-tailer', 'localhost-between-containers', 'log-shipping-sidecar', 'native-sidecars', 'resources-probes-troubleshooting', 'what-is-a-sidecar'];
+
+  it('one lab per lesson, all valid', () => {
+    expect(listLabSlugs()).toEqual(slugs);
+    const labs = loadLabs();
+    for (const l of labs) {
+      expect(l.lesson).toBe(l.slug);
+      expect(readFileSync(l.file, 'utf8').startsWith('# yaml-language-server: $schema=../lab.schema.json\n')).toBe(true);
+    }
+  });
+
+  it('every lab has a check that reads the learner\'s outcome (exec, logs, http, script or a field)', () => {
+    for (const l of loadLabs()) {
+      const kinds = new Set(l.steps.flatMap((s) => s.checks.map((c) => c.type)));
+      expect([...kinds].some((k) => ['exec', 'logs', 'http', 'script', 'jobComplete'].includes(k)), l.slug).toBe(true);
+    }
+  });
+
+  it('labs/lab.schema.json is generated from the current zod schema', () => {
+    expect(readFileSync(SCHEMA_PATH, 'utf8')).toBe(labJsonSchema());
+    const schema = JSON.parse(labJsonSchema());
+    expect(schema.required).toEqual(expect.arrayContaining(['title', 'lesson', 'images', 'steps']));
+    expect(JSON.stringify(schema)).toContain('"podReady"');
+  });
+
+  it('lab summaries give the page what it shows', () => {
+    const s = labSummary('content-sidecar', defaultLabsDir());
+    expect(s.steps.map((x) => x.id)).toEqual(['content-pod', 'nodeport', 'git-sync', 'publish']);
+    expect(s.steps[0].solution.text).toBe('kubectl apply -f pod.yaml');
+    expect(s.steps[0].solution.manifests[0].text).toContain('Hello from the sidecar container!');
+    expect(s.steps[1].commands).toContainEqual({ run: 'curl http://$HOST_IP:30080', explain: expect.any(String) });
+    expect(s.steps[0].checks[1]).toEqual({ title: "nginx's web root holds the sidecar's page", type: 'exec' });
+  });
+});
