@@ -29,6 +29,29 @@ const projects: NonNullable<PlaywrightTestConfig['projects']> = [
 ];
 const webServers = process.env.SITE_URL ? [] : [siteServer];
 
+// The "labs" project: live labs end to end, against the real lab server (`npm start` without the
+// build step: npm test builds first) and the real kind cluster. LABS_URL points at a running server.
+const labsPort = Number(process.env.LABS_PORT ?? 4330);
+const labsURL = process.env.LABS_URL ?? `http://127.0.0.1:${labsPort}`;
+projects.push({
+  name: 'labs',
+  testDir: 'tests/labs',
+  // Each test drives a real cluster; several labs run at once (workers), steps within a lab in order.
+  timeout: 10 * 60_000,
+  expect: { timeout: 20_000 },
+  use: { ...chromiumUse, baseURL: labsURL, viewport: { width: 1280, height: 1000 } },
+});
+if (!process.env.LABS_URL) {
+  webServers.push({
+    command: 'node scripts/start.ts',
+    url: `${labsURL}/api/health`,
+    env: { PORT: String(labsPort) },
+    reuseExistingServer: !process.env.CI,
+    timeout: 180_000,
+    stdout: 'pipe',
+  });
+}
+
 export default defineConfig({
   outputDir: 'test-results/playwright',
   reporter: process.env.CI ? [['list'], ['junit', { outputFile: 'test-results/playwright.xml' }]] : 'list',

@@ -265,7 +265,10 @@ export class LabPanel {
       token: this.session.token,
       screenReaderMode: sr.checked,
       events: {
-        onConnected: () => this.root.setAttribute('data-terminal', 'connected'),
+        onConnected: () => {
+          if (this.root.getAttribute('data-terminal') === 'disconnected') this.say('Terminal reconnected.');
+          this.root.setAttribute('data-terminal', 'connected');
+        },
         onStatus: (text) => {
           this.root.setAttribute('data-terminal', 'disconnected');
           this.say(text);
@@ -279,13 +282,19 @@ export class LabPanel {
   /** The terminal says the session is over; a reset we started ourselves is not. */
   private async sessionEnded(reason: string): Promise<void> {
     if (this.state === 'busy' || !this.session) return;
+    let alive: boolean;
     try {
-      if (await api.sessionAlive(this.session.id, this.session.token)) {
-        this.terminal?.reconnect();
-        return;
-      }
+      alive = await api.sessionAlive(this.session.id, this.session.token);
     } catch {
-      /* server down: treat as ended */
+      // The server itself does not answer (restarting?): keep the session and try again shortly.
+      this.root.setAttribute('data-terminal', 'disconnected');
+      this.say('The lab server does not answer; retrying…');
+      setTimeout(() => this.terminal?.reconnect(), 3000);
+      return;
+    }
+    if (alive) {
+      this.terminal?.reconnect();
+      return;
     }
     this.endSession(`Your lab session has ended (${reason}). Press "Start lab" for a new one; your progress is kept.`);
   }

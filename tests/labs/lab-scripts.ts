@@ -1,0 +1,108 @@
+// How a learner works through each lab in the browser tests. The commands themselves come from
+// labs/<slug>/lab.yaml (every one is typed); this file adds only what a person would do between
+// them — wait for a Pod, or for a sidecar's next log line — and what each command should show.
+/** Wait (in the lab's own shell) until `command`'s output contains `text`. */
+export function waitFor(command: string, text: string, seconds = 120): string {
+  return `timeout ${seconds} sh -c 'until ${command} 2>/dev/null | grep -q "${text}"; do sleep 2; done'`;
+}
+
+export function waitReady(pod: string): string {
+  return `kubectl wait --for=condition=Ready pod/${pod} --timeout=180s`;
+}
+
+export interface StepScript {
+  /** Commands typed before lab command i. */
+  before?: Record<number, string[]>;
+  /** What the terminal shows once lab command i finished. */
+  expect?: Record<number, RegExp>;
+  /** Lab command i starts an interactive program: wait for `until`, then type `then`. */
+  interactive?: Record<number, { until: RegExp; then: string[] }>;
+  /** Press "Check" before lab command i (that command undoes the outcome, e.g. deletes the Job). */
+  checkBefore?: number;
+}
+
+const applied = (what: string) => new RegExp(`${what} (created|configured|unchanged)`);
+
+export const labScripts: Record<string, Record<string, StepScript>> = {
+  'what-is-a-sidecar': {
+    'shared-network': {
+      expect: { 0: /pair\s+2\/2\s+Running/, 1: /Welcome to nginx!/, 2: /"GET \/ HTTP\/1\.1" 200 .*Wget/ },
+    },
+    'shared-volume': {
+      expect: { 1: /written by helper/ },
+    },
+  },
+  'log-shipping-sidecar': {
+    'access-log': {
+      before: { 2: [waitFor('kubectl logs sidecar -c sidecar-container', 'GET / HTTP')] },
+      expect: { 0: /sidecar\s+2\/2\s+Running/, 1: /Welcome to nginx!/, 2: /"GET \/ HTTP\/1\.1" 200 .*Wget/ },
+    },
+    'error-log': {
+      before: { 1: [waitFor('kubectl logs sidecar -c sidecar-container', 'missing.html. failed')] },
+      expect: { 0: /404 Not Found/, 1: /open\(\) ".*missing\.html" failed/ },
+      interactive: { 2: { until: /\/ # $/m, then: ['exit'] } },
+    },
+  },
+  'content-sidecar': {
+    'content-pod': {
+      before: { 1: [waitReady('nginx')] },
+      expect: { 0: applied('pod/nginx'), 1: /nginx\s+2\/2\s+Running/, 2: /Output: Hello from the sidecar container!/ },
+    },
+    nodeport: {
+      expect: { 0: applied('service/nginx'), 1: /NodePort.*80:30080\/TCP/, 2: /Hello from the sidecar container!/, 3: /Hello from the sidecar container!/ },
+    },
+    'git-sync': {
+      before: { 1: [waitReady('site')] },
+      expect: { 0: applied('pod/site'), 3: /Version 1 of the site/ },
+    },
+    publish: {
+      before: { 2: [waitFor('curl -s http://site', 'Published by git-sync')] },
+      expect: { 2: /Published by git-sync/ },
+    },
+  },
+  'date-tailer': {
+    'tail-the-log': {
+      before: { 1: [waitReady('sidecar')], 4: [waitFor('kubectl logs sidecar -c sidecar-container', 'UTC')] },
+      expect: {
+        0: applied('pod/sidecar'),
+        1: /sidecar\s+2\/2\s+Running/,
+        4: /[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d [A-Z]+ \d{4}/,
+        5: /[A-Z][a-z]{2} [A-Z][a-z]{2} +\d{1,2} \d\d:\d\d:\d\d [A-Z]+ \d{4}/,
+      },
+    },
+  },
+  'localhost-between-containers': {
+    loopback: {
+      before: { 1: [waitReady('web'), waitFor('kubectl logs web -c pinger', 'nginx answered')] },
+      expect: { 0: applied('pod/web'), 1: /nginx answered on 127\.0\.0\.1:80/, 2: /Welcome to nginx!/, 4: /:80\b/ },
+    },
+    'port-clash': {
+      before: { 2: [waitFor('kubectl logs clash -c second', 'Address already in use')] },
+      expect: { 0: applied('pod/clash'), 2: /Address already in use/ },
+    },
+  },
+  'native-sidecars': {
+    'start-order': {
+      before: { 1: [waitReady('ordered')] },
+      expect: { 0: applied('pod/ordered'), 2: /app started after the helper/, 3: /helper started=true/ },
+    },
+    'job-completes': {
+      expect: { 0: applied('job.batch/report'), 1: /condition met/, 2: /report\s+(Complete\s+)?1\/1/, 3: /report done/ },
+    },
+    'classic-sidecar': {
+      before: { 2: [waitFor('kubectl get pods -l app=report-classic', 'NotReady')] },
+      expect: { 0: applied('job.batch/report-classic'), 2: /report-classic/, 3: /deleted/ },
+      checkBefore: 3,
+    },
+  },
+  'resources-probes-troubleshooting': {
+    'fix-logger': {
+      expect: { 0: /shop\s+\d\/\d\s+Running/, 3: /pod "logger" deleted/, 4: /pod\/logger created/ },
+      before: { 5: [waitReady('logger')] },
+    },
+    oom: {
+      before: { 3: [waitFor("kubectl get pod hungry -o jsonpath='{.status.containerStatuses[*].lastState.terminated.reason}'", 'OOMKilled')] },
+      expect: { 0: applied('pod/hungry'), 3: /cache restarts=[1-9]/ },
+    },
+  },
+};
