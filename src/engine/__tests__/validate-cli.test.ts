@@ -1,0 +1,33 @@
+import { describe, it, expect } from 'vitest';
+import { parseArgs, junitXml, type StepOutcome } from '../../cli/validate.ts';
+import { loadLab } from '../load.ts';
+
+describe('validate arguments', () => {
+  it('parses slugs and options', () => {
+    expect(parseArgs(['date-tailer', '--junit', 'out.xml', '--parallel=2', '--keep', '--cluster', 'current', 'native-sidecars']))
+      .toMatchObject({ slugs: ['date-tailer', 'native-sidecars'], junit: 'out.xml', parallel: 2, keep: true, cluster: 'current' });
+  });
+  it('explains bad options', () => {
+    expect(() => parseArgs(['--parallel', '0'])).toThrow(/--parallel must be a whole number/);
+    expect(() => parseArgs(['--cluster', 'minikube'])).toThrow(/--cluster must be "kind" or "current", not "minikube"/);
+    expect(() => parseArgs(['--junit'])).toThrow(/--junit needs a value/);
+    expect(() => parseArgs(['--fast'])).toThrow(/unknown option --fast/);
+  });
+});
+
+describe('JUnit XML', () => {
+  it('one suite per lab, one case per step, failures with their problems, escaped', () => {
+    const lab = loadLab('date-tailer');
+    const check = { ok: false, message: 'pod "sidecar" does not exist yet', title: 'pod "sidecar" ready', type: 'podReady' as const, elapsedMs: 3 };
+    const outcomes: StepOutcome[] = [
+      { slug: 'date-tailer', stepId: 'tail-the-log', title: 'Turn a log <file> into logs', ok: false, seconds: 12.5, problems: ['check failed after the solution: logs & "dates"\u001b[0m'], before: [check], after: [{ ...check, ok: false }] },
+    ];
+    const xml = junitXml(outcomes, [lab]);
+    expect(xml).toContain('<testsuites name="sidecar-labs validate" tests="1" failures="1" time="12.500">');
+    expect(xml).toContain('<testsuite name="date-tailer" tests="1" failures="1" errors="0" skipped="0" time="12.500">');
+    expect(xml).toContain('name="tail-the-log: Turn a log &lt;file&gt; into logs"');
+    expect(xml).toContain('<failure message="check failed after the solution: logs &amp; &quot;dates&quot;[0m">');
+    expect(xml).not.toContain('\u001b');
+    expect(xml).toContain('before solution: failed (expected) - pod &quot;sidecar&quot; ready');
+  });
+});
