@@ -39,12 +39,19 @@ for (const colorScheme of ['light', 'dark'] as const) {
           await expect(img).toHaveAttribute('alt', /\S/);
           expect(await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true);
         }
+        // Expressive Code makes overflowing code blocks focusable (tabindex) from a debounced
+        // ResizeObserver; let it finish so axe sees the page as a reader would.
+        await page.waitForLoadState('networkidle');
+        await page.waitForFunction(() =>
+          [...document.querySelectorAll('.expressive-code pre')].every(
+            (pre) => (pre.scrollWidth > pre.clientWidth) === pre.hasAttribute('tabindex'),
+          ),
+        );
         const results = await new AxeBuilder({ page }).analyze();
         const bad = results.violations
           .filter((v) => v.impact === 'serious' || v.impact === 'critical')
           .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
         expect(bad).toEqual([]);
-        await page.waitForLoadState('networkidle');
         expect(errors).toEqual([]);
       });
     }
