@@ -33,6 +33,11 @@ lab_images=(
 )
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# docker build with the classic builder (BuildKit may be absent); its deprecation notice is noise here.
+dbuild() {
+  local out
+  out=$(docker build "$@" 2>&1) || { grep -v -e DEPRECATED -e buildx -e BuildKit <<<"$out" >&2; return 1; }
+}
 
 # A single static binary on an otherwise empty filesystem (plus /tmp and CA certificates).
 static_image() { # static_image IMAGE BINARY DEST [ENTRYPOINT-JSON]
@@ -59,7 +64,7 @@ static_image "$reg/pause:$PAUSE_VERSION" "$bin/pause" /pause '["/pause"]'
 # kube-proxy programs iptables, so it gets the Debian base with iptables and conntrack.
 mkdir -p "$tmp/kube-proxy" && cp "$bin/kube-proxy" "$tmp/kube-proxy/"
 printf 'ARG BASE\nFROM ${BASE}\nCOPY kube-proxy /usr/local/bin/kube-proxy\n' > "$tmp/kube-proxy/Dockerfile"
-docker build -q --build-arg BASE="$labbase" -t "$reg/kube-proxy:$KUBERNETES_VERSION" "$tmp/kube-proxy" >/dev/null
+dbuild -q --build-arg BASE="$labbase" -t "$reg/kube-proxy:$KUBERNETES_VERSION" "$tmp/kube-proxy" >/dev/null
 log "  $reg/kube-proxy:$KUBERNETES_VERSION"
 
 log "lab images"
@@ -76,19 +81,19 @@ log "  docker.io/library/busybox:1.36.0"
 tar -C "$bb" -c . | docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - docker.io/library/alpine:3.20.3 >/dev/null
 log "  docker.io/library/alpine:3.20.3 (busybox-based stand-in)"
 
-docker build -q --build-arg BASE="$labbase" -t docker.io/library/nginx:1.24.0 "$here/images/nginx" >/dev/null
+dbuild -q --build-arg BASE="$labbase" -t docker.io/library/nginx:1.24.0 "$here/images/nginx" >/dev/null
 log "  docker.io/library/nginx:1.24.0 (Debian nginx)"
 
-docker build -q --build-arg BASE="$labbase" -t "$reg/git-sync/git-sync:$GIT_SYNC_VERSION" "$here/images/git-sync" >/dev/null
+dbuild -q --build-arg BASE="$labbase" -t "$reg/git-sync/git-sync:$GIT_SYNC_VERSION" "$here/images/git-sync" >/dev/null
 log "  $reg/git-sync/git-sync:$GIT_SYNC_VERSION (stand-in: the Go proxy refuses k8s.io/git-sync)"
 
 cp -r "$here/images/git-server" "$tmp/git-server"
 (cd "$tmp/git-server" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o git-server .)
-docker build -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/git-server:0.1.0 "$tmp/git-server" >/dev/null
+dbuild -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/git-server:0.1.0 "$tmp/git-server" >/dev/null
 log "  docker.io/sidecarlabs/git-server:0.1.0"
 
 cp -r "$here/images/toolbox" "$tmp/toolbox" && cp "$bin/kubectl" "$tmp/toolbox/"
-docker build -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/toolbox:0.1.0 "$tmp/toolbox" >/dev/null
+dbuild -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/toolbox:0.1.0 "$tmp/toolbox" >/dev/null
 log "  docker.io/sidecarlabs/toolbox:0.1.0"
 
 log "saving ${#k8s_images[@]} control-plane and ${#lab_images[@]} lab images"

@@ -47,8 +47,12 @@ log "assembling $tag"
 name=sidecar-labs-node-build-$key
 docker run --name "$name" --privileged --entrypoint /bin/bash -v "$stage:/stage:ro" "$nodebase" /stage/setup-inside.sh >&2
 docker commit \
-  --change 'ENV container=docker' --change 'STOPSIGNAL SIGRTMIN+3' \
+  --change 'ENV container=docker' \
   --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' --change 'CMD []' \
-  "$name" "$tag" >/dev/null
+  "$name" "$tag-commit" >/dev/null
+# systemd stops on SIGRTMIN+3; `docker commit` cannot set STOPSIGNAL, a one-line build can.
+out=$(printf 'FROM %s\nSTOPSIGNAL SIGRTMIN+3\n' "$tag-commit" | docker build -q -t "$tag" - 2>&1) || {
+  grep -v -e DEPRECATED -e buildx -e BuildKit <<<"$out" >&2; exit 1; }
+docker rmi "$tag-commit" >/dev/null
 log "built $tag"
 echo "$tag"

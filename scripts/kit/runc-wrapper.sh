@@ -3,7 +3,9 @@
 # (these VMs lack CAP_SYS_RESOURCE). runc fails a privileged container with "unable to apply caps"
 # when asked for a capability the host cannot grant, so before calling the real runc we drop, from the
 # OCI spec (config.json on create/run, the --process file on exec), every capability that is not in our
-# own bounding set. Nothing else in the spec is touched.
+# own bounding set. Without CAP_SYS_RESOURCE a process also may not lower its oom_score_adj, so a
+# requested oomScoreAdj below our own is raised to ours (kubelet asks -998 for pod sandboxes).
+# Nothing else in the spec is touched.
 # Installed by scripts/kit/host-setup.sh as docker's default runtime, and inside the kind node image as
 # containerd's runc binary, because privileged pods (kube-proxy) hit the same wall one level down.
 REAL_RUNC=${SIDECAR_LABS_REAL_RUNC:-/usr/sbin/runc}
@@ -29,9 +31,12 @@ strip_caps() { # strip_caps FILE JQPATH
   [ -f "$1" ] || return 0
   missing=$(missing_caps)
   [ -n "$missing" ] || return 0
+  floor=$(cat /proc/self/oom_score_adj 2>/dev/null || echo -1000)
+  case "$missing" in *'"CAP_SYS_RESOURCE"'*) ;; *) floor=-1000 ;; esac
   tmp="$1.sidecar-labs.$$"
-  jq --argjson drop "[${missing%,}]" \
-    "if $2.capabilities then $2.capabilities |= with_entries(.value |= ((. // []) - \$drop)) else . end" \
+  jq --argjson drop "[${missing%,}]" --argjson floor "$floor" \
+    "(if $2.capabilities then $2.capabilities |= with_entries(.value |= ((. // []) - \$drop)) else . end)
+     | (if ($2.oomScoreAdj // 1000) < \$floor then $2.oomScoreAdj = \$floor else . end)" \
     "$1" > "$tmp" && mv "$tmp" "$1"
 }
 
