@@ -5,6 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.env"
+source "$here/lib.sh"
 cache=${SIDECAR_LABS_CACHE:-$HOME/.cache/sidecar-labs}
 KIT_BIN=${KIT_BIN:-$cache/bin}
 work=$cache/go-work

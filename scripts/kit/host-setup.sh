@@ -59,4 +59,20 @@ for kv in fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512; 
   k=${kv%=*} v=${kv#*=}
   [ "$(sysctl -n "$k" 2>/dev/null || echo 0)" -ge "$v" ] || $SUDO sysctl -q -w "$kv" || true
 done
+# Go >= 1.24 builds the kit. Where none is installed (or it is older), take the official toolchain
+# from the Go module proxy, which serves Go itself as the module golang.org/toolchain.
+go_ok() { command -v go >/dev/null && [ "$(go env GOVERSION 2>/dev/null | sed -E 's/^go1\.([0-9]+).*/\1/')" -ge 24 ] 2>/dev/null; }
+if ! go_ok; then
+  gover=${SIDECAR_LABS_GO_VERSION:-1.25.5}
+  dest=${SIDECAR_LABS_CACHE:-$HOME/.cache/sidecar-labs}/go-$gover
+  if [ ! -x "$dest/bin/go" ]; then
+    log "installing Go $gover from the Go module proxy into $dest"
+    tmpzip=$(mktemp --suffix=.zip)
+    curl -fsSL -o "$tmpzip" "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go$gover.linux-$(dpkg --print-architecture).zip"
+    rm -rf "$dest.tmp" && mkdir -p "$dest.tmp" && (cd "$dest.tmp" && python3 -m zipfile -e "$tmpzip" . 2>/dev/null || unzip -q "$tmpzip")
+    mv "$dest.tmp/golang.org/toolchain@v0.0.1-go$gover.linux-$(dpkg --print-architecture)" "$dest" && rm -rf "$dest.tmp" "$tmpzip"
+    chmod +x "$dest"/bin/* "$dest"/pkg/tool/*/* 2>/dev/null || true
+  fi
+  log "Go for the kit: $dest/bin (put it on PATH: export PATH=$dest/bin:\$PATH)"
+fi
 log "docker $(docker version -f '{{.Server.Version}}') ready (default runtime: $(docker info -f '{{.DefaultRuntime}}'))"
