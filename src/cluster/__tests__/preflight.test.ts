@@ -1,0 +1,50 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkDocker, checkPortsFree, portFree } from '../preflight.ts';
+import { kindConfig, NODE_PORTS } from '../kind.ts';
+import { parse } from 'yaml';
+
+describe('preflight', () => {
+  const saved = { PATH: process.env.PATH, DOCKER_HOST: process.env.DOCKER_HOST };
+  afterEach(() => {
+    process.env.PATH = saved.PATH;
+    if (saved.DOCKER_HOST === undefined) delete process.env.DOCKER_HOST;
+    else process.env.DOCKER_HOST = saved.DOCKER_HOST;
+  });
+
+  it('says how to install Docker when the docker command is missing', async () => {
+    process.env.PATH = '/nonexistent';
+    await expect(checkDocker()).rejects.toThrow(/Docker is not installed.*Install Docker/);
+  });
+
+  it('says how to start the engine when it is not running', async () => {
+    process.env.DOCKER_HOST = 'unix:///tmp/sidecar-labs-no-such-docker.sock';
+    await expect(checkDocker()).rejects.toThrow(/Docker engine is not running\. Start it/);
+  });
+
+  it('names the busy port and how to find its owner', async () => {
+    const srv: Server = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as { port: number }).port;
+    try {
+      expect(await portFree(port)).toBe(false);
+      await expect(checkPortsFree([port])).rejects.toThrow(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use.*ss -ltnp`));
+    } finally {
+      srv.close();
+    }
+    expect(await portFree(port)).toBe(true);
+  });
+});
+
+describe('kind config', () => {
+  it('maps every NodePort to loopback only, and drops kindnet only offline', () => {
+    const offline = parse(kindConfig({ offline: true }));
+    const online = parse(kindConfig({ offline: false }));
+    expect(offline.networking.apiServerAddress).toBe('127.0.0.1');
+    expect(offline.networking.disableDefaultCNI).toBe(true);
+    expect(online.networking.disableDefaultCNI).toBeUndefined();
+    const maps = offline.nodes[0].extraPortMappings;
+    expect(maps.map((m: { hostPort: number }) => m.hostPort)).toEqual(NODE_PORTS);
+    expect(maps.every((m: { listenAddress: string }) => m.listenAddress === '127.0.0.1')).toBe(true);
+  });
+});
