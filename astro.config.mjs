@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { lessonSlugs } from './src/course/lessons.ts';
 import { labServerDev } from './src/server/dev-integration.ts';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Site configuration. The live-lab server may add an adapter (e.g. @astrojs/node in
@@ -33,4 +34,16 @@ export default defineConfig({
   output: 'static',
   // labServerDev: the lab API + terminal inside `astro dev` (no effect on `astro build`).
   integrations: [starlight(starlightOptions), labServerDev()],
+  vite: {
+    resolve: {
+      // Load Pagefind's search UI when a reader starts a search, not on every page at idle time
+      // (keeps lesson pages under the 50 kB JavaScript goal; see src/site/pagefind-on-demand.ts).
+      alias: [
+        {
+          find: /^@pagefind\/default-ui$/,
+          replacement: fileURLToPath(new URL('./src/site/pagefind-on-demand.ts', import.meta.url)),
+        },
+      ],
+    },
+  },
 });

@@ -23,3 +23,23 @@ test('a word that appears nowhere finds nothing', async ({ page }) => {
   await expect(dialog.getByText(/No results/i)).toBeVisible();
   await expect(dialog.locator('a[href*="/lessons/"]')).toHaveCount(0);
 });
+
+test('the search UI loads only when a reader goes to search', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+  });
+  await page.goto('/lessons/date-tailer/', { waitUntil: 'networkidle' });
+  await page.evaluate(() => new Promise((r) => requestIdleCallback(() => r(null), { timeout: 2000 })));
+  const before = scripts.length;
+  // Pagefind's UI bundle (ui-core) and its runtime under /pagefind/ are not fetched yet.
+  const searchUI = (s: string) => s.includes('ui-core') || s.startsWith('/pagefind/');
+  expect(scripts.filter(searchUI)).toEqual([]);
+  // Ctrl+K opens the dialog and loads the UI; the search box gets the focus once it exists.
+  await page.keyboard.press('Control+k');
+  const box = page.getByRole('dialog').getByRole('textbox', { name: 'Search' });
+  await expect(box).toBeFocused();
+  expect(scripts.slice(before).some(searchUI)).toBe(true);
+  await page.keyboard.type('native sidecar');
+  await expect(page.getByRole('dialog').locator('a[href*="/lessons/native-sidecars/"]').first()).toBeVisible();
+});
