@@ -228,7 +228,7 @@ async function probe(check: Check, ctx: CheckContext, timeoutMs: number): Promis
         if (!pod) return { ok: false, message: `pod "${from.pod}" does not exist yet` };
         where = `${check.url} (from pod "${from.pod}")`;
         const url = check.url!;
-        const x = await ops.exec(namespace, from.pod, defaultContainer(pod, from.container), ['wget', '-S', '-q', '-O', '-', '-T', '5', url], Math.min(timeoutMs, 15000));
+        const x = await ops.exec(namespace, from.pod, defaultContainer(pod, from.container), ['wget', '-S', '-q', '-O', '-', url], Math.min(timeoutMs, 15000));
         const status = Number(/HTTP\/[\d.]+ (\d{3})/.exec(x.stderr)?.[1] ?? (x.exitCode === 0 ? 200 : 0));
         if (status === 0) return { ok: false, message: `no answer from ${url}: ${clip(x.stderr, 200) || `wget exit ${x.exitCode}`}` };
         r = { status, body: x.stdout };

@@ -156,7 +156,7 @@ describe('http', () => {
     ops.pods.web = pod('web', { containers: [{ name: 'nginx', state: 'running' }, { name: 'pinger', state: 'running' }] });
     ops.execFn = (_p, c, cmd) => {
       expect(c).toBe('pinger');
-      expect(cmd).toEqual(['wget', '-S', '-q', '-O', '-', '-T', '5', 'http://127.0.0.1:80/']);
+      expect(cmd).toEqual(['wget', '-S', '-q', '-O', '-', 'http://127.0.0.1:80/']);
       return { stdout: '<h1>nginx is running</h1>', stderr: '  HTTP/1.1 200 OK\n  Server: nginx\n', exitCode: 0 };
     };
     expect((await check({ type: 'http', from: { pod: 'web', container: 'pinger' }, url: 'http://127.0.0.1:80/', body: { contains: 'nginx' } })).ok).toBe(true);
