@@ -96,10 +96,11 @@ describe('seed 001: a content sidecar for nginx, a NodePort, git-sync', () => {
     const flags = Object.fromEntries((sync.args ?? []).map((a) => a.replace(/^--/, '').split('=', 2)));
     expect(flags.repo).toBe('http://git-server:8080/site.git');
     for (const f of ['root', 'link', 'period', 'ref']) expect(flags[f], `--${f}`).toBeTruthy();
-    const gitVolume = sync.volumeMounts?.find((m) => m.mountPath === flags.root)?.name;
-    expect(gitVolume).toBeTruthy();
+    // The root lies in a volume that nginx mounts at the same path.
+    const mount = sync.volumeMounts?.find((m) => `${flags.root}/`.startsWith(`${m.mountPath}/`));
+    expect(mount, 'git-sync root inside a mounted volume').toBeDefined();
     const nginx = container(spec, 'nginx');
-    expect(mountOf(nginx, gitVolume!)).toBe(flags.root);
+    expect(mountOf(nginx, mount!.name)).toBe(mount!.mountPath);
     const config = await one('content-sidecar', 'site-nginx-config.yaml');
     expect(config.data['default.conf']).toContain(`root ${flags.root}/${flags.link};`);
     expect(mountOf(nginx, 'nginx-config')).toBe('/etc/nginx/conf.d');
