@@ -10,7 +10,8 @@ import { lessonFields } from './course/schema.ts';
  */
 export const collections = {
   docs: defineCollection({
-    loader: glob({ pattern: '**/*.{md,mdx}', base: './content' }),
+    // README.md files describe the folder for people browsing the repository; they are not pages.
+    loader: glob({ pattern: ['**/*.{md,mdx}', '!**/README.md'], base: './content' }),
     schema: docsSchema({ extend: lessonFields }),
   }),
 };
