@@ -65,3 +65,14 @@ test('the theme switch turns dark mode on and keeps it across pages', async ({ p
   await page.goto('/lessons/date-tailer/');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
 });
+
+test('an unknown address gets the 404 page, which passes axe too', async ({ page }) => {
+  const errors = watchErrors(page);
+  const response = await page.goto('/lessons/no-such-lesson/');
+  expect(response?.status()).toBe(404);
+  await expect(page.locator('h1')).toHaveText('404');
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+  // The browser reports the page's own 404 status; nothing else may fail.
+  expect(errors.filter((e) => !e.includes('status of 404'))).toEqual([]);
+});
