@@ -32,9 +32,11 @@ done
 [ -n "$link" ] || { link=$(basename "$repo"); link=${link%.git}; }
 
 log() { printf '{"ts":"%s","msg":"%s"}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"; }
-mkdir -p "$root" && cd "$root" || exit 1
-[ -d .git ] || { git init -q && git remote add origin "$repo"; }
+# The root is often an emptyDir owned by another user; without this, git refuses to work in it.
 git config --global --add safe.directory '*' 2>/dev/null
+mkdir -p "$root" && cd "$root" || exit 1
+[ -d .git ] || git init -q
+git remote get-url origin >/dev/null 2>&1 || git remote add origin "$repo"
 mkdir -p .worktrees
 case "$period" in *ms) pause=1 ;; *s|*m|*h) pause=$period ;; *) pause=${period}s ;; esac
 
