@@ -6,6 +6,21 @@ import type { LabTerminal } from './terminal.ts';
 
 type State = 'idle' | 'busy' | 'running';
 
+/** Each engine phase reports its own done/total; the bar shows them as one run from 0 to 100. */
+const PHASE_SPAN: Record<string, [number, number]> = {
+  namespace: [0, 10],
+  apply: [10, 45],
+  solution: [0, 100],
+  wait: [45, 95],
+  ready: [100, 100],
+};
+
+export function overallPercent(p: { phase: string; done: number; total: number }): number {
+  const [from, to] = PHASE_SPAN[p.phase] ?? [0, 100];
+  const fraction = p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 0;
+  return Math.round(from + (to - from) * fraction);
+}
+
 const SR_KEY = 'sidecar-labs:screen-reader';
 
 function storage(): KeyValue | undefined {
@@ -361,8 +376,8 @@ export class LabPanel {
     const box = this.$('.sl-lab-progress');
     box.hidden = false;
     const bar = box.querySelector('progress')!;
-    bar.max = Math.max(1, p.total);
-    bar.value = Math.min(p.done, bar.max);
+    bar.max = 100;
+    bar.value = overallPercent(p);
     const list = box.querySelector('ol')!;
     const last = list.lastElementChild as HTMLElement | null;
     // One line per phase; repeated events of a phase update its line.

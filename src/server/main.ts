@@ -11,7 +11,7 @@ export interface MainOptions {
 export async function main(opts: MainOptions = {}): Promise<() => Promise<void>> {
   const port = opts.port ?? (Number(process.env.PORT) || 4321);
   const host = opts.host ?? process.env.HOST ?? '127.0.0.1';
-  const distDir = opts.distDir ?? fileURLToPath(new URL('../../dist/', import.meta.url));
+  const distDir = opts.distDir ?? process.env.SIDECAR_LABS_DIST ?? fileURLToPath(new URL('../../dist/', import.meta.url));
   const { lab, recover } = createApp({ distDir });
   await new Promise<void>((resolve, reject) => {
     lab.server.once('error', (err: NodeJS.ErrnoException) => {

@@ -33,8 +33,19 @@ export class LabPage {
     return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd());
   }
 
+  /**
+   * The visible text with wrapped lines joined again: xterm's DOM renderer draws one row per screen
+   * line, and a row filled to the last column continues on the next one.
+   */
   async screen(): Promise<string> {
-    return (await this.rows()).join('\n');
+    const raw = (await this.terminal.locator('.xterm-rows > div').allInnerTexts()).map((r) => r.replace(/\u00a0/g, ' '));
+    const width = Math.max(0, ...raw.map((r) => r.length));
+    let text = '';
+    raw.forEach((row, i) => {
+      text += row;
+      if (i < raw.length - 1 && !(width >= 20 && row.length === width)) text += '\n';
+    });
+    return text.split('\n').map((l) => l.trimEnd()).join('\n');
   }
 
   /** The last non-empty row is a bare prompt: the shell waits for input. */

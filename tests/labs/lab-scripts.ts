@@ -21,12 +21,15 @@ export interface StepScript {
   checkBefore?: number;
 }
 
+/** nginx's default page: upstream's, or the offline kit's stand-in image's. */
+const NGINX_PAGE = /Welcome to nginx!|<h1>nginx is running<\/h1>/;
+
 const applied = (what: string) => new RegExp(`${what} (created|configured|unchanged)`);
 
 export const labScripts: Record<string, Record<string, StepScript>> = {
   'what-is-a-sidecar': {
     'shared-network': {
-      expect: { 0: /pair\s+2\/2\s+Running/, 1: /Welcome to nginx!/, 2: /"GET \/ HTTP\/1\.1" 200 .*Wget/ },
+      expect: { 0: /pair\s+2\/2\s+Running/, 1: NGINX_PAGE, 2: /"GET \/ HTTP\/1\.1" 200 .*Wget/ },
     },
     'shared-volume': {
       expect: { 1: /written by helper/ },
@@ -35,7 +38,7 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
   'log-shipping-sidecar': {
     'access-log': {
       before: { 2: [waitFor('kubectl logs sidecar -c sidecar-container', 'GET / HTTP')] },
-      expect: { 0: /sidecar\s+2\/2\s+Running/, 1: /Welcome to nginx!/, 2: /"GET \/ HTTP\/1\.1" 200 .*Wget/ },
+      expect: { 0: /sidecar\s+2\/2\s+Running/, 1: NGINX_PAGE, 2: /"GET \/ HTTP\/1\.1" 200 .*Wget/ },
     },
     'error-log': {
       before: { 1: [waitFor('kubectl logs sidecar -c sidecar-container', 'missing.html. failed')] },
@@ -74,7 +77,7 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
   'localhost-between-containers': {
     loopback: {
       before: { 1: [waitReady('web'), waitFor('kubectl logs web -c pinger', 'nginx answered')] },
-      expect: { 0: applied('pod/web'), 1: /nginx answered on 127\.0\.0\.1:80/, 2: /Welcome to nginx!/, 4: /:80\b/ },
+      expect: { 0: applied('pod/web'), 1: /nginx answered on 127\.0\.0\.1:80/, 2: NGINX_PAGE, 4: /:80\b/ },
     },
     'port-clash': {
       before: { 2: [waitFor('kubectl logs clash -c second', 'Address already in use')] },
