@@ -109,6 +109,28 @@ function defaultContainer(pod: V1Pod, name?: string): string {
   return name ?? pod.spec?.containers?.[0]?.name ?? '';
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The last lines a crashed container printed: its previous run, else the current one. Right after a
+ * crash the kubelet sometimes answers "unable to retrieve container logs": ask again a moment later.
+ */
+export async function lastLogLines(ops: Pick<ClusterOps, 'logs'>, namespace: string, pod: string, container: string, lines = 10): Promise<string> {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    for (const previous of [true, false]) {
+      try {
+        const text = await ops.logs(namespace, pod, container, { previous, tailLines: lines });
+        if (/^unable to retrieve container logs/.test(text)) continue;
+        if (text.trim() || !previous) return text.trim();
+      } catch {
+        /* no such run: try the other */
+      }
+    }
+    await sleep(750);
+  }
+  return '';
+}
+
 /** When a container is crash-looping, its previous run's last lines are the most useful thing to show. */
 async function troubleDetails(ctx: CheckContext, pod: V1Pod): Promise<{ hint?: string; observed?: string; message?: string }> {
   const t = podTrouble(pod);
@@ -120,16 +142,7 @@ async function troubleDetails(ctx: CheckContext, pod: V1Pod): Promise<{ hint?: s
       hint: `run \`npx sidecar-labs cluster up\` (or \`kind load docker-image ${t.image} --name sidecar-labs\`), or check the image name`,
     };
   }
-  let logs = '';
-  try {
-    logs = await ctx.ops.logs(ctx.namespace, name, t.container, { previous: true, tailLines: 10 });
-  } catch {
-    try {
-      logs = await ctx.ops.logs(ctx.namespace, name, t.container, { tailLines: 10 });
-    } catch {
-      /* no logs available */
-    }
-  }
+  const logs = await lastLogLines(ctx.ops, ctx.namespace, name, t.container);
   return {
     message: `container "${t.container}" of pod "${name}" keeps crashing (${t.reason})`,
     observed: logs ? `last log lines of ${t.container}:\n${clip(logs)}` : undefined,

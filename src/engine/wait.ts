@@ -5,6 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Kube } from './kube.ts';
 import type { KubeObject } from './load.ts';
 import { podReadiness, podTrouble } from './pods.ts';
+import { lastLogLines } from './checks.ts';
 import { AbortedError, CrashLoopError, ImageMissingError, TimeoutError } from './errors.ts';
 
 /** Which pods a wait is about: a pod by name, or the pods a workload selects (with how many it wants). */
@@ -105,10 +106,7 @@ export async function waitForPods(kube: Kube, namespace: string, targets: PodTar
           const t = s.trouble;
           if (t.kind === 'image') finish(new ImageMissingError([t.image], `pod ${t.pod}, container ${t.container}: ${t.reason}`));
           else {
-            kube
-              .logs(namespace, t.pod, t.container, { previous: true, tailLines: 10 })
-              .catch(() => kube.logs(namespace, t.pod, t.container, { tailLines: 10 }))
-              .catch(() => '')
+            lastLogLines(kube, namespace, t.pod, t.container)
               .then((log) => finish(new CrashLoopError(t.pod, t.container, t.reason, log.split('\n').filter((l) => l.trim()))));
           }
           return;

@@ -2,6 +2,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { engine, liveNamespaces } from './helpers.ts';
 import type { ProgressEvent, SessionInfo } from '../../../src/engine/index.ts';
+import { podReadiness } from '../../../src/engine/pods.ts';
 
 const e = engine();
 let s: SessionInfo | undefined;
@@ -70,7 +71,9 @@ describe('a session with a terminal', () => {
     expect((await e.checkStep(s!, 'shared-volume')).ok).toBe(false);
     expect(await e.kube.readObject('v1', 'ConfigMap', s!.namespace, 'learner-made')).toBeUndefined();
     expect((await e.kube.readPod(s!.namespace, 'terminal'))!.metadata!.uid).toBe(terminalUid);
-    expect((await e.checkStep(s!, 'shared-network', { mode: 'wait' })).checks[0]).toMatchObject({ ok: true }); // pair is back and ready
+    const pair = await e.kube.readPod(s!.namespace, 'pair'); // the setup's Pod is back, ready
+    expect(podReadiness(pair!).ready).toBe(true);
+    expect((await e.checkStep(s!, 'shared-network')).ok).toBe(false); // and has served no request yet
   });
 
   it('extends, then is reaped once expired, and stopping twice is fine', async () => {
