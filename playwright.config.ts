@@ -39,7 +39,7 @@ projects.push({
   // Each test drives a real cluster; several labs run at once (workers), steps within a lab in order.
   timeout: 10 * 60_000,
   expect: { timeout: 20_000 },
-  use: { ...chromiumUse, baseURL: labsURL, viewport: { width: 1280, height: 1000 } },
+  use: { ...chromiumUse, baseURL: labsURL, viewport: { width: 1280, height: 1000 }, screenshot: 'only-on-failure' },
 });
 if (!process.env.LABS_URL) {
   webServers.push({

@@ -39,6 +39,10 @@ for (const lab of labs) {
         if (script.checkBefore === undefined) await learner.checkUntilPassed(i);
         await expect(learner.status(i)).toHaveText('Passed');
       }
+    } catch (err) {
+      // What the terminal showed, for the report: the quickest way to see why a step failed.
+      await test.info().attach('terminal.txt', { body: await learner.screen().catch(() => '(no terminal)'), contentType: 'text/plain' });
+      throw err;
     } finally {
       await learner.stop();
     }

@@ -43,7 +43,7 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
     'error-log': {
       before: { 1: [waitFor('kubectl logs sidecar -c sidecar-container', 'missing.html. failed')] },
       expect: { 0: /404 Not Found/, 1: /open\(\) ".*missing\.html" failed/ },
-      interactive: { 2: { until: /\/ # $/m, then: ['exit'] } },
+      interactive: { 2: { until: /\/ #$/m, then: ["exit"] } },
     },
   },
   'content-sidecar': {
