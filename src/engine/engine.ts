@@ -146,7 +146,11 @@ export class Engine {
     const infra = opts.terminal ? terminalObjects(namespace, lab.files) : [];
 
     // Everything that can be refused is refused before anything exists.
-    await this.kube.ping();
+    const version = await this.kube.ping();
+    const [wantMajor, wantMinor] = lab.minKubernetes.split('.').map(Number);
+    if (version.major > 0 && (version.major < wantMajor || (version.major === wantMajor && version.minor < wantMinor))) {
+      throw new EngineError(`lab "${slug}" needs Kubernetes ${lab.minKubernetes} or newer; the cluster runs ${version.gitVersion}. Use the lab cluster (\`npx sidecar-labs cluster up\`) or a newer one`);
+    }
     await this.assertNamespaced([...setup, ...lab.steps.flatMap((s) => s.solution.manifests.flatMap((m) => lab.manifests[m] ?? []))]);
     await this.assertImagesPresent([...lab.images, ...(opts.terminal ? [TOOLBOX_IMAGE] : [])]);
     opts.signal?.throwIfAborted();

@@ -83,10 +83,22 @@ export class Kube implements ClusterOps {
     }
   }
 
-  async ping(): Promise<void> {
-    await this.call(() => this.raw('/version', 5000)).then((r) => {
-      if (r.status >= 500) throw new ClusterUnreachableError(this.describe, `the API server answered HTTP ${r.status}`);
-    });
+  private versionCache?: { major: number; minor: number; gitVersion: string };
+
+  /** Reach the API server (ClusterUnreachableError if not) and learn its version. */
+  async ping(): Promise<{ major: number; minor: number; gitVersion: string }> {
+    if (this.versionCache) return this.versionCache;
+    const r = await this.call(() => this.raw('/version', 5000));
+    if (r.status >= 500) throw new ClusterUnreachableError(this.describe, `the API server answered HTTP ${r.status}`);
+    let v = { major: 0, minor: 0, gitVersion: 'unknown' };
+    try {
+      const j = JSON.parse(r.body) as { major?: string; minor?: string; gitVersion?: string };
+      v = { major: parseInt(j.major ?? '0', 10), minor: parseInt(j.minor ?? '0', 10), gitVersion: j.gitVersion ?? 'unknown' };
+    } catch {
+      /* an API server that hides its version: do not block on it */
+    }
+    this.versionCache = v;
+    return v;
   }
 
   /** GET a raw API path (discovery, the service proxy) with the KubeConfig's credentials. */

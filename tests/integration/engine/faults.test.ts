@@ -44,6 +44,12 @@ describe('faults', () => {
     }
   });
 
+  it('a lab that needs a newer Kubernetes says so before creating anything', async () => {
+    const err = await e.startSession('future-kubernetes').catch((x) => x);
+    expect(err.message).toMatch(/^lab "future-kubernetes" needs Kubernetes 1\.99 or newer; the cluster runs v1\.\d+/);
+    expect(await liveNamespaces(e, 'future-kubernetes')).toEqual([]);
+  });
+
   it('cluster-scoped objects and objects in other namespaces are refused before anything is applied', async () => {
     const err = await e
       .assertNamespaced([
