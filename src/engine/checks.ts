@@ -109,6 +109,14 @@ function defaultContainer(pod: V1Pod, name?: string): string {
   return name ?? pod.spec?.containers?.[0]?.name ?? '';
 }
 
+/** Exec needs a running container: say so in words instead of the API's "unable to upgrade connection". */
+function notRunning(pod: V1Pod, container: string): ProbeResult | undefined {
+  const c = containersOf(pod).find((x) => x.name === container);
+  if (!c) return { ok: false, message: `pod "${pod.metadata?.name}" has no container "${container}" (it has ${containersOf(pod).map((x) => x.name).join(', ')})` };
+  if (!c.status?.state?.running) return { ok: false, message: `container "${container}" of pod "${pod.metadata?.name}" is not running: ${describeState(c.status)}` };
+  return undefined;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -186,6 +194,8 @@ async function probe(check: Check, ctx: CheckContext, timeoutMs: number): Promis
       const pod = await onePod(ctx, check);
       if (!('metadata' in pod)) return pod as ProbeResult;
       const container = defaultContainer(pod, check.container);
+      const down = notRunning(pod, container);
+      if (down) return down;
       const cmd = Array.isArray(check.command) ? check.command : ['/bin/sh', '-c', check.command];
       const r = await ops.exec(namespace, pod.metadata!.name!, container, cmd, Math.min(timeoutMs, 20000));
       const observed = clip(r.stdout + (r.stderr ? `\n[stderr] ${r.stderr}` : ''));
@@ -241,6 +251,8 @@ async function probe(check: Check, ctx: CheckContext, timeoutMs: number): Promis
         if (!pod) return { ok: false, message: `pod "${from.pod}" does not exist yet` };
         where = `${check.url} (from pod "${from.pod}")`;
         const url = check.url!;
+        const down = notRunning(pod, defaultContainer(pod, from.container));
+        if (down) return down;
         const x = await ops.exec(namespace, from.pod, defaultContainer(pod, from.container), ['wget', '-S', '-q', '-O', '-', url], Math.min(timeoutMs, 15000));
         const status = Number(/HTTP\/[\d.]+ (\d{3})/.exec(x.stderr)?.[1] ?? (x.exitCode === 0 ? 200 : 0));
         if (status === 0) return { ok: false, message: `no answer from ${url}: ${clip(x.stderr, 200) || `wget exit ${x.exitCode}`}` };

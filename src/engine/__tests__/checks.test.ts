@@ -96,6 +96,16 @@ describe('exec', () => {
     expect(ops.calls).toContain('exec nginx/nginx /bin/sh -c cat /nope');
   });
 
+  it('a container that is not running is named, without trying to exec', async () => {
+    const { ops, check } = setup();
+    ops.pods.logger = pod('logger', { containers: [{ name: 'web', state: 'running' }, { name: 'shipper', state: 'waiting', reason: 'RunContainerError' }] });
+    const r = await check({ type: 'exec', pod: 'logger', container: 'shipper', command: 'true' });
+    expect(r).toMatchObject({ ok: false, message: 'container "shipper" of pod "logger" is not running: waiting (RunContainerError)' });
+    const h = await check({ type: 'http', from: { pod: 'logger', container: 'nope' }, url: 'http://127.0.0.1/' });
+    expect(h.message).toBe('pod "logger" has no container "nope" (it has web, shipper)');
+    expect(ops.calls.some((c) => c.startsWith('exec'))).toBe(false);
+  });
+
   it('defaults to the first container', async () => {
     const { ops, check } = setup();
     ops.pods.p = pod('p', { containers: [{ name: 'first', state: 'running' }, { name: 'second', state: 'running' }] });
