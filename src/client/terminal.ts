@@ -56,7 +56,11 @@ export class LabTerminal {
     this.safeFit();
     this.term.onData((data) => this.send(this.encoder.encode(data)));
     this.term.onBinary((data) => this.send(Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff)));
-    this.term.onResize(({ cols, rows }) => this.control({ type: 'resize', cols, rows }));
+    this.term.onResize(({ cols, rows }) => {
+      opts.container.dataset.cols = String(cols);
+      this.control({ type: 'resize', cols, rows });
+    });
+    opts.container.dataset.cols = String(this.term.cols);
     this.observer = new ResizeObserver(() => this.safeFit());
     this.observer.observe(opts.container);
     this.connect();

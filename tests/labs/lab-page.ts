@@ -39,11 +39,12 @@ export class LabPage {
    */
   async screen(): Promise<string> {
     const raw = (await this.terminal.locator('.xterm-rows > div').allInnerTexts()).map((r) => r.replace(/\u00a0/g, ' '));
-    const width = Math.max(0, ...raw.map((r) => r.length));
+    // The panel publishes the terminal's width (data-cols) for exactly this.
+    const cols = Number(await this.terminal.getAttribute('data-cols'));
     let text = '';
     raw.forEach((row, i) => {
       text += row;
-      if (i < raw.length - 1 && !(width >= 20 && row.length === width)) text += '\n';
+      if (i < raw.length - 1 && !(cols > 0 && row.length >= cols)) text += '\n';
     });
     return text.split('\n').map((l) => l.trimEnd()).join('\n');
   }

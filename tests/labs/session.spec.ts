@@ -51,13 +51,13 @@ test('the terminal follows the panel size, a command runs with "Run", and axe fi
   await learner.open();
   await learner.start();
   try {
-    const wide = await learner.type('stty size');
-    const [, , colsWide] = /(\d+) (\d+)\s*\n[^\n]*$/.exec(wide) ?? [];
+    // `stty size` prints "rows cols" as the shell sees them: the browser's size reached the pod's TTY.
+    const ttyCols = async () => Number([...(await learner.type('stty size')).matchAll(/^(\d+) (\d+)$/gm)].at(-1)?.[2]);
+    const wide = await ttyCols();
+    expect(wide).toBe(Number(await learner.terminal.getAttribute('data-cols')));
     await page.setViewportSize({ width: 700, height: 1000 });
-    await expect.poll(async () => {
-      const out = await learner.type('stty size');
-      return Number(/(\d+) (\d+)\s*\n[^\n]*$/.exec(out)?.[2]);
-    }, { timeout: 30_000 }).toBeLessThan(Number(colsWide));
+    await expect.poll(ttyCols, { timeout: 30_000 }).toBeLessThan(wide);
+    expect(await ttyCols()).toBe(Number(await learner.terminal.getAttribute('data-cols')));
 
     // "Run" types the command into the terminal for the learner.
     await learner.step(0).getByRole('button', { name: 'Run' }).first().click();
