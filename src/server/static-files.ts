@@ -4,7 +4,8 @@
 // careful file handler: no Astro SSR adapter in the build, which keeps `astro build` output the same
 // plain dist/ that the site's own tests and any static host use. If the build ever gains an adapter,
 // its prerendered pages land in dist/client/, which this handler also understands.
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { extname, join, normalize, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
@@ -56,8 +57,20 @@ function fileAt(path: string): string | undefined {
   return undefined;
 }
 
+/** Text worth compressing (the lab terminal's xterm chunk: ~350 kB raw, ~90 kB gzipped). */
+const COMPRESSIBLE = /^(text\/|application\/(json|xml|manifest\+json)|image\/svg)/;
+
 export function staticHandler(distDir: string) {
   const root = siteRoot(distDir);
+  // Gzipped copies, made once per file version (the build changes mtime or size).
+  const gzipped = new Map<string, { key: string; body: Buffer }>();
+  const gzipOf = (file: string, key: string): Buffer => {
+    const hit = gzipped.get(file);
+    if (hit?.key === key) return hit.body;
+    const body = gzipSync(readFileSync(file));
+    gzipped.set(file, { key, body });
+    return body;
+  };
   return function serve(req: IncomingMessage, res: ServerResponse): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -92,9 +105,14 @@ export function staticHandler(distDir: string) {
       }
     }
     const st = statSync(file);
+    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const gzip = st.size > 1024 && COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? gzipOf(file, `${st.mtimeMs}:${st.size}`) : undefined;
     const headers: Record<string, string | number> = {
-      'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-      'content-length': st.size,
+      'content-type': type,
+      'content-length': body ? body.length : st.size,
+      vary: 'accept-encoding',
+      ...(body ? { 'content-encoding': 'gzip' } : {}),
       'x-content-type-options': 'nosniff',
       // Hashed build assets never change; pages must be re-fetched to pick up a new build.
       'cache-control': pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
@@ -105,6 +123,7 @@ export function staticHandler(distDir: string) {
       res.end();
       return;
     }
-    createReadStream(file).pipe(res);
+    if (body) res.end(body);
+    else createReadStream(file).pipe(res);
   };
 }

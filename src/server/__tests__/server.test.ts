@@ -58,6 +58,15 @@ describe('static files', () => {
     const asset = await fetch(`${base}/_astro/app.abc123.js`);
     expect(asset.headers.get('cache-control')).toContain('immutable');
     expect(asset.headers.get('content-type')).toContain('javascript');
+    const big = 'console.log("sidecar");\n'.repeat(200);
+    writeFileSync(join(dist, '_astro', 'big.js'), big);
+    const zipped = await fetch(`${base}/_astro/big.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(Number(zipped.headers.get('content-length'))).toBeLessThan(big.length / 10);
+    expect(await zipped.text()).toBe(big); // fetch decodes it
+    const plain = await fetch(`${base}/_astro/big.js`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(Number(plain.headers.get('content-length'))).toBe(big.length);
     const escape = await fetch(`${base}/%2e%2e/%2e%2e/%2e%2e/sl-outside.txt`);
     expect([403, 404]).toContain(escape.status);
     expect(await escape.text()).not.toBe('secret');
