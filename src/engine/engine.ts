@@ -421,11 +421,12 @@ export class Engine {
   }
 
   private async deleteNamespace(namespace: string): Promise<void> {
-    // pods first, without grace: `sleep` as PID 1 ignores SIGTERM and would hold the namespace for 30 s
-    await this.kube.call(() => this.kube.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 })).catch(() => undefined);
+    // the namespace first (a terminating namespace accepts no new pods, so controllers cannot replace
+    // them), then its pods without grace: `sleep` as PID 1 ignores SIGTERM and would hold it for 30 s
     await this.kube.call(() => this.kube.core.deleteNamespace({ name: namespace, propagationPolicy: 'Background' })).catch((e) => {
       if (apiCode(e) !== 404) throw e;
     });
+    await this.kube.call(() => this.kube.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 })).catch(() => undefined);
     const file = join(tmpdir(), 'sidecar-labs-sessions', `${namespace}.kubeconfig`);
     rmSync(file, { force: true });
   }
