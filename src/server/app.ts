@@ -39,7 +39,14 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
     },
   );
   const allowedOrigins = (process.env.SIDECAR_LABS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const lab = createLabServer({ sessions, distDir: settings.distDir, allowedOrigins, log });
+  const sweepSeconds = Number(process.env.SIDECAR_LABS_SWEEP_SECONDS);
+  const lab = createLabServer({
+    sessions,
+    distDir: settings.distDir,
+    allowedOrigins,
+    log,
+    sweepEveryMs: sweepSeconds > 0 ? sweepSeconds * 1000 : 60_000,
+  });
   const recover = async () => {
     try {
       const n = await sessions.recover();

@@ -132,8 +132,12 @@ export class SessionManager {
     for (const record of found) {
       if (this.sessions.has(record.id)) continue;
       const live = this.adopt(record);
-      // A rediscovered session counts as active now; its own expiry still bounds how long it lives.
-      if (record.expiresAt) live.pushedExpiry = record.expiresAt.getTime();
+      if (record.expiresAt) {
+        // Servers push expires-at to (last activity + expiryMs), so the expiry tells when the learner
+        // was last active; a session another live server keeps fresh is not idle here either.
+        live.pushedExpiry = record.expiresAt.getTime();
+        live.lastActive = record.expiresAt.getTime() - this.opts.expiryMs;
+      }
       added++;
     }
     return added;

@@ -6,7 +6,7 @@
 // its prerendered pages land in dist/client/, which this handler also understands.
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 const TYPES: Record<string, string> = {
@@ -39,8 +39,9 @@ const TYPES: Record<string, string> = {
 
 /** The directory holding index.html of the built site. */
 export function siteRoot(distDir: string): string {
-  const client = join(distDir, 'client');
-  return existsSync(join(client, 'index.html')) ? client : distDir;
+  const dist = resolve(distDir); // no trailing slash: the traversal check compares prefixes
+  const client = join(dist, 'client');
+  return existsSync(join(client, 'index.html')) ? client : dist;
 }
 
 function fileAt(path: string): string | undefined {

@@ -3,6 +3,10 @@
 // reconnects on its own), and a server that has no cluster (the panel says what to run).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../../src/cluster/kubeconfig.ts';
+import { namespaceFor } from '../../src/engine/index.ts';
 import { LabPage } from './lab-page.ts';
 
 const port = Number(process.env.LABS_RESTART_PORT ?? 4333);
@@ -67,5 +71,48 @@ test('without a cluster the panel says what to run, with no stack trace', async 
     await expect(page.getByRole('region', { name: 'Lab terminal' })).toBeHidden();
   } finally {
     await stopServer(server);
+  }
+});
+
+/** Whether a namespace is gone or on its way out. */
+async function namespaceGone(core: CoreV1Api, name: string): Promise<boolean> {
+  try {
+    const ns = await core.readNamespace({ name });
+    return Boolean(ns.metadata?.deletionTimestamp);
+  } catch {
+    return true;
+  }
+}
+
+test('an idle session is stopped, and an expired namespace nobody serves is reaped', async ({ page }) => {
+  test.setTimeout(5 * 60_000);
+  const core = loadKubeConfig('kind').kc.makeApiClient(CoreV1Api);
+  // An orphan: a session namespace whose server went away and whose expiry has passed.
+  const orphanId = `orphan${randomBytes(6).toString('hex')}`;
+  const orphan = namespaceFor('date-tailer', orphanId);
+  await core.createNamespace({
+    body: {
+      metadata: {
+        name: orphan,
+        labels: { 'sidecar-labs.dev/lab': 'date-tailer', 'sidecar-labs.dev/session': orphanId },
+        annotations: { 'sidecar-labs.dev/expires-at': new Date(Date.now() - 60_000).toISOString() },
+      },
+    },
+  });
+  const server = await startServer({ SIDECAR_LABS_IDLE_MINUTES: '0.1', SIDECAR_LABS_SWEEP_SECONDS: '2' });
+  const learner = new LabPage(page, 'date-tailer');
+  try {
+    await expect.poll(() => namespaceGone(core, orphan), { timeout: 60_000 }).toBe(true);
+    await page.goto(`${base}/lessons/date-tailer/`);
+    await learner.start();
+    const s = (await learner.session())!;
+    // Nobody types: after 6 s of inactivity the next sweep stops the session; the page says so.
+    await expect(page.getByRole('status')).toContainText('Your lab session has ended', { timeout: 60_000 });
+    await expect(page.getByRole('button', { name: 'Start lab' })).toBeEnabled();
+    expect(await learner.session()).toBeUndefined();
+    await expect.poll(() => namespaceGone(core, namespaceFor('date-tailer', s.id)), { timeout: 60_000 }).toBe(true);
+  } finally {
+    await stopServer(server);
+    await core.deleteNamespace({ name: orphan }).catch(() => {});
   }
 });

@@ -27,7 +27,8 @@ beforeAll(async () => {
   writeFileSync(join(tmpdir(), 'sl-outside.txt'), 'secret');
   engine = new FakeEngine();
   const sessions = new SessionManager(engine, new TokenSigner(Buffer.alloc(32, 3)), () => fakeSpawner().spawn);
-  lab = createLabServer({ sessions, distDir: dist, log: () => {} });
+  // A trailing slash, as fileURLToPath(new URL('../../dist/', …)) gives: must not break the traversal check.
+  lab = createLabServer({ sessions, distDir: dist + '/', log: () => {} });
   await new Promise<void>((r) => lab.server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(lab.server.address() as AddressInfo).port}`;
 });

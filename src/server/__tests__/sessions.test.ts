@@ -114,3 +114,20 @@ describe('SessionManager', () => {
     expect(await restarted.recover()).toBe(0);
   });
 });
+
+describe('SessionManager.recover', () => {
+  it('infers last activity from the expiry, so it neither kills a fresh session nor keeps a stale one', async () => {
+    const { engine, signer } = setup();
+    let now = 10_000_000;
+    const opts = { idleMs: 60_000, expiryMs: 120_000, maxSessions: 10, now: () => now };
+    engine.sessions.set('fresh-session-1', { id: 'fresh-session-1', slug: 'date-tailer', namespace: 'lab-a', expiresAt: new Date(now + 110_000) });
+    engine.sessions.set('stale-session-1', { id: 'stale-session-1', slug: 'date-tailer', namespace: 'lab-b', expiresAt: new Date(now + 30_000) });
+    const restarted = new SessionManager(engine, signer, () => fakeSpawner().spawn, opts);
+    expect(await restarted.recover()).toBe(2);
+    now += 5_000;
+    const { stopped } = await restarted.sweep();
+    // stale: last active 90 s + 5 s ago (> 60 s idle); fresh: 10 s + 5 s ago.
+    expect(stopped).toEqual(['stale-session-1']);
+    expect(restarted.authorize('fresh-session-1', signer.tokenFor('fresh-session-1')).record.namespace).toBe('lab-a');
+  });
+});
