@@ -78,7 +78,10 @@ export class SessionManager {
     try {
       const record = await this.engine.startSession(slug, onProgress);
       const live = this.adopt(record);
-      await this.pushExpiry(live, true);
+      // The engine set the first expiry; the next push comes with activity.
+      live.pushedExpiry = record.expiresAt?.getTime() ?? 0;
+      // Open the shell now, while the browser loads the terminal code: the prompt is waiting for it.
+      live.terminal.prewarm();
       return this.describe(live);
     } finally {
       this.starting--;
@@ -116,6 +119,7 @@ export class SessionManager {
       live.terminal.dispose('lab reset');
       await this.engine.resetSession(live.record, onProgress);
       live.terminal = this.newTerminal(live);
+      live.terminal.prewarm();
     });
   }
 

@@ -74,6 +74,11 @@ export class TerminalBridge {
     shell?.resize(this.size.cols, this.size.rows);
   }
 
+  /** Start the shell before any browser attaches (its output waits in the ring for the first hello). */
+  prewarm(): void {
+    if (!this.disposed) void this.ensureShell();
+  }
+
   detach(peer: TerminalPeer): void {
     if (this.peer === peer) this.peer = undefined;
   }

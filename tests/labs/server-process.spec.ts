@@ -99,7 +99,10 @@ test('an idle session is stopped, and an expired namespace nobody serves is reap
       },
     },
   });
-  const server = await startServer({ SIDECAR_LABS_IDLE_MINUTES: '0.1', SIDECAR_LABS_SWEEP_SECONDS: '2' });
+  // Idle after 6 s. The short expiry (5.1 min, the least for that idle time) matters as much: this
+  // server also finds the sessions of the other tests running now, and infers their last activity
+  // from their expiry (set 45 min ahead by their own server), so it leaves them alone.
+  const server = await startServer({ SIDECAR_LABS_IDLE_MINUTES: '0.1', SIDECAR_LABS_EXPIRY_MINUTES: '1', SIDECAR_LABS_SWEEP_SECONDS: '2' });
   const learner = new LabPage(page, 'date-tailer');
   try {
     await expect.poll(() => namespaceGone(core, orphan), { timeout: 60_000 }).toBe(true);

@@ -21,7 +21,7 @@ export class FakeEngine implements LabEnginePort {
     onProgress({ phase: 'namespace', message: 'Creating namespace', done: 0, total: 2 });
     onProgress({ phase: 'ready', message: 'Pods ready', done: 2, total: 2 });
     const id = `fake-session-${++this.n}-${slug}`;
-    const record = { id, slug, namespace: `lab-${id}` };
+    const record = { id, slug, namespace: `lab-${id}`, expiresAt: new Date(Date.now() + 45 * 60_000) };
     this.sessions.set(id, record);
     return record;
   }
