@@ -34,6 +34,8 @@ export interface LiveSession {
   terminal: TerminalBridge;
   /** Operations on one session run one at a time (check during reset would read a half state). */
   queue: Promise<unknown>;
+  /** When this server took the session on (started or recovered). */
+  adoptedAt: number;
 }
 
 export interface PublicSession {
@@ -158,11 +160,17 @@ export class SessionManager {
       }
     }
     const reaped = await this.engine.reapExpired();
-    for (const id of reaped) {
-      const live = this.sessions.get(id);
-      if (live) {
+    // Forget sessions whose namespace went away behind our back (reaped, stopped by another server,
+    // deleted by an admin), so the page hears "ended" instead of reconnecting to a missing pod.
+    const listedAt = this.opts.now();
+    const onCluster = new Set((await this.engine.listSessions()).map((r) => r.id));
+    for (const live of [...this.sessions.values()]) {
+      const id = live.record.id;
+      const missing = !onCluster.has(id) && live.adoptedAt < listedAt; // not one that started meanwhile
+      if (reaped.includes(id) || missing) {
         this.sessions.delete(id);
-        live.terminal.dispose('lab expired');
+        live.terminal.dispose(reaped.includes(id) ? 'lab expired' : 'lab removed from the cluster');
+        if (!reaped.includes(id)) reaped.push(id);
       }
     }
     return { stopped, reaped };
@@ -184,6 +192,7 @@ export class SessionManager {
       pushedExpiry: 0,
       terminal: undefined as unknown as TerminalBridge,
       queue: Promise.resolve(),
+      adoptedAt: this.opts.now(),
     };
     live.terminal = this.newTerminal(live);
     this.sessions.set(record.id, live);

@@ -91,6 +91,18 @@ describe('SessionManager', () => {
     expect(manager.authorize(busy.id, busy.token).record.slug).toBe('date-tailer');
   });
 
+  it('forgets a session whose namespace disappeared from the cluster', async () => {
+    const { manager, engine, advance } = setup();
+    const gone = await manager.start('content-sidecar', () => {});
+    const kept = await manager.start('date-tailer', () => {});
+    engine.sessions.delete(gone.id); // deleted by someone else
+    advance(1);
+    const { reaped } = await manager.sweep();
+    expect(reaped).toEqual([gone.id]);
+    expect(() => manager.authorize(gone.id, gone.token)).toThrow(/not running/);
+    expect(manager.authorize(kept.id, kept.token).record.slug).toBe('date-tailer');
+  });
+
   it('pushes the expiry forward while the learner is active, but not on every keystroke', async () => {
     const { manager, engine, advance, now } = setup();
     const s = await manager.start('content-sidecar', () => {});
