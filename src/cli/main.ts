@@ -15,20 +15,28 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   list: () => import('./list.ts'),
 };
 
-const [name, ...rest] = process.argv.slice(2);
-if (!name || name === '--help' || name === '-h' || name === 'help') {
+// `sidecar-labs list | head` closes our stdout early; that is not an error worth a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+const [command, ...rest] = process.argv.slice(2);
+if (!command || command === '--help' || command === '-h' || command === 'help') {
   process.stdout.write(usage);
-  process.exit(name ? 0 : 2);
+  process.exit(command ? 0 : 2);
 }
-const load = commands[name];
+const load = commands[command];
 if (!load) {
-  process.stderr.write(`sidecar-labs: unknown command "${name}"\n\n${usage}`);
+  process.stderr.write(`sidecar-labs: unknown command "${command}"\n\n${usage}`);
   process.exit(2);
 }
 try {
   process.exitCode = await (await load()).run(rest);
 } catch (err) {
-  process.stderr.write(`sidecar-labs ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`sidecar-labs ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
   if (process.env.SIDECAR_LABS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exitCode = 1;
 }
+
+export {};
