@@ -1,5 +1,5 @@
 // `npm test`: every test, in the order their prerequisites appear.
-//   1. unit tests (Vitest, no cluster)
+//   1. the TypeScript typecheck, then unit tests (Vitest, no cluster)
 //   2. the kind cluster (`sidecar-labs cluster up`: reused when already up, built offline when needed)
 //   3. integration tests on the cluster (Vitest)
 //   4. `sidecar-labs validate` of every lab, JUnit to test-results/validate.xml
@@ -18,6 +18,7 @@ const useKind = (process.env.SIDECAR_LABS_CLUSTER ?? 'kind') === 'kind';
 const only = process.argv.slice(2); // e.g. `npm test -- unit site` runs just those steps
 
 const steps: Step[] = [
+  { name: 'typecheck', cmd: [node, 'node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'] },
   { name: 'unit', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'] },
   ...(useKind ? [{ name: 'cluster', cmd: [node, ...cli, 'cluster', 'up'] }] : []),
   { name: 'integration', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'integration'], needsCluster: true },

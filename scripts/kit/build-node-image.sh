@@ -7,8 +7,6 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.env"
 source "$here/lib.sh"
-cache=${SIDECAR_LABS_CACHE:-$HOME/.cache/sidecar-labs}
-bin=$cache/bin
 log() { printf '[kit/node %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 "$here/build-go.sh" >&2

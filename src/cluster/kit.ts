@@ -35,15 +35,8 @@ export async function buildOfflineNodeImage(progress: Progress): Promise<string>
   return tag;
 }
 
-/** Lab images as the manifests name them; the offline node image has them preloaded. */
-export const LAB_IMAGES = [
-  'docker.io/library/nginx:1.24.0',
-  'docker.io/library/busybox:1.36.0',
-  'docker.io/library/alpine:3.20.3',
-  'registry.k8s.io/git-sync/git-sync:v4.4.2',
-  'docker.io/sidecarlabs/git-server:0.1.0',
-  'docker.io/sidecarlabs/toolbox:0.1.0',
-] as const;
+/** Lab images as the manifests name them (one list, shared with the course's content tests). */
+export { labImages as LAB_IMAGES } from '../course/images.ts';
 
 /** Images this project builds itself in every mode: there is no upstream for them. */
 export const PROJECT_IMAGES = ['docker.io/sidecarlabs/git-server:0.1.0', 'docker.io/sidecarlabs/toolbox:0.1.0'] as const;
