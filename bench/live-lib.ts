@@ -17,12 +17,14 @@ export async function labServer(): Promise<Server> {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
+    // Keep reading the server's output (a full pipe would stall it); only the start line matters.
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('Sidecar Labs: http://') && resolve());
     child.once('exit', (code) => reject(new Error(`lab server exited with ${code}`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
