@@ -3,8 +3,8 @@
 // 100 keys, one at a time. Compare with bench/live-echo.ts (the same path without the browser).
 // Goal (issue 5): p95 <= 50 ms.
 //   node bench/live-echo-browser.ts [keys]      (LAB_URL=... to use a running server)
-import { chromium } from '@playwright/test';
-import { labServer, percentile, ms } from './live-lib.ts';
+import { chromium, type Page } from '@playwright/test';
+import { labServer, percentile, ms, stopPageSession } from './live-lib.ts';
 
 const keys = Number(process.argv[2] ?? 100);
 const server = await labServer();
@@ -13,8 +13,9 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
 const samples: number[] = [];
+let page: Page | undefined;
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   await page.goto(`${server.url}/lessons/what-is-a-sidecar/`);
   await page.getByRole('button', { name: 'Start lab' }).click();
   await page.locator('[data-lab][data-terminal="connected"]').waitFor({ timeout: 240_000 });
@@ -42,6 +43,7 @@ try {
   console.error(`live-echo-browser: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
+  if (page) await stopPageSession(page, server.url);
   await browser.close();
   await server.stop();
 }

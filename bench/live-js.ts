@@ -3,8 +3,8 @@
 // with a real running terminal. "wire" is what the lab server sent (it gzips text), "raw" the
 // decoded size. Baseline: the same page's HTML + CSS.
 //   node bench/live-js.ts [slug]      (LAB_URL=... to use a running server)
-import { chromium } from '@playwright/test';
-import { labServer } from './live-lib.ts';
+import { chromium, type Page } from '@playwright/test';
+import { labServer, stopPageSession } from './live-lib.ts';
 
 const slug = process.argv[2] ?? 'content-sidecar';
 const server = await labServer();
@@ -18,8 +18,9 @@ interface Fetched {
   bytes: number;
   wire: number;
 }
+let page: Page | undefined;
 try {
-  const page = await browser.newPage();
+  page = await browser.newPage();
   const fetched: Fetched[] = [];
   page.on('response', async (res) => {
     const type = res.request().resourceType();
@@ -54,6 +55,7 @@ try {
   await stop.click();
   await page.getByRole('button', { name: 'Start lab' }).and(page.locator(':enabled')).waitFor({ timeout: 60_000 });
 } finally {
+  if (page) await stopPageSession(page, server.url);
   await browser.close();
   await server.stop();
 }

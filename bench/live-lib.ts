@@ -97,3 +97,16 @@ export function percentile(xs: number[], p: number): number {
 }
 
 export const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+
+/** After a browser run, whatever happened: stop the session the page still holds (no namespace left behind). */
+export async function stopPageSession(page: { evaluate: <T>(fn: () => T) => Promise<T> }, url: string): Promise<void> {
+  const held = await page
+    .evaluate(() =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('sidecar-labs:lab:'))
+        .map((k) => (JSON.parse(localStorage.getItem(k) ?? '{}') as { session?: Session }).session)
+        .filter((s): s is Session => !!s),
+    )
+    .catch(() => [] as Session[]);
+  for (const s of held) await stopLab(url, s).catch(() => {});
+}
