@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 
-interface Step { name: string; cmd: string[]; needsCluster?: boolean }
+interface Step { name: string; cmd: string[]; before?: string[]; needsCluster?: boolean }
 
 const node = process.execPath;
 const cli = ['src/cli/main.ts'];
@@ -18,7 +18,8 @@ const useKind = (process.env.SIDECAR_LABS_CLUSTER ?? 'kind') === 'kind';
 const only = process.argv.slice(2); // e.g. `npm test -- unit site` runs just those steps
 
 const steps: Step[] = [
-  { name: 'typecheck', cmd: [node, 'node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'] },
+  // `astro sync` writes .astro/types.d.ts (the astro:content types) that a fresh clone lacks.
+  { name: 'typecheck', before: [node, 'node_modules/astro/bin/astro.mjs', 'sync'], cmd: [node, 'node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'] },
   { name: 'unit', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'] },
   ...(useKind ? [{ name: 'cluster', cmd: [node, ...cli, 'cluster', 'up'] }] : []),
   { name: 'integration', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'integration'], needsCluster: true },
@@ -38,7 +39,8 @@ for (const step of steps) {
   }
   console.log(`\n━━ npm test: ${step.name} ━━ ${step.cmd.slice(1).join(' ')}`);
   const started = Date.now();
-  const r = spawnSync(step.cmd[0]!, step.cmd.slice(1), { stdio: 'inherit', env: process.env });
+  const pre = step.before ? spawnSync(step.before[0]!, step.before.slice(1), { stdio: 'inherit', env: process.env }) : undefined;
+  const r = pre && pre.status !== 0 ? pre : spawnSync(step.cmd[0]!, step.cmd.slice(1), { stdio: 'inherit', env: process.env });
   const ok = r.status === 0;
   if (step.name === 'cluster') clusterOk = ok;
   results.push({ name: step.name, ok, seconds: (Date.now() - started) / 1000 });
