@@ -51,14 +51,8 @@ async function run(): Promise<void> {
       process.exit(1);
     }
   }
-  const { main } = await import('../src/server/main.ts');
-  const close = await main();
-  const stop = () => {
-    process.stdout.write('\nSidecar Labs: stopping (lab sessions stay on the cluster; the next start finds them)\n');
-    close().finally(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const { serveUntilSignal } = await import('../src/server/main.ts');
+  await serveUntilSignal();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

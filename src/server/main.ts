@@ -30,9 +30,10 @@ export async function main(opts: MainOptions = {}): Promise<() => Promise<void>>
   return lab.close;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+/** Runs the server until SIGINT/SIGTERM; start-up errors end the process with a plain message. */
+export async function serveUntilSignal(opts: MainOptions = {}): Promise<void> {
   try {
-    const close = await main();
+    const close = await main(opts);
     const stop = () => {
       process.stdout.write('\nSidecar Labs: stopping (lab sessions stay on the cluster; the next start finds them)\n');
       close().finally(() => process.exit(0));
@@ -44,3 +45,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(1);
   }
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await serveUntilSignal();
