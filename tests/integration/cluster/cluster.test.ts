@@ -25,10 +25,13 @@ const ready = (conds?: Array<{ type: string; status: string }>) => conds?.some((
 
 beforeAll(() => {
   kubectl(['create', 'namespace', ns]);
+  // The seed objects live in `default` under fixed names: clear what an earlier run may have left
+  // (still terminating) so this run sees only its own pod.
+  kubectl(['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=true', '--grace-period=1']);
 });
 afterAll(() => {
   spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], { env: { ...process.env, KUBECONFIG: kubeconfig, PATH: toolPath() } });
-  spawnSync('kubectl', ['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=false'], {
+  spawnSync('kubectl', ['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=false', '--grace-period=1'], {
     env: { ...process.env, KUBECONFIG: kubeconfig, PATH: toolPath() },
   });
 });
@@ -56,9 +59,14 @@ describe('the kind cluster', () => {
   });
 
   it('resolves kubernetes.default through CoreDNS', () => {
-    const out = kubectl(['-n', ns, 'run', 'dns', '--image=docker.io/library/busybox:1.36.0', '--image-pull-policy=IfNotPresent',
-      '--restart=Never', '--rm', '-i', '--quiet', '--', 'nslookup', 'kubernetes.default.svc.cluster.local']);
+    // A pod that runs nslookup to completion, then its logs: `kubectl run -i` can miss the output of a
+    // command that ends before it attaches.
+    kubectl(['-n', ns, 'run', 'dns', '--image=docker.io/library/busybox:1.36.0', '--image-pull-policy=IfNotPresent',
+      '--restart=Never', '--', 'nslookup', 'kubernetes.default.svc.cluster.local']);
+    kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/dns', '--timeout=120s']);
+    const out = kubectl(['-n', ns, 'logs', 'dns']);
     const svc = kubectl(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}']);
+    expect(svc.trim()).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     expect(out).toContain(svc.trim());
   });
 
