@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import type { SessionManager } from './sessions.ts';
+import type { HostPolicy } from './hosts.ts';
+import { clientKey } from './limits.ts';
 import type { ProgressEvent } from './engine-port.ts';
 import { HttpError, originAllowed, publicError, readJson, sendError, sendJson, startStream, writeLine } from './http-util.ts';
 
@@ -27,7 +29,8 @@ function bearer(req: IncomingMessage): string | undefined {
 
 export interface ApiOptions {
   sessions: SessionManager;
-  allowedOrigins: readonly string[];
+  /** Allowed Host names and origins (hosts.ts). */
+  hosts: HostPolicy;
 }
 
 /** Handle the request if it is an API route; false when it is not ours (static files take it). */
@@ -36,7 +39,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, opts:
   if (!url.pathname.startsWith('/api/')) return false;
   const method = req.method ?? 'GET';
   try {
-    if (method !== 'GET' && method !== 'HEAD' && req.headers.origin && !originAllowed(req, opts.allowedOrigins)) {
+    if (method !== 'GET' && method !== 'HEAD' && req.headers.origin && !originAllowed(req, opts.hosts)) {
       throw new HttpError('requests from other sites are not allowed', { status: 403 });
     }
     await route(method, url.pathname, req, res, opts);
@@ -47,14 +50,14 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, opts:
 }
 
 async function route(method: string, path: string, req: IncomingMessage, res: ServerResponse, { sessions }: ApiOptions): Promise<void> {
-  if (path === '/api/health' && method === 'GET') {
+  if (path === '/api/health' && (method === 'GET' || method === 'HEAD')) {
     sendJson(res, 200, { ok: true, sessions: sessions.size });
     return;
   }
   if (path === '/api/sessions' && method === 'POST') {
     const { slug } = parse(StartBody, await readJson(req));
     await streamOperation(res, async (progress) => {
-      const session = await sessions.start(slug, progress);
+      const session = await sessions.start(slug, progress, clientKey(req.socket.remoteAddress));
       return { type: 'ready', session };
     });
     return;

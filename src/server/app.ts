@@ -6,10 +6,17 @@ import { SessionManager } from './sessions.ts';
 import { TokenSigner, loadOrCreateSecret } from './tokens.ts';
 import { createLabServer, type LabServer } from './server.ts';
 import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
+import { hostPolicy } from './hosts.ts';
+import { limitsFromEnv } from './limits.ts';
+import type { TlsMaterial } from './tls.ts';
 
 export interface AppSettings {
   distDir?: string;
   log?: (line: string) => void;
+  /** Names the server answers to besides loopback and IP literals (plus SIDECAR_LABS_HOSTS). */
+  hosts?: readonly string[];
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsMaterial;
 }
 
 function minutes(name: string, fallback: number): number {
@@ -21,6 +28,8 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
   const log = settings.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const idleMs = minutes('SIDECAR_LABS_IDLE_MINUTES', 30 * 60_000);
   const expiryMs = Math.max(idleMs + 5 * 60_000, minutes('SIDECAR_LABS_EXPIRY_MINUTES', 45 * 60_000));
+  const maxLifetimeMs = minutes('SIDECAR_LABS_MAX_SESSION_MINUTES', 120 * 60_000);
+  const limits = limitsFromEnv();
   const engine = new EngineAdapter({ choice: defaultClusterChoice(), ttlSeconds: Math.round(expiryMs / 1000) });
   const sessions = new SessionManager(
     engine,
@@ -36,14 +45,19 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
       idleMs,
       expiryMs,
       maxSessions: Number(process.env.SIDECAR_LABS_MAX_SESSIONS) || 50,
+      maxSessionsPerClient: limits.maxSessionsPerClient,
+      maxLifetimeMs,
     },
   );
-  const allowedOrigins = (process.env.SIDECAR_LABS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const hosts = hostPolicy({ hosts: [...(settings.hosts ?? []), ...list(process.env.SIDECAR_LABS_HOSTS)], origins: list(process.env.SIDECAR_LABS_ORIGINS) });
   const sweepSeconds = Number(process.env.SIDECAR_LABS_SWEEP_SECONDS);
   const lab = createLabServer({
     sessions,
     distDir: settings.distDir,
-    allowedOrigins,
+    hosts,
+    limits,
+    tls: settings.tls,
     log,
     sweepEveryMs: sweepSeconds > 0 ? sweepSeconds * 1000 : 60_000,
   });

@@ -54,7 +54,7 @@ export function summarizeChecks(checks: EngineCheck[]): CheckResult {
 }
 
 function toRecord(info: SessionInfo): SessionRecord {
-  return { id: info.sessionId, slug: info.slug, namespace: info.namespace, expiresAt: new Date(info.expiresAt) };
+  return { id: info.sessionId, slug: info.slug, namespace: info.namespace, expiresAt: new Date(info.expiresAt), createdAt: new Date(info.createdAt) };
 }
 
 export interface EngineAdapterOptions {

@@ -24,6 +24,8 @@ export interface SessionRecord {
   namespace: string;
   /** When the cluster will consider the session abandoned (namespace annotation). */
   expiresAt?: Date;
+  /** When the session was created (the namespace's creation time). */
+  createdAt?: Date;
 }
 
 /** Where the learner's shell runs: always a pod in the session's own namespace. */

@@ -2,6 +2,7 @@
 // error into words a learner can act on (never a stack trace).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError } from './engine-port.ts';
+import { originAllowed as originMatches, type HostPolicy } from './hosts.ts';
 
 export class HttpError extends LabError {}
 
@@ -93,11 +94,7 @@ export function writeLine(res: ServerResponse, value: unknown): void {
   if (!res.writableEnded) res.write(JSON.stringify(value) + '\n');
 }
 
-/** Origins allowed to talk to the API: the server's own (from Host), plus SIDECAR_LABS_ORIGINS. */
-export function originAllowed(req: IncomingMessage, extra: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin) return false;
-  const host = req.headers.host;
-  if (host && (origin === `http://${host}` || origin === `https://${host}`)) return true;
-  return extra.includes(origin);
+/** Origins allowed to talk to the API: the server's own under an allowed Host name, plus configured ones. */
+export function originAllowed(req: IncomingMessage, hosts: HostPolicy): boolean {
+  return originMatches(hosts, req.headers);
 }

@@ -67,6 +67,10 @@ export function kubeShellSpawner(kubeConfig: () => KubeConfig, target: () => Ter
         if (!finished) stdin.write(bytes);
       },
       resize: (cols, rows) => stdout.setSize(cols, rows),
+      // Back-pressure: stop reading the exec WebSocket, so TCP pushes back to the API server and
+      // the kubelet, and bash blocks on its TTY instead of this process buffering its output.
+      pause: () => socket.pause(),
+      resume: () => socket.resume(),
       kill: () => {
         // Closing stdin ends bash; closing the socket makes sure nothing lingers if it ignores EOF.
         stdin.end();

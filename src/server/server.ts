@@ -1,10 +1,19 @@
-// The lab server: one Node http server for the built site, the JSON API and the terminal WebSocket.
+// The lab server: one Node http(s) server for the built site, the JSON API and the terminal WebSocket.
+//
+// Every request and upgrade passes the Host check (hosts.ts) first and gets the security headers
+// (headers.ts); connections are bounded by limits.ts; TLS material, when given, makes it HTTPS.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { handleApi } from './api.ts';
 import { staticHandler } from './static-files.ts';
-import { terminalUpgradeHandler } from './terminal-socket.ts';
+import { refuseUpgrade, terminalUpgradeHandler } from './terminal-socket.ts';
 import type { SessionManager } from './sessions.ts';
+import { hostAllowed, hostPolicy, type HostPolicy } from './hosts.ts';
+import { applyHeaders, contentSecurityPolicy, securityHeaders } from './headers.ts';
+import { applyLimits, defaultLimits, type ServerLimits } from './limits.ts';
+import type { TlsMaterial } from './tls.ts';
+import type { FlowLimits } from './backpressure.ts';
 
 export interface LabServerOptions {
   sessions: SessionManager;
@@ -12,13 +21,21 @@ export interface LabServerOptions {
   distDir?: string;
   /** Extra origins allowed besides the server's own (e.g. a reverse proxy's public URL). */
   allowedOrigins?: readonly string[];
+  /** Host names and origins served; default: loopback names, IP literals and allowedOrigins' hosts. */
+  hosts?: HostPolicy;
+  /** Timeouts and connection caps (limits.ts); defaults when omitted. */
+  limits?: Partial<ServerLimits>;
+  /** Back-pressure limits of terminal connections (backpressure.ts). */
+  flow?: FlowLimits;
+  /** Serve HTTPS with this certificate and key. */
+  tls?: TlsMaterial;
   /** How often idle sessions are swept and expired namespaces reaped. */
   sweepEveryMs?: number;
   log?: (line: string) => void;
 }
 
 export interface LabServer {
-  server: Server;
+  server: Server | HttpsServer;
   /** Request handler for the API (and static files when distDir was given); mountable elsewhere. */
   handle: (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
   /** Upgrade handler for the terminal WebSocket; returns false for paths that are not ours. */
@@ -27,27 +44,44 @@ export interface LabServer {
   close: () => Promise<void>;
 }
 
+function refuseHost(req: IncomingMessage, res: ServerResponse): void {
+  const text = `This server does not answer to the host name in the address (${String(req.headers.host ?? '').slice(0, 100)}). ` +
+    'If you run it for others under a public name, start it with SIDECAR_LABS_HOSTS=that.name.\n';
+  res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
+}
+
 export function createLabServer(opts: LabServerOptions): LabServer {
-  const allowedOrigins = opts.allowedOrigins ?? [];
+  const hosts = opts.hosts ?? hostPolicy({ origins: opts.allowedOrigins ?? [] });
   const log = opts.log ?? ((line) => process.stdout.write(line + '\n'));
   const serveStatic = opts.distDir ? staticHandler(opts.distDir) : undefined;
-  const terminal = terminalUpgradeHandler({ sessions: opts.sessions, allowedOrigins });
+  const terminal = terminalUpgradeHandler({ sessions: opts.sessions, hosts, flow: opts.flow, log });
+  const headers = securityHeaders(contentSecurityPolicy({ inlineScripts: [] }), opts.tls !== undefined);
+  // Under astro dev, Vite serves the pages (with its own inline scripts): no CSP from us there.
+  const devHeaders = Object.fromEntries(Object.entries(headers).filter(([name]) => name !== 'content-security-policy'));
 
   const handle: LabServer['handle'] = (req, res, next) => {
+    applyHeaders(res, next ? devHeaders : headers);
+    if (!hostAllowed(hosts, req.headers.host)) {
+      refuseHost(req, res);
+      return;
+    }
     void (async () => {
-      if (await handleApi(req, res, { sessions: opts.sessions, allowedOrigins })) return;
-      if (serveStatic) serveStatic(req, res);
+      if (await handleApi(req, res, { sessions: opts.sessions, hosts })) return;
+      if (serveStatic) await serveStatic(req, res);
       else if (next) next();
       else res.writeHead(404).end();
     })().catch((err: unknown) => {
       log(`lab server: ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
     });
   };
 
-  const server = createServer(handle);
-  server.on('upgrade', (req, socket, head) => {
-    if (!terminal.upgrade(req, socket, head)) socket.destroy();
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handle) : createServer(handle);
+  applyLimits(server, { ...defaultLimits, ...opts.limits });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (!terminal.upgrade(req, socket, head)) refuseUpgrade(socket, 404, 'Not Found');
   });
 
   let timer: NodeJS.Timeout | undefined;

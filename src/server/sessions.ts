@@ -8,6 +8,7 @@
 import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord } from './engine-port.ts';
 import { TerminalBridge, type ShellSpawner } from './terminal-bridge.ts';
 import type { TokenSigner } from './tokens.ts';
+import { isLoopback } from './tls.ts';
 
 export interface SessionOptions {
   /** Inactivity after which a session is stopped. */
@@ -16,6 +17,10 @@ export interface SessionOptions {
   expiryMs: number;
   /** At most this many live sessions at once (protects a shared workshop cluster). */
   maxSessions: number;
+  /** At most this many live sessions started by one client address (0 = no limit; loopback is exempt). */
+  maxSessionsPerClient: number;
+  /** Absolute lifetime of a session, however active: it is stopped this long after it was created. */
+  maxLifetimeMs: number;
   now: () => number;
 }
 
@@ -23,6 +28,8 @@ export const defaultSessionOptions: SessionOptions = {
   idleMs: 30 * 60_000,
   expiryMs: 45 * 60_000,
   maxSessions: 50,
+  maxSessionsPerClient: 3,
+  maxLifetimeMs: 120 * 60_000,
   now: () => Date.now(),
 };
 
@@ -36,6 +43,10 @@ export interface LiveSession {
   queue: Promise<unknown>;
   /** When this server took the session on (started or recovered). */
   adoptedAt: number;
+  /** When the session must end however active it is (creation + maxLifetimeMs). */
+  endsAt: number;
+  /** Address of the client that started it (undefined for sessions found after a restart). */
+  client?: string;
 }
 
 export interface PublicSession {
@@ -51,6 +62,8 @@ export class SessionManager {
   private readonly spawnerFor: (record: SessionRecord) => ShellSpawner;
   private readonly opts: SessionOptions;
   private starting = 0;
+  /** Sessions being started, per client address. */
+  private readonly startingBy = new Map<string, number>();
 
   constructor(
     engine: LabEnginePort,
@@ -68,7 +81,8 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  async start(slug: string, onProgress: OnProgress): Promise<PublicSession> {
+  /** Start a session of lab `slug` for the client at address `client` (counted against its limit). */
+  async start(slug: string, onProgress: OnProgress, client?: string): Promise<PublicSession> {
     if (!this.engine.labSlugs().includes(slug)) throw new LabError(`there is no lab "${slug}"`, { status: 404 });
     if (this.sessions.size + this.starting >= this.opts.maxSessions) {
       throw new LabError(`this server already runs ${this.opts.maxSessions} lab sessions`, {
@@ -76,10 +90,13 @@ export class SessionManager {
         fix: 'stop a lab you no longer use (or wait for idle ones to expire), then press "Start lab" again',
       });
     }
+    const limited = this.clientLimited(client);
     this.starting++;
+    if (limited) this.startingBy.set(limited, (this.startingBy.get(limited) ?? 0) + 1);
     try {
       const record = await this.engine.startSession(slug, onProgress);
       const live = this.adopt(record);
+      live.client = limited;
       // The engine set the first expiry; the next push comes with activity.
       live.pushedExpiry = record.expiresAt?.getTime() ?? 0;
       // Open the shell now, while the browser loads the terminal code: the prompt is waiting for it.
@@ -87,7 +104,23 @@ export class SessionManager {
       return this.describe(live);
     } finally {
       this.starting--;
+      if (limited) this.startingBy.set(limited, (this.startingBy.get(limited) ?? 1) - 1);
     }
+  }
+
+  /** The key to count `client` under, after refusing it when it already holds its share of sessions. */
+  private clientLimited(client: string | undefined): string | undefined {
+    const max = this.opts.maxSessionsPerClient;
+    if (!client || max <= 0 || isLoopback(client)) return undefined;
+    let held = this.startingBy.get(client) ?? 0;
+    for (const live of this.sessions.values()) if (live.client === client) held++;
+    if (held >= max) {
+      throw new LabError(`you already have ${held} lab session${held === 1 ? '' : 's'} running on this server (at most ${max} per computer)`, {
+        status: 429,
+        fix: 'press "Stop lab" on a lab you have finished (or close it and wait for it to expire), then press "Start lab" again',
+      });
+    }
+    return client;
   }
 
   /** The session if `token` is its token; the same error for unknown and wrong, so ids cannot be probed. */
@@ -125,9 +158,9 @@ export class SessionManager {
     });
   }
 
-  async stop(live: LiveSession): Promise<void> {
+  async stop(live: LiveSession, reason = 'lab stopped'): Promise<void> {
     this.sessions.delete(live.record.id);
-    live.terminal.dispose('lab stopped');
+    live.terminal.dispose(reason);
     await this.serialize(live, () => this.engine.stopSession(live.record));
   }
 
@@ -154,9 +187,10 @@ export class SessionManager {
     const now = this.opts.now();
     const stopped: string[] = [];
     for (const live of [...this.sessions.values()]) {
-      if (now - live.lastActive >= this.opts.idleMs) {
+      const overTime = now >= live.endsAt;
+      if (overTime || now - live.lastActive >= this.opts.idleMs) {
         stopped.push(live.record.id);
-        await this.stop(live).catch(() => {});
+        await this.stop(live, overTime ? this.timeUpReason() : 'lab stopped after inactivity').catch(() => {});
       }
     }
     const reaped = await this.engine.reapExpired();
@@ -176,6 +210,10 @@ export class SessionManager {
     return { stopped, reaped };
   }
 
+  private timeUpReason(): string {
+    return `lab reached its time limit of ${Math.round(this.opts.maxLifetimeMs / 60_000)} minutes`;
+  }
+
   describe(live: LiveSession): PublicSession {
     return { id: live.record.id, slug: live.record.slug, token: this.signer.tokenFor(live.record.id) };
   }
@@ -193,6 +231,7 @@ export class SessionManager {
       terminal: undefined as unknown as TerminalBridge,
       queue: Promise.resolve(),
       adoptedAt: this.opts.now(),
+      endsAt: (record.createdAt?.getTime() ?? this.opts.now()) + this.opts.maxLifetimeMs,
     };
     live.terminal = this.newTerminal(live);
     this.sessions.set(record.id, live);
@@ -212,7 +251,8 @@ export class SessionManager {
   }
 
   private async pushExpiry(live: LiveSession, force: boolean): Promise<void> {
-    const target = live.lastActive + this.opts.expiryMs;
+    // Never past the session's absolute end, so a cluster-side reaper ends it even if we die.
+    const target = Math.min(live.lastActive + this.opts.expiryMs, live.endsAt);
     // Patch the namespace at most about once a minute of activity.
     if (!force && target - live.pushedExpiry < 60_000) return;
     live.pushedExpiry = target;

@@ -4,10 +4,16 @@
 // careful file handler: no Astro SSR adapter in the build, which keeps `astro build` output the same
 // plain dist/ that the site's own tests and any static host use. If the build ever gains an adapter,
 // its prerendered pages land in dist/client/, which this handler also understands.
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+//
+// Files are opened once and streamed from that descriptor with stream.pipeline: an aborted download
+// closes it, a file deleted or replaced by a rebuild meanwhile is a 404 (or the old bytes), never a crash.
+import { existsSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { dirname, extname, join, normalize, relative, resolve, sep } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { contentSecurityPolicy, inlineScriptHashes } from './headers.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -61,70 +67,114 @@ function fileAt(path: string): string | undefined {
 /** Text worth compressing (the lab terminal's xterm chunk: ~350 kB raw, ~90 kB gzipped). */
 const COMPRESSIBLE = /^(text\/|application\/(json|xml|manifest\+json)|image\/svg)/;
 
+/** Derived data per file version (the build changes mtime or size): gzipped bytes, a page's CSP. */
+class PerVersion<T> {
+  private readonly cache = new Map<string, { key: string; value: T }>();
+  async get(file: string, key: string, make: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(file);
+    if (hit?.key === key) return hit.value;
+    const value = await make();
+    this.cache.set(file, { key, value });
+    return value;
+  }
+}
+
+/** The request path inside root, or an HTTP status when it is not a file path we serve. */
+function resolvePath(root: string, rawUrl: string | undefined): { pathname: string; full: string } | number {
+  const url = new URL(rawUrl ?? '/', 'http://x');
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(url.pathname);
+  } catch {
+    return 400;
+  }
+  if (pathname.includes('\0')) return 400;
+  const full = normalize(join(root, pathname));
+  if (full !== root && !full.startsWith(root + sep)) return 403;
+  return { pathname, full };
+}
+
+/** The canonical URL of a directory's index page: built from the file's place under root, so the
+ * Location is always a path on this site (`/.//evil.example/` must not become `//evil.example/`). */
+function directoryUrl(root: string, indexFile: string, search: string): string {
+  const parts = relative(root, dirname(indexFile)).split(sep).filter(Boolean);
+  return `/${parts.map(encodeURIComponent).join('/')}${parts.length ? '/' : ''}${search}`;
+}
+
 export function staticHandler(distDir: string) {
   const root = siteRoot(distDir);
-  // Gzipped copies, made once per file version (the build changes mtime or size).
-  const gzipped = new Map<string, { key: string; body: Buffer }>();
-  const gzipOf = (file: string, key: string): Buffer => {
-    const hit = gzipped.get(file);
-    if (hit?.key === key) return hit.body;
-    const body = gzipSync(readFileSync(file));
-    gzipped.set(file, { key, body });
-    return body;
-  };
-  return function serve(req: IncomingMessage, res: ServerResponse): void {
+  const gzipped = new PerVersion<Buffer>();
+  const pageCsp = new PerVersion<string>();
+
+  async function send(req: IncomingMessage, res: ServerResponse, file: string, status: number, pathname: string): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+      return;
+    }
+    let streaming = false;
+    try {
+      const st = await handle.stat();
+      const key = `${st.mtimeMs}:${st.size}`;
+      const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+      const gzip = st.size > 1024 && COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      const body = gzip ? await gzipped.get(file, key, async () => gzipSync(await readAll(handle))) : undefined;
+      if (type.startsWith('text/html')) {
+        const csp = await pageCsp.get(file, key, async () => contentSecurityPolicy({ inlineScripts: inlineScriptHashes((await readAll(handle)).toString('utf8')) }));
+        res.setHeader('content-security-policy', csp);
+      }
+      res.writeHead(status, {
+        'content-type': type,
+        'content-length': body ? body.length : st.size,
+        vary: 'accept-encoding',
+        ...(body ? { 'content-encoding': 'gzip' } : {}),
+        'x-content-type-options': 'nosniff',
+        // Hashed build assets never change; pages must be re-fetched to pick up a new build.
+        'cache-control': pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'last-modified': st.mtime.toUTCString(),
+      });
+      if (req.method === 'HEAD' || body) {
+        res.end(body);
+        return;
+      }
+      streaming = true;
+      // The stream closes the descriptor when it ends or when the client goes away.
+      pipeline(handle.createReadStream({ start: 0, end: Math.max(0, st.size - 1), autoClose: true }), res, () => {});
+    } finally {
+      if (!streaming) await handle.close().catch(() => {});
+    }
+  }
+
+  return async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://x');
-    let pathname: string;
-    try {
-      pathname = decodeURIComponent(url.pathname);
-    } catch {
-      res.writeHead(400).end('bad path');
+    const where = resolvePath(root, req.url);
+    if (typeof where === 'number') {
+      res.writeHead(where, { 'content-type': 'text/plain; charset=utf-8' }).end(where === 403 ? 'forbidden' : 'bad path');
       return;
     }
-    const full = normalize(join(root, pathname));
-    if (full !== root && !full.startsWith(root + sep)) {
-      res.writeHead(403).end('forbidden');
-      return;
-    }
-    let file = fileAt(full);
+    const { pathname, full } = where;
+    const file = fileAt(full);
     // /lessons/x → /lessons/x/ so relative links inside the page resolve as the build intended.
     if (file?.endsWith(`${sep}index.html`) && !pathname.endsWith('/') && !full.endsWith('index.html')) {
-      res.writeHead(308, { location: `${url.pathname}/${url.search}` }).end();
+      res.writeHead(308, { location: directoryUrl(root, file, new URL(req.url ?? '/', 'http://x').search) }).end();
       return;
     }
-    let status = 200;
-    if (!file) {
-      file = fileAt(join(root, '404.html'));
-      status = 404;
-      if (!file) {
-        res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
-        return;
-      }
-    }
-    const st = statSync(file);
-    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-    const gzip = st.size > 1024 && COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-    const body = gzip ? gzipOf(file, `${st.mtimeMs}:${st.size}`) : undefined;
-    const headers: Record<string, string | number> = {
-      'content-type': type,
-      'content-length': body ? body.length : st.size,
-      vary: 'accept-encoding',
-      ...(body ? { 'content-encoding': 'gzip' } : {}),
-      'x-content-type-options': 'nosniff',
-      // Hashed build assets never change; pages must be re-fetched to pick up a new build.
-      'cache-control': pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      'last-modified': st.mtime.toUTCString(),
-    };
-    res.writeHead(status, headers);
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    if (body) res.end(body);
-    else createReadStream(file).pipe(res);
+    if (file) return send(req, res, file, 200, pathname);
+    const notFound = fileAt(join(root, '404.html'));
+    if (notFound) return send(req, res, notFound, 404, pathname);
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
   };
+}
+
+/** The whole file from its start (a FileHandle's readFile reads from the current position). */
+async function readAll(handle: FileHandle): Promise<Buffer> {
+  const st = await handle.stat();
+  const buf = Buffer.alloc(st.size);
+  const { bytesRead } = await handle.read(buf, 0, st.size, 0);
+  return buf.subarray(0, bytesRead);
 }

@@ -12,6 +12,9 @@ export interface Shell {
   resize(cols: number, rows: number): void;
   /** End the shell; onExit fires once. */
   kill(): void;
+  /** Stop reading the shell's output for now (the browser fell behind); the TTY then blocks. */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface ShellHandlers {
@@ -39,6 +42,8 @@ export class TerminalBridge {
   private starting: Promise<Shell | undefined> | undefined;
   private size = { cols: 80, rows: 24 };
   private disposed = false;
+  /** The attached browser cannot take more output right now (see backpressure.ts). */
+  private held = false;
   /** Called on every keystroke and resize, so the session manager can count the learner active. */
   onActivity: () => void = () => {};
 
@@ -64,6 +69,7 @@ export class TerminalBridge {
     }
     const previous = this.peer;
     this.peer = peer;
+    this.hold(false);
     if (previous && previous !== peer) previous.close(CLOSE_REPLACED, 'terminal opened elsewhere');
     this.size = { cols: hello.cols, rows: hello.rows };
     const replay = this.ring.since(hello.resumeFrom ?? 0);
@@ -80,7 +86,21 @@ export class TerminalBridge {
   }
 
   detach(peer: TerminalPeer): void {
-    if (this.peer === peer) this.peer = undefined;
+    if (this.peer !== peer) return;
+    this.peer = undefined;
+    this.hold(false); // with nobody attached, output goes to the ring only
+  }
+
+  /** Flow control from the connection: `held` while the browser falls behind, released when it catches up. */
+  flow(peer: TerminalPeer, held: boolean): void {
+    if (peer === this.peer) this.hold(held);
+  }
+
+  private hold(held: boolean): void {
+    if (this.held === held) return;
+    this.held = held;
+    if (held) this.shell?.pause?.();
+    else this.shell?.resume?.();
   }
 
   async handle(peer: TerminalPeer, frame: { kind: 'data'; bytes: Uint8Array } | { kind: 'control'; message: ClientControl }): Promise<void> {
@@ -103,8 +123,7 @@ export class TerminalBridge {
       this.shell?.resize(this.size.cols, this.size.rows);
       return;
     }
-    // A second hello on the same connection: answer it like a fresh attach.
-    await this.attach(peer, frame.message);
+    // hello is handled by attach(), once per connection: terminal-socket.ts refuses a second one.
   }
 
   private ensureShell(): Promise<Shell | undefined> {
@@ -137,6 +156,7 @@ export class TerminalBridge {
     }
     if (ended) return undefined; // died before we even saw it
     this.shell = spawned;
+    if (this.held) spawned.pause?.();
     return spawned;
   }
 

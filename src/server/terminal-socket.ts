@@ -1,19 +1,27 @@
-// WebSocket endpoint /api/terminal/<sessionId>: checks Origin and the session token during the HTTP
-// upgrade (before any WebSocket exists), then connects the socket to the session's TerminalBridge.
+// WebSocket endpoint /api/terminal/<sessionId>: checks Host, Origin and the session token during the
+// HTTP upgrade (before any WebSocket exists), then connects the socket to the session's TerminalBridge.
+//
+// Nothing a client does here can end the process: the raw socket has an error handler from the first
+// moment (a reset while the 403 is written is ECONNRESET on a socket nobody listens to otherwise),
+// a refused socket is destroyed if the client does not read the answer, output is sent through a
+// bounded SendQueue, and a connection gets one hello (one replay of the ring buffer).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import { PROTOCOL, decodeClientFrame, encodeServerControl, tokenFromProtocols } from './protocol.ts';
 import type { SessionManager } from './sessions.ts';
 import type { TerminalPeer } from './terminal-bridge.ts';
-import { originAllowed } from './http-util.ts';
+import { hostAllowed, originAllowed, type HostPolicy } from './hosts.ts';
+import { SendQueue, defaultFlowLimits, type FlowLimits } from './backpressure.ts';
 
 const PATH = /^\/api\/terminal\/([A-Za-z0-9-]{8,80})$/;
 /** Close code for a protocol violation by the client (RFC 6455: 1008 policy, 1003 unsupported). */
 const CLOSE_BAD_MESSAGE = 1008;
 
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+/** Answer a refused upgrade; a client that does not read the answer is cut off soon after. */
+export function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  setTimeout(() => socket.destroy(), 2_000).unref();
 }
 
 function toBytes(data: RawData): Uint8Array {
@@ -24,7 +32,9 @@ function toBytes(data: RawData): Uint8Array {
 
 export interface TerminalSocketOptions {
   sessions: SessionManager;
-  allowedOrigins: readonly string[];
+  hosts: HostPolicy;
+  flow?: FlowLimits;
+  log?: (line: string) => void;
 }
 
 export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
@@ -39,8 +49,9 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = PATH.exec(url.pathname);
     if (!m) return false;
-    if (!originAllowed(req, opts.allowedOrigins)) {
-      refuse(socket, 403, 'Forbidden');
+    socket.on('error', () => socket.destroy());
+    if (!hostAllowed(opts.hosts, req.headers.host) || !originAllowed(opts.hosts, req.headers)) {
+      refuseUpgrade(socket, 403, 'Forbidden');
       return true;
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -49,7 +60,7 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
     try {
       live = opts.sessions.authorize(m[1]!, token);
     } catch {
-      refuse(socket, 403, 'Forbidden');
+      refuseUpgrade(socket, 403, 'Forbidden');
       return true;
     }
     wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live));
@@ -58,15 +69,25 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
 
   function connect(ws: WebSocket, live: ReturnType<SessionManager['authorize']>): void {
     const bridge = live.terminal;
+    const queue = new SendQueue(
+      ws,
+      {
+        pause: () => bridge.flow(peer, true),
+        resume: () => bridge.flow(peer, false),
+        tooSlow: () => opts.log?.(`lab server: closed a terminal of session ${live.record.id} that stopped reading`),
+      },
+      opts.flow ?? defaultFlowLimits,
+    );
     const peer: TerminalPeer = {
       sendData: (bytes) => {
-        if (ws.readyState === ws.OPEN) ws.send(bytes, { binary: true });
+        if (ws.readyState === ws.OPEN) queue.send(bytes, true);
       },
       sendControl: (message) => {
-        if (ws.readyState === ws.OPEN) ws.send(encodeServerControl(message), { binary: false });
+        if (ws.readyState === ws.OPEN) queue.send(encodeServerControl(message), false);
       },
       close: (code, reason) => ws.close(code, reason),
     };
+    const failed = (err: unknown) => opts.log?.(`lab server: terminal of session ${live.record.id}: ${err instanceof Error ? err.message : String(err)}`);
     let greeted = false;
     ws.on('message', (data, isBinary) => {
       const frame = decodeClientFrame(toBytes(data), isBinary);
@@ -75,20 +96,26 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
         ws.close(CLOSE_BAD_MESSAGE, 'invalid control message');
         return;
       }
-      if (!greeted) {
-        // The first frame must be hello (it carries the size and where to resume from).
-        if (frame.kind !== 'control' || frame.message.type !== 'hello') {
-          ws.close(CLOSE_BAD_MESSAGE, 'expected hello first');
-          return;
-        }
-        greeted = true;
-        void bridge.attach(peer, frame.message);
+      const hello = frame.kind === 'control' && frame.message.type === 'hello';
+      // The first frame must be hello (size, where to resume from), and only the first: each hello
+      // replays the ring buffer, so repeating it would be a way to make the server send without end.
+      if (greeted === hello) {
+        ws.close(CLOSE_BAD_MESSAGE, greeted ? 'hello may be sent only once' : 'expected hello first');
         return;
       }
-      void bridge.handle(peer, frame);
+      if (frame.kind === 'control' && frame.message.type === 'hello') {
+        greeted = true;
+        bridge.attach(peer, frame.message).catch(failed);
+        return;
+      }
+      bridge.handle(peer, frame).catch(failed);
     });
-    ws.on('close', () => bridge.detach(peer));
-    ws.on('error', () => bridge.detach(peer));
+    const gone = () => {
+      queue.close();
+      bridge.detach(peer);
+    };
+    ws.on('close', gone);
+    ws.on('error', gone);
   }
 
   return { upgrade, wss };
