@@ -77,8 +77,13 @@ export function createLabServer(opts: LabServerOptions): LabServer {
     });
   };
 
-  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, handle) : createServer(handle);
-  applyLimits(server, { ...defaultLimits, ...opts.limits });
+  const limits = { ...defaultLimits, ...opts.limits };
+  // How often Node looks for requests past their header/request timeout (its default is 30 s).
+  const connectionsCheckingInterval = Math.max(100, Math.min(5_000, limits.headersTimeoutMs / 4));
+  const server = opts.tls
+    ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, connectionsCheckingInterval }, handle)
+    : createServer({ connectionsCheckingInterval }, handle);
+  applyLimits(server, limits);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     if (!terminal.upgrade(req, socket, head)) refuseUpgrade(socket, 404, 'Not Found');
