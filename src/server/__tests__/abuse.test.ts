@@ -88,7 +88,9 @@ class FloodShell implements Shell {
   produced = 0;
   paused = false;
   private stopped = false;
-  constructor(private readonly onData: (b: Uint8Array) => void) {
+  private readonly onData: (b: Uint8Array) => void;
+  constructor(onData: (b: Uint8Array) => void) {
+    this.onData = onData;
     this.pump();
   }
   private pump(): void {

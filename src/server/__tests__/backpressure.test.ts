@@ -73,7 +73,10 @@ describe('SendQueue', () => {
 
 class PausableShell implements Shell {
   paused = false;
-  constructor(readonly onData: (b: Uint8Array) => void) {}
+  readonly onData: (b: Uint8Array) => void;
+  constructor(onData: (b: Uint8Array) => void) {
+    this.onData = onData;
+  }
   write(): void {}
   resize(): void {}
   kill(): void {}
