@@ -1,6 +1,6 @@
 // From the lab terminal a learner can act in their own namespace only: no cluster-wide reads, no
 // nodes, no other session's namespace. And the shell runs in the toolbox pod, not on the server.
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { request } from 'node:http';
 import { namespaceFor } from '../../src/engine/index.ts';
 import { LabPage } from './lab-page.ts';
@@ -66,11 +66,12 @@ test('the terminal WebSocket refuses a wrong token and a foreign origin', async 
   }
 });
 
-/** Status of a raw WebSocket upgrade request (101 = accepted). */
-function upgradeStatus(url: string, token: string, origin: string): Promise<number> {
+/** Status of a raw WebSocket upgrade request (101 = accepted); `host` overrides the Host header. */
+function upgradeStatus(url: string, token: string, origin: string, host?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       headers: {
+        ...(host ? { host } : {}),
         connection: 'Upgrade',
         upgrade: 'websocket',
         'sec-websocket-version': '13',
@@ -91,3 +92,73 @@ function upgradeStatus(url: string, token: string, origin: string): Promise<numb
     req.end();
   });
 }
+
+/** Status and body of a plain HTTP request with any Host header (a browser after DNS rebinding). */
+function rawStatus(url: string, host: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: { host, origin: `http://${host}`, 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Record Content-Security-Policy violations of every page of this context. */
+async function watchCsp(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  await page.exposeFunction('__cspViolation', (v: string) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) violations.push(m.text());
+  });
+  return violations;
+}
+
+test('a rebound host name is refused on HTTP and on the terminal WebSocket (DNS rebinding)', async ({ page, baseURL }) => {
+  test.setTimeout(5 * 60_000);
+  const root = baseURL!.replace(/\/$/, '');
+  const port = new URL(root).port;
+  const evil = `evil.example:${port}`;
+  // Pages and the session API under the attacker's name: refused before anything runs.
+  expect((await rawStatus(`${root}/`, evil)).status).toBe(403);
+  const start = await rawStatus(`${root}/api/sessions`, evil, 'POST', '{"slug":"what-is-a-sidecar"}');
+  expect(start.status).toBe(403);
+  expect(start.body).not.toContain('token');
+  const learner = new LabPage(page, 'what-is-a-sidecar');
+  await learner.open();
+  await learner.start();
+  try {
+    const s = (await learner.session())!;
+    // Even with the learner's real token, the upgrade under a foreign Host (and its Origin) is refused.
+    expect(await upgradeStatus(`${root}/api/terminal/${s.id}`, s.token, `http://${evil}`, evil)).toBe(403);
+    expect(await upgradeStatus(`${root}/api/terminal/${s.id}`, s.token, root)).toBe(101);
+  } finally {
+    await learner.stop();
+  }
+});
+
+test('the course works under the server\'s Content-Security-Policy (pages, search, lab terminal)', async ({ page }) => {
+  test.setTimeout(5 * 60_000);
+  const violations = await watchCsp(page);
+  const home = await page.goto('/');
+  expect(home?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  await page.getByRole('button', { name: 'Search' }).first().click();
+  await page.getByRole('dialog').getByRole('textbox', { name: 'Search' }).fill('log shipping');
+  await expect(page.getByRole('dialog').locator('a[href*="/lessons/log-shipping-sidecar/"]').first()).toBeVisible();
+  const learner = new LabPage(page, 'what-is-a-sidecar');
+  await learner.open();
+  await learner.start();
+  try {
+    expect(await learner.type('echo csp-ok')).toMatch(/\ncsp-ok\s*\n/);
+  } finally {
+    await learner.stop();
+  }
+  expect(violations).toEqual([]);
+});
