@@ -16,7 +16,7 @@ export interface ServerLimits {
   keepAliveTimeoutMs: number;
   /** Requests served on one keep-alive connection before it is closed. */
   maxRequestsPerSocket: number;
-  /** Open connections in total (keep this below the process's file descriptor limit). */
+  /** Open connections in total, 0 = no cap (keep it below the process's file descriptor limit). */
   maxConnections: number;
   /** Open connections from one remote address. */
   maxConnectionsPerClient: number;
@@ -61,7 +61,7 @@ export function clientKey(address: string | undefined): string {
 /** Count open connections per address and refuse the ones past the caps. */
 function capConnections(server: Server | HttpsServer, limits: ServerLimits): void {
   const open = new Map<string, number>();
-  server.maxConnections = limits.maxConnections; // Node drops connections past this itself
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections; // Node drops the rest itself
   server.on('connection', (socket: Socket) => {
     socket.on('error', () => {}); // a reset before any request: nothing to answer
     const key = clientKey(socket.remoteAddress);
