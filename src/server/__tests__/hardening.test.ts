@@ -1,6 +1,6 @@
 // The server's defences on a real port: Host checks (DNS rebinding) on HTTP and WebSocket, security
 // headers, redirects that stay on the site, file streams that close, slow clients cut off, TLS.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -252,4 +252,20 @@ describe('TLS', () => {
     expect(() => optionsFromArgs(['--port', 'x'])).toThrow(/--port x: expected a port number/);
     expect(() => optionsFromArgs(['--hots', 'x'])).toThrow(/hots/);
   });
+});
+
+describe('last-resort handler', () => {
+  it('logs an error nothing else caught and keeps the process running', () => {
+    const main = new URL('../main.ts', import.meta.url).href;
+    const script = `import { installSafetyNet } from ${JSON.stringify(main)};
+      installSafetyNet();
+      setTimeout(() => { throw new Error('boom from nowhere'); }, 10);
+      setTimeout(() => Promise.reject(new Error('rejected from nowhere')), 20);
+      setTimeout(() => { console.log('still alive'); process.exit(0); }, 300);`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toContain('still alive');
+    expect(r.stderr).toMatch(/unexpected error \(still serving\): Error: boom from nowhere/);
+    expect(r.stderr).toMatch(/unexpected error \(still serving\): Error: rejected from nowhere/);
+    expect(r.status).toBe(0);
+  }, 60_000);
 });
