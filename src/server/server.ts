@@ -44,6 +44,33 @@ export interface LabServer {
   close: () => Promise<void>;
 }
 
+/** Every `everyMs`: stop idle and time-limited sessions, reap expired namespaces (one sweep at a time). */
+function sweeper(sessions: SessionManager, everyMs: number, log: (line: string) => void): { start: () => void; stop: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let sweeping = false;
+  const once = () => {
+    if (sweeping) return;
+    sweeping = true;
+    sessions
+      .sweep()
+      .then(({ stopped, reaped }) => {
+        if (stopped.length) log(`lab server: stopped idle or time-limited session(s) ${stopped.join(', ')}`);
+        if (reaped.length) log(`lab server: reaped expired namespace(s) of session(s) ${reaped.join(', ')}`);
+      })
+      .catch((err: unknown) => log(`lab server: sweep failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => {
+        sweeping = false;
+      });
+  };
+  return {
+    start: () => {
+      timer = setInterval(once, everyMs);
+      timer.unref();
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
 function refuseHost(req: IncomingMessage, res: ServerResponse): void {
   const text = `This server does not answer to the host name in the address (${String(req.headers.host ?? '').slice(0, 100)}). ` +
     'If you run it for others under a public name, start it with SIDECAR_LABS_HOSTS=that.name.\n';
@@ -89,28 +116,10 @@ export function createLabServer(opts: LabServerOptions): LabServer {
     if (!terminal.upgrade(req, socket, head)) refuseUpgrade(socket, 404, 'Not Found');
   });
 
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping = false;
-  const startSweeper = () => {
-    timer = setInterval(() => {
-      if (sweeping) return;
-      sweeping = true;
-      opts.sessions
-        .sweep()
-        .then(({ stopped, reaped }) => {
-          if (stopped.length) log(`lab server: stopped idle session(s) ${stopped.join(', ')}`);
-          if (reaped.length) log(`lab server: reaped expired namespace(s) of session(s) ${reaped.join(', ')}`);
-        })
-        .catch((err: unknown) => log(`lab server: sweep failed: ${err instanceof Error ? err.message : String(err)}`))
-        .finally(() => {
-          sweeping = false;
-        });
-    }, opts.sweepEveryMs ?? 60_000);
-    timer.unref();
-  };
+  const sweep = sweeper(opts.sessions, opts.sweepEveryMs ?? 60_000, log);
 
   const close = async () => {
-    if (timer) clearInterval(timer);
+    sweep.stop();
     opts.sessions.closeTerminals();
     for (const ws of terminal.wss.clients) ws.terminate();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -118,5 +127,5 @@ export function createLabServer(opts: LabServerOptions): LabServer {
     await closed;
   };
 
-  return { server, handle, upgrade: terminal.upgrade, startSweeper, close };
+  return { server, handle, upgrade: terminal.upgrade, startSweeper: sweep.start, close };
 }
