@@ -8,14 +8,29 @@ import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
 /** NodePorts 30080-30089 reach the host on loopback only. */
 export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
 
+/**
+ * The host port the first NodePort maps to: 30080 unless SIDECAR_LABS_NODE_PORT_BASE moves the ten
+ * of them (a second cluster beside the main one, e.g. the version matrix or a test cluster).
+ */
+export function nodePortBase(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.SIDECAR_LABS_NODE_PORT_BASE);
+  return Number.isInteger(v) && v >= 1024 && v <= 65_525 ? v : NODE_PORTS[0]!;
+}
+
+/** The host ports the cluster's NodePorts map to (127.0.0.1). */
+export function hostNodePorts(env: NodeJS.ProcessEnv = process.env): number[] {
+  return NODE_PORTS.map((p) => p - NODE_PORTS[0]! + nodePortBase(env));
+}
+
 export interface KindConfigOptions {
   /** Offline node images carry a static bridge CNI config instead of kindnet (whose image we lack). */
   offline: boolean;
 }
 
 export function kindConfig({ offline }: KindConfigOptions): string {
+  const hostPorts = hostNodePorts();
   const ports = NODE_PORTS.map(
-    (p) => `      - { containerPort: ${p}, hostPort: ${p}, listenAddress: "127.0.0.1", protocol: TCP }`,
+    (p, i) => `      - { containerPort: ${p}, hostPort: ${hostPorts[i]}, listenAddress: "127.0.0.1", protocol: TCP }`,
   ).join('\n');
   return [
     'kind: Cluster',
@@ -60,7 +75,7 @@ export async function nodeRunning(): Promise<boolean> {
 }
 
 export async function createCluster(opts: { image?: string; offline: boolean; onLine?: (l: string) => void }): Promise<void> {
-  const configPath = join(cacheDir(), 'kind-config.yaml');
+  const configPath = join(cacheDir(), `kind-config-${CLUSTER_NAME}.yaml`);
   mkdirSync(dirname(configPath), { recursive: true });
   writeFileSync(configPath, kindConfig({ offline: opts.offline }));
   const args = ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configPath, '--kubeconfig', kindKubeconfigPath(), '--wait', '0s'];
