@@ -10,7 +10,7 @@ import { Kube } from '../engine/kube.ts';
 import { loadKubeConfig, type ClusterChoice } from './kubeconfig.ts';
 import { parseProgressEvent } from './progress.ts';
 import { etaSeconds, planSteps, progressLine, readDurations, stepOfPhase, type Durations, type StepInfo } from './steps.ts';
-import { hostFacts, planHost, type HostAction } from './host-prep.ts';
+import { hostFacts, planHost, type HostAction, type HostFacts } from './host-prep.ts';
 import { warmNodeImage } from './kit-state.ts';
 import { kindKubeconfigPath, CLUSTER_NAME } from './paths.ts';
 import type { ClusterState, ClusterView } from './view.ts';
@@ -35,7 +35,23 @@ export interface ClusterJobOptions {
   now?: () => number;
   /** The command that brings the cluster up (tests give a fake); default: our CLI's `cluster up`. */
   command?: string[];
+  /** What the machine is like; tests replace the real look (Docker, sudo, the kit's image). */
+  look?: Partial<HostLook>;
 }
+
+export interface HostLook {
+  clusterAnswers: () => Promise<boolean>;
+  hostFacts: () => Promise<HostFacts>;
+  warm: () => Promise<boolean>;
+  durations: () => Durations;
+}
+
+const realLook: HostLook = {
+  clusterAnswers: () => clusterAnswers('kind'),
+  hostFacts: () => hostFacts({ docker: true, chromium: false }),
+  warm: async () => Boolean(await warmNodeImage()),
+  durations: () => readDurations(),
+};
 
 export class ClusterJob {
   private state: ClusterState = 'checking';
@@ -52,11 +68,13 @@ export class ClusterJob {
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private readonly command: string[];
+  private readonly look: HostLook;
 
   constructor(opts: ClusterJobOptions = {}) {
     this.log = opts.log ?? ((l) => process.stdout.write(`${l}\n`));
     this.now = opts.now ?? Date.now;
     this.command = opts.command ?? [process.execPath, 'src/cli/main.ts', 'cluster', 'up', '--progress=json'];
+    this.look = { ...realLook, ...opts.look };
     this.started = this.now();
   }
 
@@ -71,15 +89,15 @@ export class ClusterJob {
   }
 
   private async work(): Promise<void> {
-    if (await clusterAnswers('kind')) {
+    if (await this.look.clusterAnswers()) {
       this.state = 'ready';
       this.message = `The lab cluster "${CLUSTER_NAME}" is ready`;
       return;
     }
-    const plan = planHost(await hostFacts({ docker: true, chromium: false }));
+    const plan = planHost(await this.look.hostFacts());
     if (!plan.ok) return this.failed(plan.message, plan.command);
-    this.measured = readDurations();
-    this.cold = plan.actions.length > 0 || !(await warmNodeImage());
+    this.measured = this.look.durations();
+    this.cold = plan.actions.length > 0 || !(await this.look.warm());
     this.plan = planSteps({ cold: this.cold, prepareHost: plan.actions.length > 0 });
     this.log(`Sidecar Labs: no lab cluster yet; creating "${CLUSTER_NAME}" in the background (${this.cold ? 'cold: the offline kit builds Kubernetes first' : 'warm kit'}). The site serves meanwhile.`);
     for (const action of plan.actions) {
