@@ -1,13 +1,13 @@
 // The Kubernetes version matrix: for each version the offline kit pins (MATRIX_KUBERNETES_VERSIONS in
-// scripts/kit/versions.env), build the kit for it (cached; the first build of a version costs 15+ min
+// scripts/kit/matrix.env), build the kit for it (cached; the first build of a version costs 15+ min
 // of CPU on two cores), start a SECOND kind cluster from it, validate every lab, delete the cluster,
 // and print a lab × version table. It never touches the main "sidecar-labs" cluster.
 //
 //   node bench/matrix.ts                         every pinned version
 //   node bench/matrix.ts v1.33.13 v1.35.4        just these
 //
-// Other versions than the default build into <cache>/bin-<version> (KIT_BIN), so the default kit's
-// binaries stay as they are. Runs everything under `nice -n 10`.
+// Other versions than the default build into <cache>/bin-<version> (KIT_BIN, KIT_KUBERNETES_VERSION),
+// so the default kit's binaries and cache keys stay as they are. Runs everything under `nice -n 10`.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,8 +32,7 @@ interface Column {
 function envFor(version: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    KUBERNETES_VERSION: version,
-    ...(version === defaults.KUBERNETES_VERSION ? {} : { KIT_BIN: join(cacheDir(), `bin-${version}`) }),
+    ...(version === defaults.KUBERNETES_VERSION ? {} : { KIT_KUBERNETES_VERSION: version, KIT_BIN: join(cacheDir(), `bin-${version}`) }),
     SIDECAR_LABS_CLUSTER_NAME: NAME,
     SIDECAR_LABS_KUBECONFIG: KUBECONFIG,
     SIDECAR_LABS_NODE_PORT_BASE: '30280',
@@ -100,7 +99,7 @@ export function table(cols: Column[], slugs: string[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  if (!versions.length) throw new Error('no versions: set MATRIX_KUBERNETES_VERSIONS in scripts/kit/versions.env or name them');
+  if (!versions.length) throw new Error('no versions: set MATRIX_KUBERNETES_VERSIONS in scripts/kit/matrix.env or name them');
   const cols = versions.map(measure);
   console.log(`\nKubernetes version matrix (${new Date().toISOString()}):\n\n${table(cols, listLabSlugs())}`);
   for (const c of cols) if (c.clusterProblem) console.log(`${c.version}: ${c.clusterProblem}`);

@@ -1,11 +1,12 @@
-// What the offline kit has already built: its pinned versions (scripts/kit/versions.env, where the
-// environment may override KUBERNETES_VERSION for the version matrix) and whether a node image for
+// What the offline kit has already built: its pinned versions (scripts/kit/versions.env; for the
+// version matrix KIT_KUBERNETES_VERSION overrides Kubernetes, scripts/kit/matrix.env) and whether a node image for
 // them is in Docker (a warm kit: `cluster up` takes seconds, not a quarter of an hour).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { run } from './exec.ts';
 
 const versionsFile = fileURLToPath(new URL('../../scripts/kit/versions.env', import.meta.url));
+const matrixFile = fileURLToPath(new URL('../../scripts/kit/matrix.env', import.meta.url));
 
 /** NAME=value pairs of a versions.env text; `${NAME:-default}` yields the environment's value or the default. */
 export function parseVersions(text: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
@@ -20,8 +21,12 @@ export function parseVersions(text: string, env: NodeJS.ProcessEnv = process.env
   return out;
 }
 
-export function kitVersions(): Record<string, string> {
-  return parseVersions(readFileSync(versionsFile, 'utf8'));
+export function kitVersions(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const v = parseVersions(readFileSync(versionsFile, 'utf8'), env);
+  const matrix = parseVersions(readFileSync(matrixFile, 'utf8'), env).MATRIX_KUBERNETES_VERSIONS;
+  if (matrix) v.MATRIX_KUBERNETES_VERSIONS = matrix;
+  if (env.KIT_KUBERNETES_VERSION) v.KUBERNETES_VERSION = env.KIT_KUBERNETES_VERSION;
+  return v;
 }
 
 /** The newest node image the kit built for the pinned Kubernetes version, if any. */

@@ -54,7 +54,12 @@ export async function clusterChecks(probe: ClusterProbe, labs: LabNeeds[], choic
     const fix = choice === 'kind' ? 'npx sidecar-labs cluster up (it repairs or re-creates the kind cluster)' : 'check the kubeconfig context (kubectl cluster-info)';
     return [fail('Kubernetes API', `${probe.describe} does not answer: ${why}`, fix)];
   }
-  const out = [versionOutcome(version, labs), await guarded('permissions', () => permissionsOutcome(probe))];
+  const rights = await guarded('permissions', () => permissionsOutcome(probe));
+  const out = [versionOutcome(version, labs), rights];
+  if (rights.status !== 'ok') {
+    const why = 'not checked: the probes need the rights above';
+    return [...out, skip('lab images', why), skip('NetworkPolicy', why)];
+  }
   out.push(await guarded('lab images', () => imagesOutcome(probe, labs, [TOOLBOX_IMAGE], choice === 'current')));
   out.push(await guarded('NetworkPolicy', () => networkPolicyOutcome(probe)));
   return out;
