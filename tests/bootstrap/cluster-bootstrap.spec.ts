@@ -44,7 +44,8 @@ test('with no cluster: progress in the panel, then a working Start lab without a
   const started = Date.now();
   const learner = new LabPage(page, 'what-is-a-sidecar');
   await page.goto(`${base}/lessons/what-is-a-sidecar/`);
-  const status = page.locator('sidecar-cluster-status');
+  // The element's text lives in its shadow root (CSS locators reach into it).
+  const status = page.locator('sidecar-cluster-status .box');
   const start = page.getByRole('button', { name: 'Start lab' });
 
   // The site answered before the cluster exists; the panel says what the cluster is doing.
