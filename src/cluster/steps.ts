@@ -35,7 +35,8 @@ const WARM_KIT_SECONDS = 2;
 /** A kit step shorter than this did not build anything; its time says nothing about a cold build. */
 const KIT_WORK_SECONDS = 20;
 
-export type Durations = Partial<Record<StepId, number>>;
+/** Seconds per step; `warmKit`: what the kit's steps took together when they only checked their caches. */
+export type Durations = Partial<Record<StepId | 'warmKit', number>>;
 
 export function stepOfPhase(phase: string): StepInfo | undefined {
   return STEPS.find((s) => s.match.test(phase));
@@ -48,7 +49,9 @@ export function planSteps(opts: { cold: boolean; prepareHost: boolean }): StepIn
 
 export function estimate(step: StepInfo, measured: Durations, cold: boolean): number {
   if (step.kit && !cold) return WARM_KIT_SECONDS;
-  return measured[step.id] ?? step.defaultSeconds;
+  const own = measured[step.id] ?? step.defaultSeconds;
+  // Warm, the kit's cache checks run inside the "Checking Docker" step of the plan.
+  return step.id === 'docker' && !cold ? own + (measured.warmKit ?? 4 * WARM_KIT_SECONDS) : own;
 }
 
 /** Seconds left: what remains of the current step (at least a little) plus every later planned step. */
@@ -98,6 +101,8 @@ export function readDurations(file = durationsFile()): Durations {
 /** Merges one run's step times into the record; kit steps that only checked their cache are not kept. */
 export function mergeDurations(old: Durations, run: Durations): Durations {
   const merged: Durations = { ...old };
+  const kit = STEPS.filter((s) => s.kit).map((s) => run[s.id]);
+  if (kit.every((v) => v !== undefined && v < KIT_WORK_SECONDS)) merged.warmKit = Math.round(kit.reduce((a, v) => a! + v!, 0)! * 10) / 10;
   for (const s of STEPS) {
     const v = run[s.id];
     if (v === undefined) continue;

@@ -31,6 +31,7 @@ describe('cluster steps', () => {
     expect(eta).toBe(390 + 60 + 40 + 20 + 20 + 10);
     expect(progressLine(cold, 1, eta, true)).toBe('Building Kubernetes from source, step 2 of 7, about 9 min left');
     const warm = planSteps({ cold: false, prepareHost: false });
+    expect(etaSeconds(warm, 0, 0, { docker: 1, warmKit: 9, create: 18, wait: 4 }, false)).toBe(32);
     const w = etaSeconds(warm, 1, 2, { create: 18, wait: 4 }, false);
     expect(progressLine(warm, 1, w, false)).toBe('Starting the cluster, ~20 s');
   });
@@ -44,6 +45,7 @@ describe('cluster steps', () => {
 
   it('keeps kit step times only when the step did real work', () => {
     expect(mergeDurations({ go: 500 }, { go: 1.5, create: 21.04 })).toEqual({ go: 500, create: 21 });
+    expect(mergeDurations({}, { go: 1.5, rootfs: 0.5, images: 6, node: 2, create: 20 })).toEqual({ warmKit: 10, create: 20 });
     expect(mergeDurations({ go: 500 }, { go: 610 })).toEqual({ go: 610 });
   });
 

@@ -61,7 +61,7 @@ export async function clusterChecks(probe: ClusterProbe, labs: LabNeeds[], choic
     return [...out, skip('lab images', why), skip('NetworkPolicy', why)];
   }
   out.push(await guarded('lab images', () => imagesOutcome(probe, labs, [TOOLBOX_IMAGE], choice === 'current')));
-  out.push(await guarded('NetworkPolicy', () => networkPolicyOutcome(probe)));
+  out.push(await guarded('NetworkPolicy', () => networkPolicyOutcome(probe, choice === 'kind')));
   return out;
 }
 

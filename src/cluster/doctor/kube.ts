@@ -102,10 +102,13 @@ export async function imagesOutcome(probe: ClusterProbe, labs: LabNeeds[], extra
   return ok(name, `${wanted.length - missing.length} on the node(s), ${missing.length} pullable`);
 }
 
-export async function networkPolicyOutcome(probe: ClusterProbe): Promise<CheckOutcome> {
+export async function networkPolicyOutcome(probe: ClusterProbe, kind = false): Promise<CheckOutcome> {
   const name = 'NetworkPolicy';
   const r = await probe.networkPolicy();
   if (r === 'enforced') return ok(name, 'enforced: a deny policy stopped traffic between two probe pods');
   if (r === 'no-connectivity') return fail(name, 'two probe pods could not reach each other even without a policy', 'the cluster network (CNI) is broken: check the CNI pods in kube-system');
-  return warn(name, 'not enforced: a deny policy did not stop traffic between two probe pods, so learners\' namespaces are not isolated from each other', 'use a CNI that enforces NetworkPolicy (Calico, Cilium), or the kind cluster that `npx sidecar-labs cluster up` makes');
+  const fix = kind
+    ? 're-create the kind cluster with a Sidecar Labs that installs the NetworkPolicy enforcer: `npx sidecar-labs cluster down && npx sidecar-labs cluster up`'
+    : 'use a CNI that enforces NetworkPolicy (Calico, Cilium), or the kind cluster (`npx sidecar-labs cluster up`)';
+  return warn(name, 'not enforced: a deny policy did not stop traffic between two probe pods, so learners\' namespaces are not isolated from each other', fix);
 }
