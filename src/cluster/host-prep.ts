@@ -90,9 +90,10 @@ export function planHost(f: HostFacts, setupScript = HOST_SETUP): HostPlan {
 export async function engineState(): Promise<EngineState> {
   const client = await run('docker', ['version', '--format', '{{.Client.Version}}'], { timeoutMs: 20_000 });
   if (client.code === 127) return 'no-client';
-  const info = await run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
-  if (info.code === 0) return 'running';
-  return /permission denied/i.test(info.stderr) ? 'denied' : 'stopped';
+  // `docker version` says "permission denied" plainly; `docker info --format` hides it in a template error.
+  const server = await run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 20_000 });
+  if (server.code === 0) return 'running';
+  return /permission denied/i.test(`${server.stdout}${server.stderr}`) ? 'denied' : 'stopped';
 }
 
 /** The host's bounding set lacks CAP_SYS_RESOURCE (these VMs): containers need the runc wrapper. */
