@@ -1,4 +1,7 @@
 // `npm test`: every test, in the order their prerequisites appear.
+//   0. the host: on a fresh machine (Docker engine missing or stopped, no Chromium) it is prepared here
+//      (scripts/kit/host-setup.sh, apt-get chromium) when we are root or have passwordless sudo, saying
+//      so; otherwise npm test stops at once with the one command to run (src/cluster/host-prep.ts)
 //   1. the TypeScript typecheck, then unit tests (Vitest, no cluster)
 //   2. the kind cluster (`sidecar-labs cluster up`: reused when already up, built offline when needed)
 //   3. integration tests on the cluster (Vitest)
@@ -9,6 +12,7 @@
 // SIDECAR_LABS_CLUSTER=current runs steps 3-5 against your own kubeconfig instead of kind.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { hostFacts, planHost, runHostActions } from '../src/cluster/host-prep.ts';
 
 interface Step { name: string; cmd: string[]; before?: string[]; needsCluster?: boolean }
 
@@ -28,6 +32,20 @@ const steps: Step[] = [
   { name: 'browser', cmd: [node, 'node_modules/@playwright/test/cli.js', 'test'], needsCluster: true },
 ];
 
+/** Step 0: make the host able to run every step, or stop with the one command that does. */
+async function prepareHost(): Promise<void> {
+  const needs = { docker: useKind && (!only.length || only.includes('cluster')), chromium: !only.length || only.includes('browser') };
+  if (!needs.docker && !needs.chromium) return;
+  const plan = planHost(await hostFacts(needs));
+  const say = (line: string) => console.log(`npm test: ${line}`);
+  if (!plan.ok) {
+    console.error(`\nnpm test cannot run on this machine yet: ${plan.message}\nRun this once, then \`npm test\` again:\n\n    ${plan.command}\n`);
+    process.exit(1);
+  }
+  if (plan.actions.length && !runHostActions(plan.actions, say)) process.exit(1);
+}
+
+await prepareHost();
 mkdirSync('test-results', { recursive: true });
 const results: Array<{ name: string; ok: boolean; seconds: number; skipped?: string }> = [];
 let clusterOk = true;

@@ -1,17 +1,20 @@
-// sidecar-labs cluster up|down|status [--offline]
+// sidecar-labs cluster up|down|status [--offline] [--progress=json]
 import { clusterDown, clusterStatus, clusterUp } from '../cluster/up.ts';
-import { createProgress } from '../cluster/progress.ts';
+import { createJsonProgress, createProgress, timedProgress } from '../cluster/progress.ts';
+import { recordDurations } from '../cluster/steps.ts';
 import { ClusterError } from '../cluster/errors.ts';
 import { CLUSTER_NAME } from '../cluster/paths.ts';
 
 export async function run(args: string[]): Promise<number> {
   const [sub, ...flags] = args;
-  const unknown = flags.filter((f) => f !== '--offline');
+  const unknown = flags.filter((f) => f !== '--offline' && f !== '--progress=json');
   if (unknown.length) {
-    process.stderr.write(`sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline)\n`);
+    process.stderr.write(`sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline or --progress=json)\n`);
     return 2;
   }
-  const progress = createProgress();
+  // `npm start` reads JSON lines (--progress=json); every `up` records its step times for the next estimate.
+  const shown = flags.includes('--progress=json') ? createJsonProgress() : createProgress();
+  const progress = sub === 'up' ? timedProgress(shown, (s) => recordDurations(s)) : shown;
   try {
     switch (sub) {
       case 'up': {

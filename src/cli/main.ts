@@ -7,12 +7,15 @@ Commands:
   validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]
                                        run every lab's checks before and after its solution
   list                                 the labs with their lessons and images
+  doctor [--cluster kind|current] [--json]
+                                       can every lab run here? ✔/✘ per check, with the fix
 `;
 
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
   cluster: () => import('./cluster.ts'),
   validate: () => import('./validate.ts'),
   list: () => import('./list.ts'),
+  doctor: () => import('./doctor.ts'),
 };
 
 // `sidecar-labs list | head` closes our stdout early; that is not an error worth a stack trace.

@@ -1,5 +1,5 @@
 // The kind provider: create, delete and inspect the one-node cluster the labs run on.
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
@@ -8,14 +8,45 @@ import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
 /** NodePorts 30080-30089 reach the host on loopback only. */
 export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
 
+/**
+ * The host port the first NodePort maps to: 30080 unless SIDECAR_LABS_NODE_PORT_BASE moves the ten
+ * of them (a second cluster beside the main one, e.g. the version matrix or a test cluster).
+ */
+export function nodePortBase(env: NodeJS.ProcessEnv = process.env): number {
+  const v = Number(env.SIDECAR_LABS_NODE_PORT_BASE);
+  return Number.isInteger(v) && v >= 1024 && v <= 65_525 ? v : NODE_PORTS[0]!;
+}
+
+/** The host ports the cluster's NodePorts map to (127.0.0.1). */
+export function hostNodePorts(env: NodeJS.ProcessEnv = process.env): number[] {
+  return NODE_PORTS.map((p) => p - NODE_PORTS[0]! + nodePortBase(env));
+}
+
 export interface KindConfigOptions {
   /** Offline node images carry a static bridge CNI config instead of kindnet (whose image we lack). */
   offline: boolean;
+  /** Kubelet ≥1.35 refuses cgroup v1 hosts unless told `failCgroupV1: false`. */
+  allowCgroupV1?: boolean;
 }
 
-export function kindConfig({ offline }: KindConfigOptions): string {
+/** True on a cgroup v1 host when the node image is Kubernetes 1.35 or newer (its tag names the version). */
+export function needsCgroupV1Opt(image: string | undefined, cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers')): boolean {
+  const m = /:v1\.(\d+)\./.exec(image ?? '');
+  return !cgroupV2 && Boolean(m && Number(m[1]) >= 35);
+}
+
+const CGROUP_V1_PATCH = [
+  'kubeadmConfigPatches:',
+  '  - |',
+  '    apiVersion: kubelet.config.k8s.io/v1beta1',
+  '    kind: KubeletConfiguration',
+  '    failCgroupV1: false',
+];
+
+export function kindConfig({ offline, allowCgroupV1 }: KindConfigOptions): string {
+  const hostPorts = hostNodePorts();
   const ports = NODE_PORTS.map(
-    (p) => `      - { containerPort: ${p}, hostPort: ${p}, listenAddress: "127.0.0.1", protocol: TCP }`,
+    (p, i) => `      - { containerPort: ${p}, hostPort: ${hostPorts[i]}, listenAddress: "127.0.0.1", protocol: TCP }`,
   ).join('\n');
   return [
     'kind: Cluster',
@@ -24,6 +55,7 @@ export function kindConfig({ offline }: KindConfigOptions): string {
     'networking:',
     '  apiServerAddress: "127.0.0.1"',
     ...(offline ? ['  disableDefaultCNI: true'] : []),
+    ...(allowCgroupV1 ? CGROUP_V1_PATCH : []),
     'nodes:',
     '  - role: control-plane',
     '    extraPortMappings:',
@@ -60,9 +92,9 @@ export async function nodeRunning(): Promise<boolean> {
 }
 
 export async function createCluster(opts: { image?: string; offline: boolean; onLine?: (l: string) => void }): Promise<void> {
-  const configPath = join(cacheDir(), 'kind-config.yaml');
+  const configPath = join(cacheDir(), `kind-config-${CLUSTER_NAME}.yaml`);
   mkdirSync(dirname(configPath), { recursive: true });
-  writeFileSync(configPath, kindConfig({ offline: opts.offline }));
+  writeFileSync(configPath, kindConfig({ offline: opts.offline, allowCgroupV1: needsCgroupV1Opt(opts.image) }));
   const args = ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configPath, '--kubeconfig', kindKubeconfigPath(), '--wait', '0s'];
   if (opts.image) args.push('--image', opts.image);
   const r = await kind(args, opts.onLine);

@@ -5,7 +5,7 @@ import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { buildImageArchive, buildOfflineNodeImage, LAB_IMAGES, PROJECT_IMAGES } from './kit.ts';
 import { checkDocker, checkPortsFree } from './preflight.ts';
-import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, NODE_PORTS } from './kind.ts';
+import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, hostNodePorts } from './kind.ts';
 import { waitForClusterReady } from './ready.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from './paths.ts';
 import type { Progress } from './progress.ts';
@@ -64,7 +64,7 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
     }
   }
   if (!reused) {
-    await checkPortsFree(NODE_PORTS);
+    await checkPortsFree(hostNodePorts());
     progress.phase(`creating kind cluster "${CLUSTER_NAME}"${image ? ` from ${image}` : ''}`);
     await createCluster({ image, offline, onLine: (l) => progress.detail(l) });
     if (!offline) {

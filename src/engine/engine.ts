@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, type V1Namespace, type V1Pod, type KubernetesObject } from '@kubernetes/client-node';
 import { loadKubeConfig, type ClusterChoice } from '../cluster/kubeconfig.ts';
+import { NODE_PORTS, nodePortBase } from '../cluster/kind.ts';
 import { loadLab, defaultLabsDir, setupObjects, type Lab, type KubeObject } from './load.ts';
 import { Kube, apiCode, apiMessage, runShell } from './kube.ts';
 import { runCheck, type CheckContext, type CheckResult } from './checks.ts';
@@ -355,8 +356,9 @@ export class Engine {
   }
 
   private async nodeHost(): Promise<string> {
-    // kind maps NodePorts to 127.0.0.1 on the host; any other cluster: a node's InternalIP
-    this.nodeHostCache ??= this.choice === 'kind'
+    // kind maps NodePorts to 127.0.0.1 on the host (unless SIDECAR_LABS_NODE_PORT_BASE moved them: a
+    // second cluster); any other cluster: a node's InternalIP
+    this.nodeHostCache ??= this.choice === 'kind' && nodePortBase() === NODE_PORTS[0]
       ? Promise.resolve('127.0.0.1')
       : this.kube.call(() => this.kube.core.listNode()).then((l) => l.items[0]?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1');
     return this.nodeHostCache;

@@ -9,6 +9,8 @@ import type { SessionManager } from './sessions.ts';
 import type { HostPolicy } from './hosts.ts';
 import { clientKey } from './limits.ts';
 import type { ProgressEvent } from './engine-port.ts';
+import { clusterView } from '../cluster/background.ts';
+import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
 import { HttpError, originAllowed, publicError, readJson, sendError, sendJson, startStream, writeLine } from './http-util.ts';
 
 const StartBody = z.object({ slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"') });
@@ -52,6 +54,11 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, opts:
 async function route(method: string, path: string, req: IncomingMessage, res: ServerResponse, { sessions }: ApiOptions): Promise<void> {
   if (path === '/api/health' && (method === 'GET' || method === 'HEAD')) {
     sendJson(res, 200, { ok: true, sessions: sessions.size });
+    return;
+  }
+  if (path === '/api/cluster' && method === 'GET') {
+    // The lab cluster's state and, while npm start creates it, its progress (src/cluster/view.ts).
+    sendJson(res, 200, await clusterView(defaultClusterChoice()));
     return;
   }
   if (path === '/api/sessions' && method === 'POST') {

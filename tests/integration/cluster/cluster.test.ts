@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../../src/cluster/kubeconfig.ts';
 import { toolPath } from '../../../src/cluster/paths.ts';
+import { hostNodePorts } from '../../../src/cluster/kind.ts';
 
 const { kc, path: kubeconfig } = loadKubeConfig('kind');
 const core = kc.makeApiClient(CoreV1Api);
@@ -88,7 +89,7 @@ describe('the kind cluster', () => {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       try {
-        const res = await fetch('http://127.0.0.1:30080/', { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`http://127.0.0.1:${hostNodePorts()[0]}/`, { signal: AbortSignal.timeout(2000) });
         body = await res.text();
         if (res.ok) break;
       } catch {
