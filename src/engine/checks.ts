@@ -35,6 +35,8 @@ export interface RunCheckOptions {
   mode: 'wait' | 'quick';
   signal?: AbortSignal;
   intervalMs?: number;
+  /** Quick mode: override the type's grace for a failing probe (0 when looking for a mistake). */
+  graceMs?: number;
 }
 
 export async function runCheck(check: Check, ctx: CheckContext, opts: RunCheckOptions): Promise<CheckResult> {
@@ -42,7 +44,7 @@ export async function runCheck(check: Check, ctx: CheckContext, opts: RunCheckOp
   const settleSeconds = def.settleOf?.(check) ?? check.settle ?? def.settleSeconds;
   const timeoutMs = (check.timeout ?? def.timeoutSeconds) * 1000;
   const r = await settle(() => def.probe(check, ctx, timeoutMs), {
-    mode: opts.mode, timeoutMs, settleMs: settleSeconds * 1000, intervalMs: opts.intervalMs, signal: opts.signal, graceMs: def.quickGraceMs,
+    mode: opts.mode, timeoutMs, settleMs: settleSeconds * 1000, intervalMs: opts.intervalMs, signal: opts.signal, graceMs: opts.graceMs ?? def.quickGraceMs,
   }, ctx.clock ?? realClock);
   return {
     ok: r.ok,

@@ -5,6 +5,7 @@ import {
   EngineError,
   listLabSlugs,
   type CheckResult as EngineCheck,
+  type MistakeFound,
   type SessionInfo,
 } from '../engine/index.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
@@ -39,7 +40,7 @@ export function toLabError(err: unknown): unknown {
 }
 
 /** One answer for the Check button from the results of every check of the step. */
-export function summarizeChecks(checks: EngineCheck[]): CheckResult {
+export function summarizeChecks(checks: EngineCheck[], mistake?: MistakeFound): CheckResult {
   const failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) {
     return { ok: true, message: checks.map((c) => `✓ ${c.message}`).join('\n') };
@@ -50,6 +51,7 @@ export function summarizeChecks(checks: EngineCheck[]): CheckResult {
     message: checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`).join('\n'),
     hint: first.hint,
     observed: first.observed,
+    ...(mistake ? { diagnosis: { id: mistake.id, title: mistake.title, text: mistake.diagnosis } } : {}),
   };
 }
 
@@ -120,7 +122,10 @@ export class EngineAdapter implements LabEnginePort {
   }
 
   checkStep(s: SessionRecord, step: number): Promise<CheckResult> {
-    return this.wrap(async () => summarizeChecks((await this.get().checkStep(this.info(s), this.stepId(s, step), { mode: 'quick' })).checks));
+    return this.wrap(async () => {
+      const r = await this.get().checkStep(this.info(s), this.stepId(s, step), { mode: 'quick' });
+      return summarizeChecks(r.checks, r.mistake);
+    });
   }
 
   applySolution(s: SessionRecord, step: number, onProgress: OnProgress): Promise<void> {

@@ -16,6 +16,17 @@ export interface CheckResult {
   message: string;
   hint?: string;
   observed?: string;
+  /** The step does not pass because of one of its listed common mistakes: which, and what to do. */
+  diagnosis?: Diagnosis;
+}
+
+export interface Diagnosis {
+  /** The mistake's id in lab.yaml. */
+  id: string;
+  /** The mistake in a few words. */
+  title: string;
+  /** What is wrong and what to do instead. */
+  text: string;
 }
 
 export interface SessionRecord {

@@ -18,6 +18,12 @@ describe('summarizeChecks', () => {
     ]);
     expect(r).toEqual({ ok: false, message: '✓ nginx ready\n✗ index.html differs\n✗ other', hint: 'wait for busybox', observed: '404' });
   });
+  it('a listed mistake the learner made comes with its diagnosis; a passing step has none', () => {
+    const mistake = { id: 'one-mount', title: 'the volume is mounted only in the sidecar', diagnosis: 'mount shared-data in nginx too' };
+    const r = summarizeChecks([check(true, 'nginx ready'), check(false, 'index.html differs')], mistake);
+    expect(r.diagnosis).toEqual({ id: 'one-mount', title: 'the volume is mounted only in the sidecar', text: 'mount shared-data in nginx too' });
+    expect(summarizeChecks([check(true, 'nginx ready')], mistake).diagnosis).toBeUndefined();
+  });
 });
 
 describe('toLabError', () => {
