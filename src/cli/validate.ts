@@ -94,7 +94,7 @@ async function validateLab(engine: Engine, lab: Lab, opts: ValidateOptions, sign
         const first = await engine.checkStep(session, step.id, { mode: 'quick', signal });
         before = first.checks;
         for (const c of before) if (c.ok) problems.push(`check passed BEFORE the solution, so it cannot tell whether the step was done: ${c.title} (${c.message})`);
-        if (first.mistake) problems.push(`mistake "${first.mistake.id}" is diagnosed BEFORE the learner did anything: its detecting checks must need the mistake`);
+        if (first.mistake) problems.push(`mistake "${first.mistake.id}" is diagnosed BEFORE the solution, with the mistake not made: its detecting checks must need the mistake`);
         await engine.applySolution(session, step.id, { signal });
         after = (await engine.checkStep(session, step.id, { mode: 'wait', signal })).checks;
         for (const c of after) if (!c.ok) problems.push(`check failed after the solution: ${describeCheck(c)}${c.hint ? `\n        hint: ${c.hint}` : ''}`);
