@@ -6,7 +6,8 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Engine, loadLabs, loadLab, type Lab, type CheckResult, type SessionInfo, type Mistake } from '../engine/index.ts';
-import { EngineError, LabFormatError } from '../engine/errors.ts';
+import { UserError } from '../errors.ts';
+import { reportError } from './report-error.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
 
 export interface ValidateOptions {
@@ -39,22 +40,22 @@ export function parseArgs(args: string[]): ValidateOptions {
     const a = args[i];
     const value = () => {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (v === undefined || v === '') throw new EngineError(`${a} needs a value\n${usage}`);
+      if (v === undefined || v === '') throw new UserError('usage', `${a} needs a value\n${usage}`);
       return v;
     };
     const flag = a.split('=')[0];
     if (flag === '--junit') o.junit = value();
     else if (flag === '--parallel') {
       const n = Number(value());
-      if (!Number.isInteger(n) || n < 1) throw new EngineError(`--parallel must be a whole number ≥ 1\n${usage}`);
+      if (!Number.isInteger(n) || n < 1) throw new UserError('usage', `--parallel must be a whole number ≥ 1\n${usage}`);
       o.parallel = n;
     } else if (flag === '--keep') o.keep = true;
     else if (flag === '--cluster') {
       const c = value();
-      if (c !== 'kind' && c !== 'current') throw new EngineError(`--cluster must be "kind" or "current", not "${c}"\n${usage}`);
+      if (c !== 'kind' && c !== 'current') throw new UserError('usage', `--cluster must be "kind" or "current", not "${c}"\n${usage}`);
       o.cluster = c;
     } else if (flag === '--labs-dir') o.labsDir = value();
-    else if (a.startsWith('-')) throw new EngineError(`unknown option ${a}\n${usage}`);
+    else if (a.startsWith('-')) throw new UserError('usage', `unknown option ${a}\n${usage}`);
     else o.slugs.push(a);
   }
   return o;
@@ -204,6 +205,15 @@ export function junitXml(outcomes: StepOutcome[], labs: Lab[]): string {
 
 const mistakeCount = (lab: Lab) => lab.steps.reduce((n, s) => n + s.mistakes.length, 0);
 
+/** How many outcomes the run would have had (for the summary line when it could not run). */
+function countOrOne(opts: ValidateOptions): number {
+  try {
+    return (opts.slugs.length ? opts.slugs.map((s) => loadLab(s, opts.labsDir)) : loadLabs(opts.labsDir)).reduce((n, l) => n + l.steps.length + mistakeCount(l), 0) || 1;
+  } catch {
+    return 1; // the labs themselves are broken: count one failure
+  }
+}
+
 /** A small pool: at most n labs at once on the one cluster. */
 async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -237,7 +247,7 @@ export async function validate(opts: ValidateOptions, out: (s: string) => void =
   const onSignal = (sig: string) => {
     if (abort.signal.aborted) return;
     out(`\n${sig}: stopping; deleting the lab namespaces…`);
-    abort.abort(new Error(`interrupted by ${sig}`));
+    abort.abort(new UserError('interrupted', `interrupted by ${sig}; lab namespaces deleted`));
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
@@ -259,7 +269,9 @@ export async function validate(opts: ValidateOptions, out: (s: string) => void =
         return [o];
       })),
     ]);
-    const results = await pool(jobs, opts.parallel, (job) => job());
+    const results = await pool(jobs, opts.parallel, (job) => job()).catch((e) => {
+      throw abort.signal.aborted ? abort.signal.reason : e;
+    });
     return { outcomes: results.flat(), labs };
   } finally {
     process.off('SIGINT', onInt);
@@ -272,29 +284,17 @@ export async function run(args: string[]): Promise<number> {
   try {
     opts = parseArgs(args);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    return 2;
+    return reportError('validate', e);
   }
   const t0 = Date.now();
   let result: { outcomes: StepOutcome[]; labs: Lab[] };
   try {
     result = await validate(opts);
   } catch (e) {
-    if (e instanceof Error && /^interrupted by/.test(e.message)) {
-      process.stderr.write(`sidecar-labs validate: ${e.message}; lab namespaces deleted\n`);
-      return 130;
-    }
     // no cluster, unreachable API, malformed labs: one clear message, and still the summary line CI greps
-    process.stderr.write(`sidecar-labs validate: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env.SIDECAR_LABS_DEBUG && e instanceof Error && !(e instanceof EngineError || e instanceof LabFormatError)) process.stderr.write(`${e.stack}\n`);
-    let steps = 1;
-    try {
-      steps = (opts.slugs.length ? opts.slugs.map((s) => loadLab(s, opts.labsDir)) : loadLabs(opts.labsDir)).reduce((n, l) => n + l.steps.length + mistakeCount(l), 0) || 1;
-    } catch {
-      /* the labs themselves are broken: count one failure */
-    }
-    process.stdout.write(`0 passed, ${steps} failed\n`);
-    return 1;
+    const code = reportError('validate', e);
+    if (code !== 130) process.stdout.write(`0 passed, ${countOrOne(opts)} failed\n`);
+    return code;
   }
   const { outcomes, labs } = result;
   if (opts.junit) {
