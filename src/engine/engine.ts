@@ -12,6 +12,7 @@ import { loadLab, defaultLabsDir, setupObjects, type Lab, type KubeObject } from
 import type { Mistake, Step } from './schema.ts';
 import { Kube, apiCode, apiMessage, runShell } from './kube.ts';
 import { runCheck, type CheckContext, type CheckResult } from './checks.ts';
+import { findMistake, type MistakeFound } from './mistakes.ts';
 import { waitForPods, targetsFor, type PodTarget } from './wait.ts';
 import { terminalObjects, INFRA_LABEL, TERMINAL_POD, TERMINAL_CONTAINER, TOOLBOX_IMAGE, TERMINAL_WORKDIR } from './terminal.ts';
 import {
@@ -50,11 +51,7 @@ export interface StepResult {
   mistake?: MistakeFound;
 }
 
-export interface MistakeFound {
-  id: string;
-  title: string;
-  diagnosis: string;
-}
+export type { MistakeFound } from './mistakes.ts';
 
 export interface StartOptions {
   sessionId?: string;
@@ -308,21 +305,8 @@ export class Engine {
     const checks: CheckResult[] = [];
     for (const c of step.checks) checks.push(await runCheck(c, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal }));
     const ok = checks.every((c) => c.ok);
-    const mistake = ok ? undefined : await this.diagnose(ctx, step, opts.signal);
+    const mistake = ok ? undefined : await findMistake(step.mistakes, ctx, opts.signal);
     return { stepId, ok, checks, ...(mistake ? { mistake } : {}) };
-  }
-
-  /** The first of the step's listed mistakes whose detecting checks all pass right now. */
-  private async diagnose(ctx: CheckContext, step: Step, signal?: AbortSignal): Promise<MistakeFound | undefined> {
-    for (const m of step.mistakes) {
-      let present = true;
-      for (const c of m.detect) {
-        present = (await runCheck(c, ctx, { mode: 'quick', signal, graceMs: 0 })).ok;
-        if (!present) break;
-      }
-      if (present) return { id: m.id, title: m.title, diagnosis: m.diagnosis };
-    }
-    return undefined;
   }
 
   /**
