@@ -2,7 +2,7 @@
 import { clusterDown, clusterStatus, clusterUp } from '../cluster/up.ts';
 import { createJsonProgress, createProgress, timedProgress } from '../cluster/progress.ts';
 import { recordDurations } from '../cluster/steps.ts';
-import { ClusterError } from '../cluster/errors.ts';
+import { isUserError } from '../errors.ts';
 import { CLUSTER_NAME } from '../cluster/paths.ts';
 
 export async function run(args: string[]): Promise<number> {
@@ -46,7 +46,7 @@ export async function run(args: string[]): Promise<number> {
         return 2;
     }
   } catch (err) {
-    progress.fail(`✗ ${err instanceof ClusterError ? err.message : err instanceof Error ? err.message : String(err)}`);
-    return 1;
+    progress.fail(`✗ ${err instanceof Error ? err.message : String(err)}`);
+    return isUserError(err, 'usage') ? 2 : 1;
   }
 }

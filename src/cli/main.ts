@@ -1,5 +1,7 @@
 // sidecar-labs: a thin dispatcher; each command lives in its own module with
 // `run(args: string[]): Promise<number>` returning the exit code.
+import { reportError } from './report-error.ts';
+
 const usage = `Usage: sidecar-labs <command> [options]
 
 Commands:
@@ -37,9 +39,7 @@ if (!load) {
 try {
   process.exitCode = await (await load()).run(rest);
 } catch (err) {
-  process.stderr.write(`sidecar-labs ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
-  if (process.env.SIDECAR_LABS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = 1;
+  process.exitCode = reportError(command, err);
 }
 
 export {};

@@ -15,6 +15,8 @@ export interface CheckResult {
   message: string;
   hint?: string;
   observed?: string;
+  /** A listed common mistake the learner's namespace shows: its title and what to do instead. */
+  diagnosis?: { id: string; title: string; text: string };
 }
 export interface SessionInfo {
   id: string;

@@ -45,6 +45,20 @@ function richText(target: HTMLElement, text: string): void {
   }
 }
 
+/** A listed common mistake, set apart from the check list: what went wrong and what to do instead. */
+function diagnosisBox(d: { id: string; title: string; text: string }): HTMLElement {
+  const box = document.createElement('div');
+  box.className = 'sl-lab-diagnosis';
+  box.dataset.mistake = d.id;
+  const title = document.createElement('p');
+  title.className = 'sl-lab-diagnosis-title';
+  title.textContent = `Common mistake: ${d.title}`;
+  const text = document.createElement('p');
+  richText(text, d.text);
+  box.append(title, text);
+  return box;
+}
+
 export class LabPanel {
   private readonly root: HTMLElement;
   private readonly slug: string;
@@ -236,8 +250,9 @@ export class LabPanel {
       this.store.markPassed(this.stepIds[index]!, r.ok);
       this.showStatus(step, r.ok);
       result.replaceChildren();
+      if (!r.ok && r.diagnosis) result.append(diagnosisBox(r.diagnosis));
       richText(result, r.message);
-      if (!r.ok && r.hint) {
+      if (!r.ok && r.hint && !r.diagnosis) {
         const hint = document.createElement('p');
         hint.className = 'sl-lab-hint';
         richText(hint, `Hint: ${r.hint}`);
@@ -248,7 +263,7 @@ export class LabPanel {
         seen.textContent = r.observed;
         result.append(seen);
       }
-      this.say(`Step ${index + 1}: ${r.ok ? 'Passed' : 'Not yet'}.`);
+      this.say(`Step ${index + 1}: ${r.ok ? 'Passed' : 'Not yet'}.${!r.ok && r.diagnosis ? ` ${r.diagnosis.title}.` : ''}`);
     } catch (err) {
       result.hidden = true;
       this.problem(err);

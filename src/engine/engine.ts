@@ -10,8 +10,10 @@ import { KubeConfig, type V1Namespace, type V1Pod, type KubernetesObject } from 
 import { loadKubeConfig, type ClusterChoice } from '../cluster/kubeconfig.ts';
 import { NODE_PORTS, nodePortBase } from '../cluster/kind.ts';
 import { loadLab, defaultLabsDir, setupObjects, type Lab, type KubeObject } from './load.ts';
+import type { Mistake, Step } from './schema.ts';
 import { Kube, apiCode, apiMessage, runShell } from './kube.ts';
 import { runCheck, type CheckContext, type CheckResult } from './checks.ts';
+import { findMistake, type MistakeFound } from './mistakes.ts';
 import { waitForPods, targetsFor, type PodTarget } from './wait.ts';
 import { terminalObjects, INFRA_LABEL, TERMINAL_POD, TERMINAL_CONTAINER, TOOLBOX_IMAGE, TERMINAL_WORKDIR } from './terminal.ts';
 import {
@@ -46,7 +48,11 @@ export interface StepResult {
   stepId: string;
   ok: boolean;
   checks: CheckResult[];
+  /** When the step does not pass and the namespace shows one of the step's listed mistakes: that one. */
+  mistake?: MistakeFound;
 }
+
+export type { MistakeFound } from './mistakes.ts';
 
 export interface StartOptions {
   sessionId?: string;
@@ -63,6 +69,12 @@ export interface EngineOptions {
   labsDir?: string;
   /** For tests: a KubeConfig to use instead of loadKubeConfig(choice). */
   kubeConfig?: { kc: KubeConfig; path: string; describe: string };
+}
+
+export interface ChangeOptions {
+  onProgress?: (ev: ProgressEvent) => void;
+  signal?: AbortSignal;
+  commandTimeoutSeconds?: number;
 }
 
 export interface CheckStepOptions {
@@ -152,7 +164,7 @@ export class Engine {
     if (version.major > 0 && (version.major < wantMajor || (version.major === wantMajor && version.minor < wantMinor))) {
       throw new EngineError(`lab "${slug}" needs Kubernetes ${lab.minKubernetes} or newer; the cluster runs ${version.gitVersion}. Use the lab cluster (\`npx sidecar-labs cluster up\`) or a newer one`);
     }
-    await this.assertNamespaced([...setup, ...lab.steps.flatMap((s) => s.solution.manifests.flatMap((m) => lab.manifests[m] ?? []))]);
+    await this.assertNamespaced([...setup, ...lab.steps.flatMap((s) => [...s.solution.manifests, ...s.mistakes.flatMap((m) => m.apply.manifests)].flatMap((m) => lab.manifests[m] ?? []))]);
     await this.assertImagesPresent([...lab.images, ...(opts.terminal ? [TOOLBOX_IMAGE] : [])]);
     opts.signal?.throwIfAborted();
 
@@ -288,32 +300,65 @@ export class Engine {
   async checkStep(session: string | SessionInfo, stepId: string, opts: CheckStepOptions = {}): Promise<StepResult> {
     const s = await this.getSession(session);
     const lab = this.lab(s.slug);
-    const step = lab.steps.find((x) => x.id === stepId);
-    if (!step) throw new StepNotFoundError(lab.slug, stepId, lab.steps.map((x) => x.id));
+    const step = this.step(lab, stepId);
     const ctx = this.checkContext(s.namespace, lab);
     // in order: a later check may rely on an earlier one (an HTTP request, then its line in a log)
     const checks: CheckResult[] = [];
     for (const c of step.checks) checks.push(await runCheck(c, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal }));
-    return { stepId, ok: checks.every((c) => c.ok), checks };
+    const ok = checks.every((c) => c.ok);
+    const mistake = ok ? undefined : await findMistake(step.mistakes, ctx, opts.signal);
+    return { stepId, ok, checks, ...(mistake ? { mistake } : {}) };
+  }
+
+  /**
+   * The detecting checks of one listed mistake (validate: after applying the mistake, `wait` polls
+   * each until it passes or times out, so the mistake has shown before the step is checked).
+   */
+  async detectMistake(session: string | SessionInfo, stepId: string, mistakeId: string, opts: CheckStepOptions = {}): Promise<CheckResult[]> {
+    const s = await this.getSession(session);
+    const lab = this.lab(s.slug);
+    const ctx = this.checkContext(s.namespace, lab);
+    const results: CheckResult[] = [];
+    for (const c of this.mistake(lab, stepId, mistakeId).detect) results.push(await runCheck(c, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal }));
+    return results;
   }
 
   /** Apply a step's solution: its manifests (server-side apply), then its commands in the lab folder. */
-  async applySolution(
-    session: string | SessionInfo,
-    stepId: string,
-    opts: { onProgress?: (ev: ProgressEvent) => void; signal?: AbortSignal; commandTimeoutSeconds?: number } = {},
-  ): Promise<void> {
+  async applySolution(session: string | SessionInfo, stepId: string, opts: ChangeOptions = {}): Promise<void> {
     const s = await this.getSession(session);
     const lab = this.lab(s.slug);
+    await this.applyChange(s, lab, this.step(lab, stepId).solution, opts);
+  }
+
+  /** Make one of a step's listed mistakes, the way a learner would (validate proves its diagnosis). */
+  async applyMistake(session: string | SessionInfo, stepId: string, mistakeId: string, opts: ChangeOptions = {}): Promise<void> {
+    const s = await this.getSession(session);
+    const lab = this.lab(s.slug);
+    await this.applyChange(s, lab, this.mistake(lab, stepId, mistakeId).apply, opts);
+  }
+
+  private step(lab: Lab, stepId: string): Step {
     const step = lab.steps.find((x) => x.id === stepId);
     if (!step) throw new StepNotFoundError(lab.slug, stepId, lab.steps.map((x) => x.id));
-    const objects = step.solution.manifests.flatMap((m) => lab.manifests[m] ?? []);
-    const total = objects.length + step.solution.commands.length;
+    return step;
+  }
+
+  private mistake(lab: Lab, stepId: string, mistakeId: string): Mistake {
+    const step = this.step(lab, stepId);
+    const m = step.mistakes.find((x) => x.id === mistakeId);
+    if (!m) throw new EngineError(`step "${stepId}" of lab "${lab.slug}" lists no mistake "${mistakeId}" (it lists: ${step.mistakes.map((x) => x.id).join(', ') || 'none'})`);
+    return m;
+  }
+
+  /** Manifests (server-side apply), then commands in the lab folder with the session's kubeconfig. */
+  private async applyChange(s: SessionInfo, lab: Lab, change: { manifests: string[]; commands: string[] }, opts: ChangeOptions): Promise<void> {
+    const objects = change.manifests.flatMap((m) => lab.manifests[m] ?? []);
+    const total = objects.length + change.commands.length;
     let done = 0;
     const progress = (message: string) => opts.onProgress?.({ phase: 'apply', message, done, total });
     await this.applyAll(s.namespace, objects, (_d, _t, what) => { done++; progress(`applied ${what}`); }, opts.signal);
     const env = this.scriptEnv(s.namespace);
-    for (const cmd of step.solution.commands) {
+    for (const cmd of change.commands) {
       opts.signal?.throwIfAborted();
       const r = await runShell(cmd, { env, cwd: lab.dir, timeoutMs: (opts.commandTimeoutSeconds ?? 120) * 1000, signal: opts.signal });
       if (r.exitCode !== 0) throw new CommandFailedError(cmd, r.exitCode, r.output);

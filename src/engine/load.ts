@@ -214,6 +214,20 @@ function isManifestFileName(f: string): boolean {
   return /\.ya?ml$/.test(f) && f !== 'lab.yaml';
 }
 
+/** Every object of one manifest file (problems collected, with positions). */
+function parseManifests(text: string, path: string, images: Set<string> | null, problems: FormatProblem[]): KubeObject[] {
+  const mpos = new Positions(relative(process.cwd(), path) || path);
+  const list: KubeObject[] = [];
+  parseAllDocuments(text, { lineCounter: mpos.lc, prettyErrors: false }).forEach((d, i) => {
+    for (const e of d.errors) problems.push({ file: mpos.file, ...mpos.at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
+    if (d.errors.length) return;
+    const obj = d.toJS();
+    if (obj === null || obj === undefined) return; // empty document (e.g. trailing ---)
+    if (checkManifest(obj, d, mpos, i, images, problems)) list.push(obj as KubeObject);
+  });
+  return list;
+}
+
 /** Parse lab.yaml text; exported for tests (no disk needed). */
 export function parseLabYaml(text: string, file: string): { spec?: LabSpec; problems: FormatProblem[]; doc: Document; pos: Positions } {
   const pos = new Positions(file);
@@ -235,22 +249,17 @@ export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
 
   const manifests: Record<string, KubeObject[]> = {};
   const files: Record<string, string> = {};
-  const images = new Set(spec?.images ?? []);
+  const images = spec ? new Set(spec.images) : null;
   for (const f of readdirSync(dir).filter(isManifestFileName).sort()) {
-    const text = readFileSync(join(dir, f), 'utf8');
-    files[f] = text;
-    const mpos = new Positions(relative(process.cwd(), join(dir, f)) || f);
-    const docs = parseAllDocuments(text, { lineCounter: mpos.lc, prettyErrors: false });
-    const list: KubeObject[] = [];
-    const docArray = Array.isArray(docs) ? docs : [];
-    docArray.forEach((d, i) => {
-      for (const e of d.errors) problems.push({ file: mpos.file, ...mpos.at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
-      if (d.errors.length) return;
-      const obj = d.toJS();
-      if (obj === null || obj === undefined) return; // empty document (e.g. trailing ---)
-      if (checkManifest(obj, d, mpos, i, spec ? images : null, problems)) list.push(obj as KubeObject);
-    });
-    manifests[f] = list;
+    files[f] = readFileSync(join(dir, f), 'utf8');
+    manifests[f] = parseManifests(files[f], join(dir, f), images, problems);
+  }
+  // the manifests of common mistakes: parsed and checked the same way, but not among the learner's files
+  const mistakesDir = join(dir, 'mistakes');
+  if (existsSync(mistakesDir)) {
+    for (const f of readdirSync(mistakesDir).filter(isManifestFileName).sort()) {
+      manifests[`mistakes/${f}`] = parseManifests(readFileSync(join(mistakesDir, f), 'utf8'), join(mistakesDir, f), images, problems);
+    }
   }
 
   if (spec) {
@@ -261,8 +270,9 @@ export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
     const refs: [string, (string | number)[]][] = [];
     spec.setup.manifests.forEach((m, i) => refs.push([m, ['setup', 'manifests', i]]));
     spec.steps.forEach((s, si) => s.solution.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'solution', 'manifests', i]])));
+    spec.steps.forEach((s, si) => s.mistakes.forEach((mk, mi) => mk.apply.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'mistakes', mi, 'apply', 'manifests', i]]))));
     for (const [m, path] of refs) {
-      if (!(m in files)) problems.push({ ...refAt(path), message: `manifest "${m}" does not exist in ${relative(process.cwd(), dir) || dir}` });
+      if (!(m in manifests)) problems.push({ ...refAt(path), message: `manifest "${m}" does not exist in ${relative(process.cwd(), dir) || dir}` });
       else if (manifests[m].length === 0 && !problems.some((p) => p.file.endsWith(m))) problems.push({ ...refAt(path), message: `manifest "${m}" contains no objects` });
     }
     if (Array.isArray(spec.setup.wait)) {

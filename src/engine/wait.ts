@@ -7,6 +7,7 @@ import type { KubeObject } from './load.ts';
 import { podReadiness, podTrouble } from './pods.ts';
 import { lastLogLines } from './checks.ts';
 import { AbortedError, CrashLoopError, ImageMissingError, TimeoutError } from './errors.ts';
+import { isUserError } from '../errors.ts';
 
 /** Which pods a wait is about: a pod by name, or the pods a workload selects (with how many it wants). */
 export interface PodTarget {
@@ -130,7 +131,7 @@ export async function waitForPods(kube: Kube, namespace: string, targets: PodTar
         pods = items;
         evaluate();
       }, (e) => {
-        if (e instanceof Error && e.name === 'ClusterUnreachableError') finish(e);
+        if (isUserError(e, 'cluster-unreachable')) finish(e);
       });
     });
   } finally {

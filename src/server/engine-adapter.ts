@@ -2,44 +2,25 @@
 // small LabEnginePort the server is written against, and engine errors into learner-facing LabErrors.
 import {
   Engine,
-  EngineError,
   listLabSlugs,
   type CheckResult as EngineCheck,
+  type MistakeFound,
   type SessionInfo,
 } from '../engine/index.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
+import { UserError } from '../errors.ts';
+import { httpError } from './http-util.ts';
 import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord, type TerminalTarget } from './engine-port.ts';
 
-const CLUSTER_FIX = 'start the cluster with `npx sidecar-labs cluster up` (Docker must be running), then press "Start lab" again';
-
-/** Engine errors carry a `kind`; map each to an HTTP status and, where it helps, the next step. */
+/** Engine and cluster errors as LabErrors, worded and given a status by the one table in http-util.ts. */
 export function toLabError(err: unknown): unknown {
-  if (err instanceof LabError) return err;
-  const name = (err as Error | undefined)?.name;
-  if (name === 'NoClusterError') {
-    return new LabError('No Kubernetes cluster is set up for the labs yet.', { status: 503, fix: CLUSTER_FIX });
-  }
-  if (!(err instanceof EngineError)) return err;
-  switch (err.kind) {
-    case 'cluster-unreachable':
-      return new LabError('The lab cluster does not answer.', { status: 503, fix: CLUSTER_FIX });
-    case 'image-missing':
-      return new LabError(err.message, { status: 503 });
-    case 'session-not-found':
-      return new LabError('This lab session is not running any more.', { status: 404, fix: 'press "Start lab" to begin a new one' });
-    case 'lab-not-found':
-      return new LabError(err.message, { status: 404 });
-    case 'step-not-found':
-      return new LabError(err.message, { status: 400 });
-    case 'crash-loop':
-      return new LabError(err.message, { status: 500, fix: 'press "Reset lab" to go back to the start of the lab' });
-    default:
-      return new LabError(err.message, { status: 500, fix: 'try again, or press "Reset lab"' });
-  }
+  if (err instanceof LabError || !(err instanceof UserError)) return err;
+  const { status, message, fix } = httpError(err);
+  return new LabError(message, { status, fix, kind: err.kind });
 }
 
 /** One answer for the Check button from the results of every check of the step. */
-export function summarizeChecks(checks: EngineCheck[]): CheckResult {
+export function summarizeChecks(checks: EngineCheck[], mistake?: MistakeFound): CheckResult {
   const failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) {
     return { ok: true, message: checks.map((c) => `✓ ${c.message}`).join('\n') };
@@ -50,6 +31,7 @@ export function summarizeChecks(checks: EngineCheck[]): CheckResult {
     message: checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`).join('\n'),
     hint: first.hint,
     observed: first.observed,
+    ...(mistake ? { diagnosis: { id: mistake.id, title: mistake.title, text: mistake.diagnosis } } : {}),
   };
 }
 
@@ -120,7 +102,10 @@ export class EngineAdapter implements LabEnginePort {
   }
 
   checkStep(s: SessionRecord, step: number): Promise<CheckResult> {
-    return this.wrap(async () => summarizeChecks((await this.get().checkStep(this.info(s), this.stepId(s, step), { mode: 'quick' })).checks));
+    return this.wrap(async () => {
+      const r = await this.get().checkStep(this.info(s), this.stepId(s, step), { mode: 'quick' });
+      return summarizeChecks(r.checks, r.mistake);
+    });
   }
 
   applySolution(s: SessionRecord, step: number, onProgress: OnProgress): Promise<void> {

@@ -16,7 +16,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function lab(slug: string, labYaml: string, files: Record<string, string> = {}) {
   mkdirSync(join(dir, slug));
   writeFileSync(join(dir, slug, 'lab.yaml'), labYaml);
-  for (const [f, t] of Object.entries(files)) writeFileSync(join(dir, slug, f), t);
+  for (const [f, t] of Object.entries(files)) {
+    mkdirSync(join(dir, slug, f, '..'), { recursive: true });
+    writeFileSync(join(dir, slug, f), t);
+  }
 }
 
 function problems(fn: () => unknown): string[] {
@@ -115,6 +118,75 @@ steps:
     ]);
   });
 
+  it('mistakes: their manifests live in mistakes/ (kept out of the learner\'s files) and are checked like the others', () => {
+    const mistakes = `    mistakes:
+      - id: no-mount
+        title: nginx mounts nothing
+        apply: { manifests: [mistakes/pod-bare.yaml] }
+        diagnosis: Mount the volume in nginx too.
+        detect:
+          - type: field
+            kind: Pod
+            name: web
+            jsonPath: '{.spec.containers[0].volumeMounts}'
+            exists: false
+`;
+    lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/pod-bare.yaml': POD });
+    const l = loadLab('demo', dir);
+    expect(l.steps[0].mistakes[0]).toMatchObject({ id: 'no-mount', apply: { manifests: ['mistakes/pod-bare.yaml'], commands: [] } });
+    expect(l.manifests['mistakes/pod-bare.yaml'][0].metadata.name).toBe('web');
+    expect(Object.keys(l.files)).toEqual(['pod.yaml']);
+  });
+
+  it('mistakes: every problem positioned (missing fields, a bad detect check, a missing or unpinned manifest, a repeated id)', () => {
+    const mistakes = `    mistakes:
+      - id: one
+        title: first
+        apply: { manifests: [mistakes/nope.yaml] }
+        diagnosis: a
+        detect: [{ type: podready, pod: web }]
+      - id: one
+        title: again
+        apply: { commands: [] }
+        detect: []
+      - id: two
+        title: unpinned
+        apply: { manifests: [mistakes/unpinned.yaml, ../pod.yaml] }
+        diagnosis: b
+        detect: [{ type: podReady, pod: web }]
+`;
+    lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/unpinned.yaml': POD.replace('nginx:1.24.0', 'nginx') });
+    expect(problems(() => loadLab('demo', dir))).toEqual([
+      'demo/lab.yaml:19:26: steps[0].mistakes[0].detect[0].type: unknown check type "podready": expected one of podReady, containerRunning, exec, logs, http, field, restartsStable, jobComplete, script',
+      'demo/lab.yaml:20:9: steps[0].mistakes[1].diagnosis: missing required field "diagnosis"',
+      'demo/lab.yaml:22:16: steps[0].mistakes[1].apply: a mistake needs manifests or commands',
+      'demo/lab.yaml:23:17: steps[0].mistakes[1].detect: Too small: expected array to have >=1 items',
+      'demo/lab.yaml:26:54: steps[0].mistakes[2].apply.manifests[1]: a manifest file in the lab folder or its mistakes/ folder, e.g. mistakes/pod-one-mount.yaml',
+      'mistakes/unpinned.yaml:8:14: spec.containers[0].image: image "docker.io/library/nginx" is not pinned: use an exact tag (never :latest)',
+    ]);
+    const twice = `    mistakes:
+      - { id: one, title: first, apply: { commands: [ls] }, diagnosis: a, detect: [{ type: podReady, pod: web }] }
+      - { id: one, title: again, apply: { commands: [ls] }, diagnosis: b, detect: [{ type: podReady, pod: web }] }
+`;
+    lab('demo2', GOOD.replace('lesson: demo', 'lesson: demo2') + twice, { 'pod.yaml': POD });
+    expect(problems(() => loadLab('demo2', dir))).toEqual(['demo2/lab.yaml:16:15: steps[0].mistakes[1].id: duplicate mistake id "one" (also mistakes[0])']);
+  });
+
+  it('mistakes: references to their manifests are checked once lab.yaml is valid', () => {
+    const mistakes = `    mistakes:
+      - id: one
+        title: first
+        apply: { manifests: [mistakes/nope.yaml, mistakes/unpinned.yaml] }
+        diagnosis: a
+        detect: [{ type: podReady, pod: web }]
+`;
+    lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/unpinned.yaml': POD.replace('nginx:1.24.0', 'nginx') });
+    expect(problems(() => loadLab('demo', dir))).toEqual([
+      expect.stringMatching(/^demo\/lab.yaml:17:30: steps\[0\].mistakes\[0\].apply.manifests\[0\]: manifest "mistakes\/nope.yaml" does not exist in .*demo$/),
+      'mistakes/unpinned.yaml:8:14: spec.containers[0].image: image "docker.io/library/nginx" is not pinned: use an exact tag (never :latest)',
+    ]);
+  });
+
   it('YAML syntax errors point at the line', () => {
     lab('demo', 'title: Demo\nlesson: demo\nimages: [a:1\nsteps: []\n');
     const p = problems(() => loadLab('demo', dir));
@@ -147,6 +219,14 @@ describe('the course labs', () => {
     for (const l of loadLabs()) {
       const kinds = new Set(l.steps.flatMap((s) => s.checks.map((c) => c.type)));
       expect([...kinds].some((k) => ['exec', 'logs', 'http', 'script', 'jobComplete'].includes(k)), l.slug).toBe(true);
+    }
+  });
+
+  it('every lab\'s main steps list at least two common mistakes, each with its own manifests or commands', () => {
+    for (const l of loadLabs()) {
+      const withMistakes = l.steps.filter((s) => s.mistakes.length >= 2);
+      expect(withMistakes.length, `${l.slug} has no step with two mistakes`).toBeGreaterThan(0);
+      for (const s of l.steps) for (const m of s.mistakes) expect(m.apply.manifests.length + m.apply.commands.length, `${l.slug}/${s.id}/${m.id}`).toBeGreaterThan(0);
     }
   });
 

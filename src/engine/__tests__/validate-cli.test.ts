@@ -30,4 +30,21 @@ describe('JUnit XML', () => {
     expect(xml).not.toContain('\u001b');
     expect(xml).toContain('before solution: failed (expected) - pod &quot;sidecar&quot; ready');
   });
+
+  it('a mistake is a test case of its own, named after the step and the mistake, with the diagnosis given', () => {
+    const lab = loadLab('date-tailer');
+    const detect = { ok: true, message: 'is not set', title: 'Pod "sidecar" mounts', type: 'field' as const, elapsedMs: 3 };
+    const step = { ok: false, message: 'pod "sidecar" is not ready', title: 'pod "sidecar" ready', type: 'podReady' as const, elapsedMs: 3 };
+    const outcomes: StepOutcome[] = [
+      { slug: 'date-tailer', stepId: 'tail-the-log', title: 'the sidecar does not mount the log volume', ok: true, seconds: 20, problems: [], before: [detect], after: [step], mistake: { id: 'volume-only-in-main', diagnosis: 'Mount shared-logs <too>' } },
+      { slug: 'date-tailer', stepId: 'tail-the-log', title: 'wrong path', ok: false, seconds: 10, problems: ['Check gave no diagnosis for the mistake'], before: [detect], after: [step], mistake: { id: 'wrong-mount-path' } },
+    ];
+    const xml = junitXml(outcomes, [lab]);
+    expect(xml).toContain('<testsuite name="date-tailer" tests="2" failures="1"');
+    expect(xml).toContain('name="tail-the-log mistake volume-only-in-main: the sidecar does not mount the log volume"');
+    expect(xml).toContain('mistake made: detected - Pod &quot;sidecar&quot; mounts: is not set');
+    expect(xml).toContain('step check: failed (expected) - pod &quot;sidecar&quot; ready');
+    expect(xml).toContain('diagnosis: Mount shared-logs &lt;too&gt;');
+    expect(xml).toContain('<failure message="Check gave no diagnosis for the mistake">');
+  });
 });
