@@ -1,6 +1,8 @@
 // The lab engine's public API. The lab server, the CLI and the site build on exactly these exports;
 // keep them stable (src/engine/README.md documents them).
 export { Engine, newSessionId, namespaceFor, LABEL_LAB, LABEL_SESSION, ANNOTATION_EXPIRES } from './engine.ts';
+export { ANNOTATION_NODE_PORTS, pickNodePorts, rewriteObjects, rewriteFiles, nodePortEnv, sessionCheck } from './node-ports.ts';
+export type { NodePortMap } from './node-ports.ts';
 export type { EngineOptions, StartOptions, SessionInfo, StepResult, ProgressEvent, CheckStepOptions } from './engine.ts';
 export type { CheckResult } from './checks.ts';
 export { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from './load.ts';
