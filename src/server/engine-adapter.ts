@@ -3,12 +3,13 @@
 import {
   Engine,
   EngineError,
+  LABEL_SESSION,
   listLabSlugs,
   type CheckResult as EngineCheck,
   type SessionInfo,
 } from '../engine/index.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
-import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord, type TerminalTarget } from './engine-port.ts';
+import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord, type StartExtras, type TerminalTarget } from './engine-port.ts';
 
 const CLUSTER_FIX = 'start the cluster with `npx sidecar-labs cluster up` (Docker must be running), then press "Start lab" again';
 
@@ -62,6 +63,10 @@ export interface EngineAdapterOptions {
   labsDir?: string;
   /** Lifetime given to a new session's namespace before activity extends it. */
   ttlSeconds: number;
+  /** allocate: a NodePort per session (workshops); lesson (default): the lab's own numbers. */
+  nodePorts?: 'lesson' | 'allocate';
+  /** A warm pool to claim ready sessions from (workshop --reserve); undefined result = start cold. */
+  claim?: (engine: Engine, slug: string, extras: StartExtras | undefined) => Promise<SessionInfo | undefined>;
 }
 
 export class EngineAdapter implements LabEnginePort {
@@ -111,9 +116,30 @@ export class EngineAdapter implements LabEnginePort {
     return found.id;
   }
 
-  startSession(slug: string, onProgress: OnProgress): Promise<SessionRecord> {
+  /** The engine itself (workshop mode: the warm pool and the roster use it directly). */
+  engineNow(): Engine {
+    return this.get();
+  }
+
+  startSession(slug: string, onProgress: OnProgress, extras?: StartExtras): Promise<SessionRecord> {
     return this.wrap(async () => {
-      const info = await this.get().startSession(slug, { terminal: true, ttlSeconds: this.opts.ttlSeconds, onProgress });
+      const claimed = await this.opts.claim?.(this.get(), slug, extras);
+      if (claimed) onProgress({ phase: 'ready', message: 'lab ready (from the warm pool)', done: 1, total: 1 });
+      const info = claimed ?? await this.get().startSession(slug, {
+        terminal: true, ttlSeconds: this.opts.ttlSeconds, onProgress, nodePorts: this.opts.nodePorts, ...extras,
+      });
+      this.infos.set(info.sessionId, info);
+      return toRecord(info);
+    });
+  }
+
+  findSession(id: string): Promise<SessionRecord | undefined> {
+    return this.wrap(async () => {
+      if (!/^[A-Za-z0-9._-]{1,63}$/.test(id)) return undefined;
+      const list = await this.get().kube.call(() => this.get().kube.core.listNamespace({ labelSelector: `${LABEL_SESSION}=${id}` }));
+      const ns = list.items.find((n) => !n.metadata?.deletionTimestamp && n.metadata?.annotations?.['sidecar-labs.dev/terminal'] === 'true');
+      if (!ns) return undefined;
+      const info = await this.get().getSession(ns.metadata!.name!);
       this.infos.set(info.sessionId, info);
       return toRecord(info);
     });
