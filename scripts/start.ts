@@ -2,6 +2,7 @@
 // server (site + API + terminal) on PORT (default 4321).
 //   npm start -- --dev    astro dev with the lab API mounted (pages reload as you edit lessons)
 //   npm start -- --no-build    serve dist/ as it is
+//   node scripts/start.ts --build-only   build when needed, do not serve
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +52,7 @@ async function run(): Promise<void> {
       process.exit(1);
     }
   }
+  if (args.includes('--build-only')) return; // sidecar-labs workshop builds, then serves itself
   const { serveUntilSignal } = await import('../src/server/main.ts');
   await serveUntilSignal();
 }

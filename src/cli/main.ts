@@ -7,12 +7,16 @@ Commands:
   validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]
                                        run every lab's checks before and after its solution
   list                                 the labs with their lessons and images
+  workshop [--code CODE] [--reserve N] [--max-sessions N] [--host ADDR] [--port N] [--cluster kind|current]
+                                       serve the course to a room: prints the learner URL, the event
+                                       code and the instructor page
 `;
 
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
   cluster: () => import('./cluster.ts'),
   validate: () => import('./validate.ts'),
   list: () => import('./list.ts'),
+  workshop: () => import('./workshop.ts'),
 };
 
 // `sidecar-labs list | head` closes our stdout early; that is not an error worth a stack trace.

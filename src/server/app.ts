@@ -6,6 +6,8 @@ import { SessionManager } from './sessions.ts';
 import { TokenSigner, loadOrCreateSecret } from './tokens.ts';
 import { createLabServer, type LabServer } from './server.ts';
 import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
+import { workshopFromEnv } from './workshop/config.ts';
+import { createWorkshop, type WorkshopParts } from './workshop/wire.ts';
 
 export interface AppSettings {
   distDir?: string;
@@ -17,11 +19,17 @@ function minutes(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v * 60_000 : fallback;
 }
 
-export function createApp(settings: AppSettings = {}): { lab: LabServer; sessions: SessionManager; recover: () => Promise<void> } {
+export function createApp(settings: AppSettings = {}): { lab: LabServer; sessions: SessionManager; recover: () => Promise<void>; workshop?: WorkshopParts } {
   const log = settings.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const idleMs = minutes('SIDECAR_LABS_IDLE_MINUTES', 30 * 60_000);
   const expiryMs = Math.max(idleMs + 5 * 60_000, minutes('SIDECAR_LABS_EXPIRY_MINUTES', 45 * 60_000));
-  const engine = new EngineAdapter({ choice: defaultClusterChoice(), ttlSeconds: Math.round(expiryMs / 1000) });
+  const workshopConfig = workshopFromEnv();
+  let workshop: WorkshopParts | undefined;
+  const engine = new EngineAdapter({
+    choice: defaultClusterChoice(), ttlSeconds: Math.round(expiryMs / 1000),
+    // a room shares the cluster: every session its own NodePort, Start from the warm pool when there is one
+    ...(workshopConfig ? { nodePorts: 'allocate' as const, claim: (_e, slug, extras) => workshop?.claim(slug, extras) ?? Promise.resolve(undefined) } : {}),
+  });
   const sessions = new SessionManager(
     engine,
     new TokenSigner(loadOrCreateSecret()),
@@ -36,9 +44,12 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
       idleMs,
       expiryMs,
       maxSessions: Number(process.env.SIDECAR_LABS_MAX_SESSIONS) || 50,
+      onCheck: (live, step, result) => workshop?.workshop.onCheck(live, step, result),
+      onReset: (live) => workshop?.workshop.onReset(live),
     },
   );
   const allowedOrigins = (process.env.SIDECAR_LABS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (workshopConfig) workshop = createWorkshop({ config: workshopConfig, sessions, engine, expiryMs, allowedOrigins, log, maxSessions: Number(process.env.SIDECAR_LABS_MAX_SESSIONS) || 50 });
   const sweepSeconds = Number(process.env.SIDECAR_LABS_SWEEP_SECONDS);
   const lab = createLabServer({
     sessions,
@@ -46,6 +57,7 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
     allowedOrigins,
     log,
     sweepEveryMs: sweepSeconds > 0 ? sweepSeconds * 1000 : 60_000,
+    workshop: workshop?.workshop,
   });
   const recover = async () => {
     try {
@@ -54,6 +66,7 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
     } catch (err) {
       log(`lab server: no cluster yet (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); labs start once it is up`);
     }
+    workshop?.startPool();
   };
-  return { lab, sessions, recover };
+  return { lab, sessions, recover, workshop };
 }

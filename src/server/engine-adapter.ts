@@ -137,7 +137,8 @@ export class EngineAdapter implements LabEnginePort {
     return this.wrap(async () => {
       if (!/^[A-Za-z0-9._-]{1,63}$/.test(id)) return undefined;
       const list = await this.get().kube.call(() => this.get().kube.core.listNamespace({ labelSelector: `${LABEL_SESSION}=${id}` }));
-      const ns = list.items.find((n) => !n.metadata?.deletionTimestamp && n.metadata?.annotations?.['sidecar-labs.dev/terminal'] === 'true');
+      const ns = list.items.find((n) => !n.metadata?.deletionTimestamp && n.metadata?.annotations?.['sidecar-labs.dev/terminal'] === 'true'
+        && n.metadata?.annotations?.['sidecar-labs.dev/pool'] !== 'ready');
       if (!ns) return undefined;
       const info = await this.get().getSession(ns.metadata!.name!);
       this.infos.set(info.sessionId, info);
@@ -168,7 +169,8 @@ export class EngineAdapter implements LabEnginePort {
 
   listSessions(): Promise<SessionRecord[]> {
     return this.wrap(async () => {
-      const list = (await this.get().listSessions()).filter((i) => i.phase === 'Active' && i.terminal);
+      // warm-pool sessions nobody claimed yet are not anyone's: the idle sweep must not stop them
+      const list = (await this.get().listSessions()).filter((i) => i.phase === 'Active' && i.terminal && i.annotations?.['sidecar-labs.dev/pool'] !== 'ready');
       for (const info of list) this.infos.set(info.sessionId, info);
       return list.map(toRecord);
     });

@@ -15,6 +15,8 @@ export interface LabServerOptions {
   /** How often idle sessions are swept and expired namespaces reaped. */
   sweepEveryMs?: number;
   log?: (line: string) => void;
+  /** Workshop mode: its routes (join, roster, instructor) and the instructor's terminal view. */
+  workshop?: { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>; upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean };
 }
 
 export interface LabServer {
@@ -35,6 +37,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
 
   const handle: LabServer['handle'] = (req, res, next) => {
     void (async () => {
+      if (opts.workshop && (await opts.workshop.handle(req, res))) return;
       if (await handleApi(req, res, { sessions: opts.sessions, allowedOrigins })) return;
       if (serveStatic) serveStatic(req, res);
       else if (next) next();
@@ -47,7 +50,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
 
   const server = createServer(handle);
   server.on('upgrade', (req, socket, head) => {
-    if (!terminal.upgrade(req, socket, head)) socket.destroy();
+    if (!terminal.upgrade(req, socket, head) && !opts.workshop?.upgrade(req, socket, head)) socket.destroy();
   });
 
   let timer: NodeJS.Timeout | undefined;

@@ -19,6 +19,8 @@ export interface SessionOptions {
   now: () => number;
   /** Called after every Check (workshop mode records progress for the roster). */
   onCheck?: (live: LiveSession, step: number, result: CheckResult) => void;
+  /** Called after a reset (workshop mode clears the recorded progress). */
+  onReset?: (live: LiveSession) => void;
 }
 
 export const defaultSessionOptions: SessionOptions = {
@@ -149,6 +151,7 @@ export class SessionManager {
       // The terminal pod is recreated by a reset: end the old shell so the browser reconnects to the new.
       live.terminal.dispose('lab reset');
       await this.engine.resetSession(live.record, onProgress);
+      this.opts.onReset?.(live);
       live.terminal = this.newTerminal(live);
       live.terminal.prewarm();
     });
