@@ -35,8 +35,12 @@ export class InstructorElement extends HTMLElement {
       try { sessionStorage.setItem(KEY, this.key); } catch { /* page only */ }
       void this.refresh();
     });
-    void this.refresh();
-    this.timer = setInterval(() => void this.refresh(), 1000);
+    if (!this.key) {
+      // no key, no request: the page says what to paste (and costs the server nothing)
+      this.$('form[data-key]').hidden = false;
+      this.say('Paste the instructor key to open the roster.');
+    } else void this.refresh();
+    this.timer = setInterval(() => { if (this.key) void this.refresh(); }, 1000);
   }
 
   disconnectedCallback(): void {

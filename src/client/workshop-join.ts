@@ -105,6 +105,8 @@ async function workshopInfo(): Promise<{ workshop: boolean; banner: string | nul
 export async function initWorkshop(): Promise<void> {
   const labs = [...document.querySelectorAll<HTMLElement>('[data-lab]')];
   if (labs.length === 0 || document.querySelector('.sl-workshop-join, .sl-workshop-joined')) return;
+  // the workshop server marks its pages with a cookie: elsewhere (npm start, a static host) no request
+  if (!/(?:^|;\s*)sidecar-labs-workshop=1/.test(document.cookie)) return;
   const info = await workshopInfo();
   if (!info?.workshop) return;
   document.head.append(el('style', { textContent: STYLE }));

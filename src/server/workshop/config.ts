@@ -13,7 +13,7 @@ export interface WorkshopConfig {
 
 /** Codes compare without case and spaces: "k8s-7q2m" and "K8S 7Q2M" are the same code. */
 export function normalizeCode(code: string): string {
-  return code.toUpperCase().replace(/[\s_]+/g, '-').replace(/[^A-Z0-9-]/g, '');
+  return code.trim().toUpperCase().replace(/[\s_-]+/g, '-').replace(/[^A-Z0-9-]/g, '').replace(/^-+|-+$/g, '');
 }
 
 /** Constant-time comparison of two strings (hashes first, so lengths leak nothing either). */

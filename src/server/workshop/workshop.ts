@@ -30,6 +30,7 @@ const StartBody = JoinBody.extend({
   learnerId: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/).optional(),
 });
 
+export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
 export const WRONG_CODE = 'That is not the event code of this workshop.';
 const WRONG_CODE_FIX = 'type the code your instructor shows (letters and digits, like ABCD-2345); ask them if you are unsure';
 
@@ -59,7 +60,11 @@ export class Workshop {
     const path = url.pathname;
     const method = req.method ?? 'GET';
     const ours = path === '/api/workshop' || path === '/api/workshop/join' || (path === '/api/sessions' && method === 'POST') || path.startsWith('/api/instructor/');
-    if (!ours) return false;
+    // a flag (not a secret) that tells the lesson pages to show the join form and the banner
+    if (!ours) {
+      if (!res.headersSent) res.setHeader('set-cookie', `${WORKSHOP_COOKIE}=1; Path=/; SameSite=Strict`);
+      return false;
+    }
     try {
       if (method !== 'GET' && method !== 'HEAD' && req.headers.origin && !originAllowed(req, this.deps.allowedOrigins)) {
         throw new HttpError('requests from other sites are not allowed', { status: 403 });
