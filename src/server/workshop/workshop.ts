@@ -25,7 +25,9 @@ export interface WorkshopDeps {
 }
 
 const JoinBody = z.object({ code: z.string().max(64), name: z.string().max(200) });
-const StartBody = JoinBody.extend({
+const StartBody = z.object({
+  code: z.string().max(64).optional(),
+  name: z.string().max(200).optional(),
   slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"'),
   learnerId: z.string().regex(/^[A-Za-z0-9_-]{8,40}$/).optional(),
 });
@@ -108,7 +110,7 @@ export class Workshop {
   private async start(body: z.infer<typeof StartBody>, res: ServerResponse): Promise<void> {
     if (!body.code) throw new HttpError('This lab is part of a workshop: join it first.', { status: 403, fix: 'enter the event code and your name in the "Join the workshop" form above the lab' });
     this.checkCode(body.code);
-    const name = cleanName(body.name) || '(no name)';
+    const name = cleanName(body.name ?? '') || '(no name)';
     const annotations = { [ANN_LEARNER]: name, [ANN_LEARNER_ID]: body.learnerId ?? '', [ANN_ACTIVITY]: new Date().toISOString() };
     await stream(res, async (progress) => ({ type: 'ready', session: await this.deps.sessions.start(body.slug, progress, { annotations }) }));
     this.rosterCache = undefined;

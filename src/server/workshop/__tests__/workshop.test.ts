@@ -44,7 +44,8 @@ describe('learners in a workshop', () => {
 
   it('cannot start a lab without the code; with it, the session carries the learner', async () => {
     const none = await post('/api/sessions', { slug: 'content-sidecar' });
-    expect(none.status).toBe(400);
+    expect(none.status).toBe(403);
+    expect(await none.json()).toEqual({ error: 'This lab is part of a workshop: join it first.', fix: expect.stringContaining('Join the workshop') });
     const empty = await post('/api/sessions', { slug: 'content-sidecar', code: '', name: 'x' });
     expect(await empty.json()).toMatchObject({ error: 'This lab is part of a workshop: join it first.' });
     const wrong = await post('/api/sessions', { slug: 'content-sidecar', code: 'NOPE-NOPE', name: 'x' });
