@@ -28,7 +28,7 @@ interface Figures { startToPrompt: number[]; poolPrompt: number[]; check: number
 async function server(reserveN: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['src/server/main.ts'], {
     env: { ...process.env, PORT: String(port), SIDECAR_LABS_WORKSHOP_CODE: CODE, SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET,
-      SIDECAR_LABS_RESERVE: String(reserveN), SIDECAR_LABS_MAX_SESSIONS: String(learners + reserveN + 5) },
+      SIDECAR_LABS_RESERVE: String(reserveN), SIDECAR_LABS_POOL_LABS: slug, SIDECAR_LABS_MAX_SESSIONS: String(learners + reserveN + 5) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,5 @@
 // sidecar-labs workshop [--code CODE] [--reserve N] [--max-sessions N] [--host ADDR] [--port N]
-//                       [--cluster kind|current] [--no-build]
+//                       [--cluster kind|current] [--pool-labs slug,slug] [--no-build]
 // Serves the site and the labs for a room: prints the learner URL, the event code, and the
 // instructor URL with the instructor's own secret (in the URL fragment, never sent in a request line).
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,8 @@ export interface WorkshopOptions {
   port: number;
   cluster: 'kind' | 'current';
   build: boolean;
+  /** Labs the warm pool prepares (default: all). */
+  poolLabs?: string;
 }
 
 function wholeNumber(flag: string, v: string | undefined, min: number, max: number): number {
@@ -44,8 +46,11 @@ export function parseWorkshopArgs(args: string[], env: NodeJS.ProcessEnv = proce
       const c = value();
       if (c !== 'kind' && c !== 'current') throw new Error(`--cluster expects "kind" or "current", got "${c ?? ''}"`);
       o.cluster = c;
+    } else if (flag === '--pool-labs') {
+      o.poolLabs = value() ?? '';
+      if (!/^[a-z0-9-]+(,[a-z0-9-]+)*$/.test(o.poolLabs)) throw new Error('--pool-labs expects lab slugs separated by commas, e.g. --pool-labs content-sidecar,date-tailer');
     } else if (flag === '--no-build') o.build = false;
-    else throw new Error(`unknown option ${a} (expected --code, --reserve, --max-sessions, --host, --port, --cluster, --no-build)`);
+    else throw new Error(`unknown option ${a} (expected --code, --reserve, --max-sessions, --host, --port, --cluster, --pool-labs, --no-build)`);
   }
   if (!o.host) throw new Error('--host expects an address, e.g. --host 0.0.0.0 (every interface) or --host 127.0.0.1');
   return o;
@@ -70,6 +75,7 @@ export async function run(args: string[]): Promise<number> {
   Object.assign(process.env, {
     SIDECAR_LABS_WORKSHOP_CODE: o.code, SIDECAR_LABS_INSTRUCTOR_SECRET: secret, SIDECAR_LABS_RESERVE: String(o.reserve),
     SIDECAR_LABS_MAX_SESSIONS: String(o.maxSessions), SIDECAR_LABS_CLUSTER: o.cluster,
+    ...(o.poolLabs ? { SIDECAR_LABS_POOL_LABS: o.poolLabs } : {}),
   });
   if (o.build) buildSite();
   const { serveUntilSignal } = await import('../server/main.ts');

@@ -106,7 +106,9 @@ export class WarmPool {
       if (this.stopped) return made;
       const ready = await this.ready();
       const size = [...ready.values()].reduce((n, l) => n + l.length, 0);
-      const slug = this.opts.slugs.find((s) => (ready.get(s)?.length ?? 0) < this.opts.reserve);
+      // the lab with the fewest ready sessions first: every lab gets its first one early
+      const count = (s: string) => ready.get(s)?.length ?? 0;
+      const slug = [...this.opts.slugs].sort((a, b) => count(a) - count(b)).find((s) => count(s) < this.opts.reserve);
       if (!slug || !this.opts.roomFor(size)) return made;
       await this.engine.startSession(slug, {
         sessionId: `pool-${newSessionId().slice(0, 20)}`, terminal: true, nodePorts: 'allocate',

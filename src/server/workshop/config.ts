@@ -3,12 +3,15 @@
 //   SIDECAR_LABS_WORKSHOP_CODE       the event code learners type (workshop mode is on when set)
 //   SIDECAR_LABS_INSTRUCTOR_SECRET   the instructor's own secret (at least 16 characters)
 //   SIDECAR_LABS_RESERVE             ready sessions to keep per lab (warm pool), default 0
+//   SIDECAR_LABS_POOL_LABS           which labs the pool prepares (comma-separated slugs), default all
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface WorkshopConfig {
   code: string;
   instructorSecret: string;
   reserve: number;
+  /** Labs the warm pool prepares (default: every lab). */
+  poolLabs?: string[];
 }
 
 /** Codes compare without case and spaces: "k8s-7q2m" and "K8S 7Q2M" are the same code. */
@@ -44,5 +47,6 @@ export function workshopFromEnv(env: NodeJS.ProcessEnv = process.env): WorkshopC
   if (normalizeCode(code).length < 4) throw new Error(`SIDECAR_LABS_WORKSHOP_CODE "${code}" is too short: use at least 4 letters or digits`);
   const reserve = Number(env.SIDECAR_LABS_RESERVE ?? 0);
   if (!Number.isInteger(reserve) || reserve < 0 || reserve > 50) throw new Error(`SIDECAR_LABS_RESERVE must be a whole number from 0 to 50, got "${env.SIDECAR_LABS_RESERVE}"`);
-  return { code: normalizeCode(code), instructorSecret: secret, reserve };
+  const poolLabs = env.SIDECAR_LABS_POOL_LABS?.split(',').map((x) => x.trim()).filter(Boolean);
+  return { code: normalizeCode(code), instructorSecret: secret, reserve, ...(poolLabs?.length ? { poolLabs } : {}) };
 }

@@ -20,7 +20,7 @@ export function createWorkshop(deps: WorkshopDeps & { maxSessions: number }): Wo
     if (deps.config.reserve <= 0) return undefined;
     pool ??= new WarmPool(deps.engine.engineNow(), {
       reserve: deps.config.reserve,
-      slugs: deps.engine.labSlugs(),
+      slugs: deps.engine.labSlugs().filter((s) => !deps.config.poolLabs || deps.config.poolLabs.includes(s)),
       ttlSeconds: Math.round(deps.expiryMs / 1000),
       // the pool counts against the session cap: learners' sessions first
       roomFor: (poolSize) => deps.sessions.size + poolSize < deps.maxSessions,
