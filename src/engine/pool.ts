@@ -112,7 +112,7 @@ export class WarmPool {
       if (!slug || !this.opts.roomFor(size)) return made;
       await this.engine.startSession(slug, {
         sessionId: `pool-${newSessionId().slice(0, 20)}`, terminal: true, nodePorts: 'allocate',
-        ttlSeconds: this.opts.poolTtlSeconds ?? 12 * 3600,
+        ttlSeconds: this.opts.poolTtlSeconds ?? 2 * 3600, // a server gone for good leaves nothing for long
         labels: { [LABEL_POOL]: 'ready' }, annotations: { [LABEL_POOL]: 'ready' },
       });
       made++;
