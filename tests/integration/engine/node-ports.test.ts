@@ -17,7 +17,7 @@ async function inTerminal(s: SessionInfo, cmd: string) {
 
 describe('two content-sidecar sessions at once', () => {
   it('get distinct allocated node ports, shown in the terminal', async () => {
-    sessions.push(...(await Promise.all([1, 2].map(() => e.startSession('content-sidecar', { terminal: true, ttlSeconds: 900, nodePorts: 'allocate' })))));
+    sessions.push(...(await Promise.all([1, 2].map(() => e.startSession('content-sidecar', { terminal: true, ttlSeconds: 3600, nodePorts: 'allocate' })))));
     const [a, b] = sessions.map((s) => s.nodePorts!.web!);
     expect(a).toBeGreaterThan(30099);
     expect(b).toBeGreaterThan(30099);
