@@ -142,8 +142,10 @@ export class Workshop {
     const now = Date.now();
     if (this.rosterCache && now - this.rosterCache.at < 500) return this.rosterCache.rows;
     const engine = this.deps.engine.engineNow();
+    const known = new Set(this.deps.engine.labSlugs());
     const rows = engine.listSessions().then((list) => list
-      .filter((s) => s.phase === 'Active' && s.terminal && s.annotations?.[ANN_POOL] !== 'ready')
+      // sessions of labs this server does not have (another course on the same cluster) are not this room's
+      .filter((s) => s.phase === 'Active' && s.terminal && s.annotations?.[ANN_POOL] !== 'ready' && known.has(s.slug))
       .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
       .sort((a, b) => a.learner.localeCompare(b.learner) || a.slug.localeCompare(b.slug)));
     rows.catch(() => { this.rosterCache = undefined; });
