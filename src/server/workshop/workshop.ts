@@ -144,8 +144,10 @@ export class Workshop {
     const engine = this.deps.engine.engineNow();
     const known = new Set(this.deps.engine.labSlugs());
     const rows = engine.listSessions().then((list) => list
-      // sessions of labs this server does not have (another course on the same cluster) are not this room's
-      .filter((s) => s.phase === 'Active' && s.terminal && s.annotations?.[ANN_POOL] !== 'ready' && known.has(s.slug))
+      // the room: sessions started by learners who joined (not a plain `npm start` session, nor
+      // one of a lab this server does not have: another course on the same cluster)
+      .filter((s) => s.phase === 'Active' && s.terminal && s.annotations?.[ANN_POOL] !== 'ready' && known.has(s.slug)
+        && s.annotations?.[ANN_LEARNER] !== undefined)
       .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
       .sort((a, b) => a.learner.localeCompare(b.learner) || a.slug.localeCompare(b.slug)));
     rows.catch(() => { this.rosterCache = undefined; });
