@@ -18,6 +18,7 @@ export const starlightOptions = {
   sidebar: [
     { label: 'Start here', link: '/' },
     { label: 'Course', items: lessonSlugs.map((slug) => `lessons/${slug}`) },
+    { label: 'For instructors', items: [{ label: 'Run a workshop', link: '/run-a-workshop/' }] },
   ],
   customCss: ['./src/styles/site.css'],
   // Starlight defaults we rely on: Expressive Code (Shiki) with a copy button on every code

@@ -5,6 +5,7 @@
 //   npm start -- --no-cluster  do not create the lab cluster (by default, when no kind cluster answers,
 //                              it is created in the background while the site serves; every lab panel
 //                              shows its progress: src/cluster/background.ts, GET /api/cluster)
+//   node scripts/start.ts --build-only   build when needed, do not serve
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,6 +67,7 @@ async function run(): Promise<void> {
       process.exit(1);
     }
   }
+  if (args.includes('--build-only')) return; // sidecar-labs workshop builds, then serves itself
   const { serveUntilSignal } = await import('../src/server/main.ts');
   await serveUntilSignal();
 }

@@ -11,6 +11,9 @@ Commands:
   list                                 the labs with their lessons and images
   doctor [--cluster kind|current] [--json]
                                        can every lab run here? ✔/✘ per check, with the fix
+  workshop [--code CODE] [--reserve N] [--max-sessions N] [--host ADDR] [--port N] [--cluster kind|current]
+                                       serve the course to a room: prints the learner URL, the event
+                                       code and the instructor page
 `;
 
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
@@ -18,6 +21,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   validate: () => import('./validate.ts'),
   list: () => import('./list.ts'),
   doctor: () => import('./doctor.ts'),
+  workshop: () => import('./workshop.ts'),
 };
 
 // `sidecar-labs list | head` closes our stdout early; that is not an error worth a stack trace.

@@ -1,4 +1,5 @@
 // The browser side of the lab server's JSON API (src/server/api.ts).
+import { identityFields } from './workshop-identity.ts';
 export interface ProgressLine {
   type: 'progress';
   phase: string;
@@ -93,7 +94,8 @@ export async function readStream<T>(res: Response, onProgress: (p: ProgressLine)
 }
 
 export async function startSession(slug: string, onProgress: (p: ProgressLine) => void): Promise<SessionInfo> {
-  const res = await request('/api/sessions', { method: 'POST', body: JSON.stringify({ slug }) });
+  // in a workshop the event code and the learner's name go along (src/client/workshop-identity.ts)
+  const res = await request('/api/sessions', { method: 'POST', body: JSON.stringify({ slug, ...identityFields() }) });
   return (await readStream<{ session: SessionInfo }>(res, onProgress)).session;
 }
 

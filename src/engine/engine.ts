@@ -19,6 +19,9 @@ import { terminalObjects, INFRA_LABEL, TERMINAL_POD, TERMINAL_CONTAINER, TOOLBOX
 import {
   AbortedError, CommandFailedError, EngineError, ImageMissingError, ManifestRefusedError, SessionNotFoundError, StepNotFoundError,
 } from './errors.ts';
+import {
+  ANNOTATION_NODE_PORTS, nodePortEnv, parseNodePorts, pickNodePorts, rewriteFiles, rewriteObjects, sessionCheck, usedPorts, type NodePortMap,
+} from './node-ports.ts';
 
 export const LABEL_LAB = 'sidecar-labs.dev/lab';
 export const LABEL_SESSION = 'sidecar-labs.dev/session';
@@ -42,6 +45,10 @@ export interface SessionInfo {
   terminal?: { pod: string; container: string; workdir: string };
   /** 'Terminating' while the namespace is being deleted. */
   phase: 'Active' | 'Terminating';
+  /** The session's NodePorts by name (absent when the lab declares none). */
+  nodePorts?: NodePortMap;
+  /** Every annotation of the namespace (workshop mode keeps the learner and progress there). */
+  annotations?: Record<string, string>;
 }
 
 export interface StepResult {
@@ -62,6 +69,11 @@ export interface StartOptions {
   onProgress?: (ev: ProgressEvent) => void;
   /** Seconds to wait for setup pods (default 180). */
   readyTimeoutSeconds?: number;
+  /** lesson (default): the NodePorts the lab's manifests name; allocate: a free one per name (workshops). */
+  nodePorts?: 'lesson' | 'allocate';
+  /** Extra namespace labels and annotations (workshop: the learner, a warm-pool marker). */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export interface EngineOptions {
@@ -108,6 +120,8 @@ function sessionFromNamespace(ns: V1Namespace): SessionInfo | undefined {
     expiresAt: ann[ANNOTATION_EXPIRES] ?? new Date(0).toISOString(),
     terminal: ann[ANNOTATION_TERMINAL] === 'true' ? { pod: TERMINAL_POD, container: TERMINAL_CONTAINER, workdir: TERMINAL_WORKDIR } : undefined,
     phase: ns.metadata?.deletionTimestamp || ns.status?.phase === 'Terminating' ? 'Terminating' : 'Active',
+    nodePorts: parseNodePorts(ann[ANNOTATION_NODE_PORTS]),
+    annotations: ann,
   };
 }
 
@@ -155,8 +169,9 @@ export class Engine {
     const sessionId = opts.sessionId ?? newSessionId();
     if (!/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(sessionId)) throw new EngineError(`session id "${sessionId}" must be a valid label value`);
     const namespace = namespaceFor(slug, sessionId);
-    const setup = setupObjects(lab);
-    const infra = opts.terminal ? terminalObjects(namespace, lab.files) : [];
+    const nodePorts = await this.sessionNodePorts(lab, opts.nodePorts);
+    const setup = rewriteObjects(setupObjects(lab), lab.nodePorts, nodePorts);
+    const infra = opts.terminal ? this.terminalFor(namespace, lab, nodePorts) : [];
 
     // Everything that can be refused is refused before anything exists.
     const version = await this.kube.ping();
@@ -182,8 +197,14 @@ export class Engine {
               'app.kubernetes.io/managed-by': 'sidecar-labs',
               // no privileged pods, host paths or host network: nothing reaches the node from a lab
               'pod-security.kubernetes.io/enforce': 'baseline',
+              ...opts.labels,
             },
-            annotations: { [ANNOTATION_EXPIRES]: expires.toISOString(), ...(opts.terminal ? { [ANNOTATION_TERMINAL]: 'true' } : {}) },
+            annotations: {
+              ...opts.annotations,
+              [ANNOTATION_EXPIRES]: expires.toISOString(),
+              ...(opts.terminal ? { [ANNOTATION_TERMINAL]: 'true' } : {}),
+              ...(nodePorts ? { [ANNOTATION_NODE_PORTS]: JSON.stringify(nodePorts) } : {}),
+            },
           },
         },
       }));
@@ -211,7 +232,7 @@ export class Engine {
       const info: SessionInfo = {
         sessionId, slug, namespace, createdAt: created.toISOString(), expiresAt: expires.toISOString(),
         terminal: opts.terminal ? { pod: TERMINAL_POD, container: TERMINAL_CONTAINER, workdir: TERMINAL_WORKDIR } : undefined,
-        phase: 'Active',
+        phase: 'Active', nodePorts,
       };
       progress('ready', 'lab ready', 1, 1);
       return info;
@@ -279,8 +300,8 @@ export class Engine {
       progress('namespace', 'removing what the lab created', 0, 1);
       await this.deleteNonInfra(s.namespace);
       progress('namespace', 'lab objects removed', 1, 1);
-      const setup = setupObjects(lab);
-      const infra = s.terminal ? terminalObjects(s.namespace, lab.files) : [];
+      const setup = rewriteObjects(setupObjects(lab), lab.nodePorts, s.nodePorts);
+      const infra = s.terminal ? this.terminalFor(s.namespace, lab, s.nodePorts) : [];
       await this.applyAll(s.namespace, [...infra, ...setup], (done, total, what) => progress('apply', `applied ${what}`, done, total), opts.signal);
       const targets: PodTarget[] = [...(s.terminal ? [{ label: 'terminal', name: TERMINAL_POD, replicas: 1 }] : []), ...targetsFor(setup, lab.setup.wait)];
       await waitForPods(this.kube, s.namespace, targets, {
@@ -304,7 +325,10 @@ export class Engine {
     const ctx = this.checkContext(s.namespace, lab);
     // in order: a later check may rely on an earlier one (an HTTP request, then its line in a log)
     const checks: CheckResult[] = [];
-    for (const c of step.checks) checks.push(await runCheck(c, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal }));
+    for (const c of step.checks) {
+      const mine = sessionCheck(c, lab.nodePorts, s.nodePorts, !!s.terminal);
+      checks.push(await runCheck(mine, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal }));
+    }
     const ok = checks.every((c) => c.ok);
     const mistake = ok ? undefined : await findMistake(step.mistakes, ctx, opts.signal);
     return { stepId, ok, checks, ...(mistake ? { mistake } : {}) };
@@ -319,7 +343,10 @@ export class Engine {
     const lab = this.lab(s.slug);
     const ctx = this.checkContext(s.namespace, lab);
     const results: CheckResult[] = [];
-    for (const c of this.mistake(lab, stepId, mistakeId).detect) results.push(await runCheck(c, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal }));
+    for (const c of this.mistake(lab, stepId, mistakeId).detect) {
+      const mine = sessionCheck(c, lab.nodePorts, s.nodePorts, !!s.terminal);
+      results.push(await runCheck(mine, ctx, { mode: opts.mode ?? 'quick', signal: opts.signal }));
+    }
     return results;
   }
 
@@ -352,12 +379,12 @@ export class Engine {
 
   /** Manifests (server-side apply), then commands in the lab folder with the session's kubeconfig. */
   private async applyChange(s: SessionInfo, lab: Lab, change: { manifests: string[]; commands: string[] }, opts: ChangeOptions): Promise<void> {
-    const objects = change.manifests.flatMap((m) => lab.manifests[m] ?? []);
+    const objects = rewriteObjects(change.manifests.flatMap((m) => lab.manifests[m] ?? []), lab.nodePorts, s.nodePorts);
     const total = objects.length + change.commands.length;
     let done = 0;
     const progress = (message: string) => opts.onProgress?.({ phase: 'apply', message, done, total });
     await this.applyAll(s.namespace, objects, (_d, _t, what) => { done++; progress(`applied ${what}`); }, opts.signal);
-    const env = this.scriptEnv(s.namespace);
+    const env = { ...this.scriptEnv(s.namespace), ...nodePortEnv(lab.nodePorts, s.nodePorts) };
     for (const cmd of change.commands) {
       opts.signal?.throwIfAborted();
       const r = await runShell(cmd, { env, cwd: lab.dir, timeoutMs: (opts.commandTimeoutSeconds ?? 120) * 1000, signal: opts.signal });
@@ -368,6 +395,29 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Merge annotations into a session's namespace (workshop progress, learner). null removes one. */
+  async annotateSession(session: string | SessionInfo, annotations: Record<string, string | null>, labels?: Record<string, string | null>): Promise<void> {
+    const s = await this.getSession(session);
+    await this.kube.mergePatch({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: s.namespace, annotations: annotations as Record<string, string>, ...(labels ? { labels: labels as Record<string, string> } : {}) } });
+  }
+
+  private terminalFor(namespace: string, lab: Lab, nodePorts: NodePortMap | undefined): KubeObject[] {
+    return terminalObjects(namespace, rewriteFiles(lab.files, lab.nodePorts, nodePorts), nodePortEnv(lab.nodePorts, nodePorts));
+  }
+
+  /** The lesson's NodePorts, or free ones: not held by any Service nor promised to another session. */
+  private async sessionNodePorts(lab: Lab, mode: StartOptions['nodePorts']): Promise<NodePortMap | undefined> {
+    const names = Object.keys(lab.nodePorts);
+    if (names.length === 0) return undefined;
+    if (mode !== 'allocate') return { ...lab.nodePorts };
+    const [services, namespaces] = await Promise.all([
+      this.kube.call(() => this.kube.core.listServiceForAllNamespaces()),
+      this.kube.call(() => this.kube.core.listNamespace({ labelSelector: LABEL_LAB })),
+    ]);
+    const used = usedPorts(services.items, namespaces.items.map((n) => n.metadata?.annotations?.[ANNOTATION_NODE_PORTS]));
+    return pickNodePorts(names, used);
+  }
 
   /** Environment for solution commands and script checks: kubectl defaults to the session namespace. */
   scriptEnv(namespace: string): Record<string, string> {

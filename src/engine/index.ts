@@ -2,6 +2,8 @@
 // keep them stable (src/engine/README.md documents them).
 export { Engine, newSessionId, namespaceFor, LABEL_LAB, LABEL_SESSION, ANNOTATION_EXPIRES } from './engine.ts';
 export type { EngineOptions, StartOptions, SessionInfo, StepResult, MistakeFound, ProgressEvent, CheckStepOptions, ChangeOptions } from './engine.ts';
+export { ANNOTATION_NODE_PORTS, pickNodePorts, rewriteObjects, rewriteFiles, nodePortEnv, sessionCheck } from './node-ports.ts';
+export type { NodePortMap } from './node-ports.ts';
 export type { CheckResult } from './checks.ts';
 export { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from './load.ts';
 export type { Lab, KubeObject } from './load.ts';

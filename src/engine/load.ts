@@ -275,6 +275,7 @@ export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
       if (!(m in manifests)) problems.push({ ...refAt(path), message: `manifest "${m}" does not exist in ${relative(process.cwd(), dir) || dir}` });
       else if (manifests[m].length === 0 && !problems.some((p) => p.file.endsWith(m))) problems.push({ ...refAt(path), message: `manifest "${m}" contains no objects` });
     }
+    nodePortProblems(spec, manifests, refAt, problems);
     if (Array.isArray(spec.setup.wait)) {
       const setupObjs = spec.setup.manifests.flatMap((m) => manifests[m] ?? []);
       spec.setup.wait.forEach((ref, i) => {
@@ -287,6 +288,29 @@ export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
   }
   if (problems.length) throw new LabFormatError(sortProblems(problems));
   return { ...(spec as LabSpec), slug, dir, file, manifests, files };
+}
+
+/** A Service's fixed nodePort must be declared in `nodePorts` (else two learners would collide on it). */
+function nodePortProblems(
+  spec: LabSpec, manifests: Record<string, KubeObject[]>,
+  refAt: (path: (string | number)[]) => { file: string; line: number; column: number; path: string }, problems: FormatProblem[],
+): void {
+  const declared = new Set(Object.values(spec.nodePorts));
+  for (const [file, objects] of Object.entries(manifests)) {
+    for (const o of objects) {
+      const ports = (o.kind === 'Service' ? (o.spec as { ports?: { nodePort?: unknown }[] } | undefined)?.ports : undefined) ?? [];
+      for (const p of ports) {
+        if (typeof p.nodePort === 'number' && !declared.has(p.nodePort)) {
+          problems.push({ ...refAt(['nodePorts']), message: `${file}: Service "${o.metadata.name}" uses nodePort ${p.nodePort}: declare it in "nodePorts" (e.g. nodePorts: {web: ${p.nodePort}}) so each workshop session gets its own` });
+        }
+      }
+    }
+  }
+  spec.steps.forEach((s, si) => s.checks.forEach((c, ci) => {
+    if (c.type === 'http' && c.nodePort !== undefined && !declared.has(c.nodePort)) {
+      problems.push({ ...refAt(['steps', si, 'checks', ci, 'nodePort']), message: `nodePort ${c.nodePort} is not declared in "nodePorts"` });
+    }
+  }));
 }
 
 function sortProblems(p: FormatProblem[]): FormatProblem[] {

@@ -80,6 +80,10 @@ export const LabSpec = z
       .describe('Oldest Kubernetes version the lab works on.'),
     images: z.array(z.string().regex(/^[^\s:]+(:[^\s:@]+)?(@sha256:[0-9a-f]{64})?$/, 'an image reference')).min(1)
       .describe('Every image the manifests use, pinned (they are checked).'),
+    nodePorts: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a lower-case name such as "web"'), z.number().int().min(30000).max(32767))
+      .default({})
+      .describe('NodePorts the manifests use, by name, e.g. {web: 30080}. One learner keeps these; in a workshop each session gets a free port instead, substituted into the manifests, the checks and the terminal ($NODE_PORT, $NODE_PORT_WEB).'),
     setup: z
       .strictObject({
         manifests: z.array(manifestFile).default([]),

@@ -40,7 +40,7 @@ export function learnerKubeconfig(namespace: string): string {
   ].join('\n');
 }
 
-export function terminalObjects(namespace: string, labFiles: Record<string, string>): KubeObject[] {
+export function terminalObjects(namespace: string, labFiles: Record<string, string>, extraEnv: Record<string, string> = {}): KubeObject[] {
   const labels = { [INFRA_LABEL]: 'true', 'app.kubernetes.io/part-of': 'sidecar-labs' };
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: LEARNER_SA, labels } },
@@ -77,6 +77,8 @@ export function terminalObjects(namespace: string, labFiles: Record<string, stri
               // NodePorts answer on the node's address; the learner's curl uses $HOST_IP
               { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
               { name: 'TERM', value: 'xterm-256color' },
+              // the session's NodePorts ($NODE_PORT), when the lab declares any
+              ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
             ],
             resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi' } },
             volumeMounts: [

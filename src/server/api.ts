@@ -72,7 +72,7 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
   const m = /^\/api\/sessions\/([A-Za-z0-9-]{8,80})(?:\/(check|solution|rebuild|reset))?$/.exec(path);
   if (!m) throw new HttpError(`no API route ${method} ${path}`, { status: 404 });
   const [, id, action] = m;
-  const live = sessions.authorize(id!, bearer(req));
+  const live = await sessions.authorizeShared(id!, bearer(req));
   if (!action && method === 'GET') {
     sessions.touch(live);
     sendJson(res, 200, { id: live.record.id, slug: live.record.slug, terminal: live.terminal.running });

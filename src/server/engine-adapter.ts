@@ -2,6 +2,7 @@
 // small LabEnginePort the server is written against, and engine errors into learner-facing LabErrors.
 import {
   Engine,
+  LABEL_SESSION,
   listLabSlugs,
   type CheckResult as EngineCheck,
   type MistakeFound,
@@ -10,7 +11,7 @@ import {
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
 import { UserError } from '../errors.ts';
 import { httpError } from './http-util.ts';
-import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord, type TerminalTarget } from './engine-port.ts';
+import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord, type StartExtras, type TerminalTarget } from './engine-port.ts';
 
 /** Engine and cluster errors as LabErrors, worded and given a status by the one table in http-util.ts. */
 export function toLabError(err: unknown): unknown {
@@ -44,6 +45,10 @@ export interface EngineAdapterOptions {
   labsDir?: string;
   /** Lifetime given to a new session's namespace before activity extends it. */
   ttlSeconds: number;
+  /** allocate: a NodePort per session (workshops); lesson (default): the lab's own numbers. */
+  nodePorts?: 'lesson' | 'allocate';
+  /** A warm pool to claim ready sessions from (workshop --reserve); undefined result = start cold. */
+  claim?: (engine: Engine, slug: string, extras: StartExtras | undefined) => Promise<SessionInfo | undefined>;
 }
 
 export class EngineAdapter implements LabEnginePort {
@@ -93,9 +98,31 @@ export class EngineAdapter implements LabEnginePort {
     return found.id;
   }
 
-  startSession(slug: string, onProgress: OnProgress): Promise<SessionRecord> {
+  /** The engine itself (workshop mode: the warm pool and the roster use it directly). */
+  engineNow(): Engine {
+    return this.get();
+  }
+
+  startSession(slug: string, onProgress: OnProgress, extras?: StartExtras): Promise<SessionRecord> {
     return this.wrap(async () => {
-      const info = await this.get().startSession(slug, { terminal: true, ttlSeconds: this.opts.ttlSeconds, onProgress });
+      const claimed = await this.opts.claim?.(this.get(), slug, extras);
+      if (claimed) onProgress({ phase: 'ready', message: 'lab ready (from the warm pool)', done: 1, total: 1 });
+      const info = claimed ?? await this.get().startSession(slug, {
+        terminal: true, ttlSeconds: this.opts.ttlSeconds, onProgress, nodePorts: this.opts.nodePorts, ...extras,
+      });
+      this.infos.set(info.sessionId, info);
+      return toRecord(info);
+    });
+  }
+
+  findSession(id: string): Promise<SessionRecord | undefined> {
+    return this.wrap(async () => {
+      if (!/^[A-Za-z0-9._-]{1,63}$/.test(id)) return undefined;
+      const list = await this.get().kube.call(() => this.get().kube.core.listNamespace({ labelSelector: `${LABEL_SESSION}=${id}` }));
+      const ns = list.items.find((n) => !n.metadata?.deletionTimestamp && n.metadata?.annotations?.['sidecar-labs.dev/terminal'] === 'true'
+        && n.metadata?.annotations?.['sidecar-labs.dev/pool'] !== 'ready');
+      if (!ns) return undefined;
+      const info = await this.get().getSession(ns.metadata!.name!);
       this.infos.set(info.sessionId, info);
       return toRecord(info);
     });
@@ -127,7 +154,8 @@ export class EngineAdapter implements LabEnginePort {
 
   listSessions(): Promise<SessionRecord[]> {
     return this.wrap(async () => {
-      const list = (await this.get().listSessions()).filter((i) => i.phase === 'Active' && i.terminal);
+      // warm-pool sessions nobody claimed yet are not anyone's: the idle sweep must not stop them
+      const list = (await this.get().listSessions()).filter((i) => i.phase === 'Active' && i.terminal && i.annotations?.['sidecar-labs.dev/pool'] !== 'ready');
       for (const info of list) this.infos.set(info.sessionId, info);
       return list.map(toRecord);
     });

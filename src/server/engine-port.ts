@@ -50,10 +50,18 @@ export interface TerminalTarget {
 
 export type OnProgress = (event: ProgressEvent) => void;
 
+/** Extra namespace labels/annotations for a new session (workshop: the learner). */
+export interface StartExtras {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 export interface LabEnginePort {
   /** Slugs of the labs this engine knows. */
   labSlugs(): string[];
-  startSession(slug: string, onProgress: OnProgress): Promise<SessionRecord>;
+  startSession(slug: string, onProgress: OnProgress, extras?: StartExtras): Promise<SessionRecord>;
+  /** A session on the cluster by id (one another server process started), or undefined. */
+  findSession?(id: string): Promise<SessionRecord | undefined>;
   /** Run the checks of step `step` (0-based). */
   checkStep(session: SessionRecord, step: number): Promise<CheckResult>;
   /** Apply the solution of step `step` (0-based), as "skip" or "rebuild to step N" does. */

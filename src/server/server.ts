@@ -32,6 +32,8 @@ export interface LabServerOptions {
   /** How often idle sessions are swept and expired namespaces reaped. */
   sweepEveryMs?: number;
   log?: (line: string) => void;
+  /** Workshop mode: its routes (join, roster, instructor) and the instructor's terminal view. */
+  workshop?: { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>; upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean };
 }
 
 export interface LabServer {
@@ -93,6 +95,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
       return;
     }
     void (async () => {
+      if (opts.workshop && (await opts.workshop.handle(req, res))) return;
       if (await handleApi(req, res, { sessions: opts.sessions, hosts })) return;
       if (serveStatic) await serveStatic(req, res);
       else if (next) next();
@@ -113,7 +116,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
   applyLimits(server, limits);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    if (!terminal.upgrade(req, socket, head)) refuseUpgrade(socket, 404, 'Not Found');
+    if (!terminal.upgrade(req, socket, head) && !opts.workshop?.upgrade(req, socket, head)) refuseUpgrade(socket, 404, 'Not Found');
   });
 
   const sweep = sweeper(opts.sessions, opts.sweepEveryMs ?? 60_000, log);

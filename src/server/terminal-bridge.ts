@@ -44,6 +44,8 @@ export class TerminalBridge {
   private disposed = false;
   /** The attached browser cannot take more output right now (see backpressure.ts). */
   private held = false;
+  /** Read-only subscribers (the instructor looking over a learner's shoulder): output only. */
+  private readonly watchers = new Set<TerminalPeer>();
   /** Called on every keystroke and resize, so the session manager can count the learner active. */
   onActivity: () => void = () => {};
 
@@ -83,6 +85,22 @@ export class TerminalBridge {
   /** Start the shell before any browser attaches (its output waits in the ring for the first hello). */
   prewarm(): void {
     if (!this.disposed) void this.ensureShell();
+  }
+
+  /** Add a read-only viewer: it gets the recent output, then live output; it can never type. */
+  watch(peer: TerminalPeer): void {
+    if (this.disposed) {
+      peer.close(CLOSE_SESSION_ENDED, 'session ended');
+      return;
+    }
+    this.watchers.add(peer);
+    const replay = this.ring.since(0);
+    peer.sendControl({ type: 'hello', sessionId: this.sessionId, offset: replay.offset, truncated: replay.truncated });
+    if (replay.bytes.length > 0) peer.sendData(replay.bytes);
+  }
+
+  unwatch(peer: TerminalPeer): void {
+    this.watchers.delete(peer);
   }
 
   detach(peer: TerminalPeer): void {
@@ -163,6 +181,7 @@ export class TerminalBridge {
   private output(bytes: Uint8Array): void {
     this.ring.write(bytes);
     this.peer?.sendData(bytes);
+    for (const w of this.watchers) w.sendData(bytes);
   }
 
   private exited(shell: Shell | undefined, code: number | null, reason: string): void {
@@ -181,5 +200,7 @@ export class TerminalBridge {
     shell?.kill();
     this.peer?.close(CLOSE_SESSION_ENDED, reason);
     this.peer = undefined;
+    for (const w of this.watchers) w.close(CLOSE_SESSION_ENDED, reason);
+    this.watchers.clear();
   }
 }

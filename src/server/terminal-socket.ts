@@ -56,14 +56,11 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
     }
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const token = tokenFromProtocols(offered);
-    let live;
-    try {
-      live = opts.sessions.authorize(m[1]!, token);
-    } catch {
-      refuseUpgrade(socket, 403, 'Forbidden');
-      return true;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live));
+    // A session another server process started is found on the cluster (sessions live there).
+    opts.sessions.authorizeShared(m[1]!, token).then(
+      (live) => wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live)),
+      () => refuseUpgrade(socket, 403, 'Forbidden'),
+    );
     return true;
   }
 

@@ -6,9 +6,9 @@ import { sitePages } from './pages.ts';
 // Every page of the built site, in light and dark mode: it renders without console errors,
 // and axe finds no serious or critical accessibility violation.
 
-const expectedPages = ['/', ...lessonSlugs.map((s) => `/lessons/${s}/`)].sort();
+const expectedPages = ['/', '/instructor/', '/run-a-workshop/', ...lessonSlugs.map((s) => `/lessons/${s}/`)].sort();
 
-test('the sitemap lists the landing page and all seven lessons', async ({ request }) => {
+test('the sitemap lists the landing page, all seven lessons, the workshop guide and the instructor page', async ({ request }) => {
   expect(await sitePages(request)).toEqual(expectedPages);
 });
 

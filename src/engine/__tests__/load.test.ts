@@ -242,7 +242,7 @@ describe('the course labs', () => {
     expect(s.steps.map((x) => x.id)).toEqual(['content-pod', 'nodeport', 'git-sync', 'publish']);
     expect(s.steps[0].solution.text).toBe('kubectl apply -f pod.yaml');
     expect(s.steps[0].solution.manifests[0].text).toContain('Hello from the sidecar container!');
-    expect(s.steps[1].commands).toContainEqual({ run: 'curl http://$HOST_IP:30080', explain: expect.any(String) });
+    expect(s.steps[1].commands).toContainEqual({ run: 'curl http://$HOST_IP:$NODE_PORT', explain: expect.any(String) });
     expect(s.steps[0].checks[1]).toEqual({ title: "nginx's web root holds the sidecar's page", type: 'exec' });
   });
 });
