@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import type { SessionManager } from './sessions.ts';
 import type { ProgressEvent } from './engine-port.ts';
+import { streamPods, type PodWatchHub } from './pod-watch.ts';
 import { HttpError, originAllowed, publicError, readJson, sendError, sendJson, startStream, writeLine } from './http-util.ts';
 
 const StartBody = z.object({ slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"') });
@@ -28,6 +29,8 @@ function bearer(req: IncomingMessage): string | undefined {
 export interface ApiOptions {
   sessions: SessionManager;
   allowedOrigins: readonly string[];
+  /** The live Pod view's watches (GET /api/sessions/<id>/pods); absent: the route answers 404. */
+  podWatch?: PodWatchHub;
 }
 
 /** Handle the request if it is an API route; false when it is not ours (static files take it). */
@@ -46,7 +49,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, opts:
   return true;
 }
 
-async function route(method: string, path: string, req: IncomingMessage, res: ServerResponse, { sessions }: ApiOptions): Promise<void> {
+async function route(method: string, path: string, req: IncomingMessage, res: ServerResponse, { sessions, podWatch }: ApiOptions): Promise<void> {
   if (path === '/api/health' && method === 'GET') {
     sendJson(res, 200, { ok: true, sessions: sessions.size });
     return;
@@ -59,7 +62,7 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
     });
     return;
   }
-  const m = /^\/api\/sessions\/([A-Za-z0-9-]{8,80})(?:\/(check|solution|rebuild|reset))?$/.exec(path);
+  const m = /^\/api\/sessions\/([A-Za-z0-9-]{8,80})(?:\/(check|solution|rebuild|reset|pods))?$/.exec(path);
   if (!m) throw new HttpError(`no API route ${method} ${path}`, { status: 404 });
   const [, id, action] = m;
   const live = sessions.authorize(id!, bearer(req));
@@ -71,6 +74,11 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
   if (!action && method === 'DELETE') {
     await sessions.stop(live);
     res.writeHead(204).end();
+    return;
+  }
+  if (action === 'pods' && method === 'GET' && podWatch) {
+    const token = bearer(req);
+    streamPods(req, res, { hub: podWatch, namespace: live.record.namespace, alive: () => isLive(sessions, id!, token) });
     return;
   }
   if (method !== 'POST') throw new HttpError(`${method} is not allowed here`, { status: 405 });
@@ -106,6 +114,15 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
     await sessions.reset(live, progress);
     return { type: 'done' };
   });
+}
+
+function isLive(sessions: SessionManager, id: string, token: string | undefined): boolean {
+  try {
+    sessions.authorize(id, token);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Run `op`, streaming its progress as NDJSON; its result (or a friendly error) is the last line. */

@@ -5,6 +5,7 @@ import { handleApi } from './api.ts';
 import { staticHandler } from './static-files.ts';
 import { terminalUpgradeHandler } from './terminal-socket.ts';
 import type { SessionManager } from './sessions.ts';
+import type { PodWatchHub } from './pod-watch.ts';
 
 export interface LabServerOptions {
   sessions: SessionManager;
@@ -15,6 +16,8 @@ export interface LabServerOptions {
   /** How often idle sessions are swept and expired namespaces reaped. */
   sweepEveryMs?: number;
   log?: (line: string) => void;
+  /** Watches behind the live Pod view (GET /api/sessions/<id>/pods). */
+  podWatch?: PodWatchHub;
 }
 
 export interface LabServer {
@@ -35,7 +38,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
 
   const handle: LabServer['handle'] = (req, res, next) => {
     void (async () => {
-      if (await handleApi(req, res, { sessions: opts.sessions, allowedOrigins })) return;
+      if (await handleApi(req, res, { sessions: opts.sessions, allowedOrigins, podWatch: opts.podWatch })) return;
       if (serveStatic) serveStatic(req, res);
       else if (next) next();
       else res.writeHead(404).end();
@@ -73,6 +76,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
   const close = async () => {
     if (timer) clearInterval(timer);
     opts.sessions.closeTerminals();
+    opts.podWatch?.closeAll();
     for (const ws of terminal.wss.clients) ws.terminate();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
