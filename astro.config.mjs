@@ -20,6 +20,8 @@ export const starlightOptions = {
     { label: 'Course', items: lessonSlugs.map((slug) => `lessons/${slug}`) },
   ],
   customCss: ['./src/styles/site.css'],
+  // The sidebar marks lessons whose lab is done (src/components/Sidebar.astro).
+  components: { Sidebar: './src/components/Sidebar.astro' },
   // Starlight defaults we rely on: Expressive Code (Shiki) with a copy button on every code
   // block, Pagefind search, and the light/dark theme switch.
   expressiveCode: {

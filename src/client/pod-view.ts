@@ -124,7 +124,7 @@ export class PodViewElement extends HTMLElement {
 
   render(view: NamespaceView): void {
     const figure = this.querySelector<HTMLElement>('.pv-figure')!;
-    figure.replaceChildren(toDom(drawNamespace(view)));
+    figure.replaceChildren(toDom(drawNamespace(view, 'pv-live')));
     const holder = this.querySelector<HTMLElement>('.pv-table > div')!;
     holder.replaceChildren(table('Containers', TABLE_HEAD, containerRows(view)));
     if (view.services.length) holder.append(table('Services', SERVICE_HEAD, serviceRows(view)));

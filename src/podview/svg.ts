@@ -75,13 +75,13 @@ function podNode(box: PodBox): SvgNode {
   );
 }
 
-function serviceNode(box: ServiceBox): SvgNode {
+function serviceNode(box: ServiceBox, arrowId: string): SvgNode {
   const s = box.service;
   const ports = s.ports.join(', ');
   return h(
     'g',
     { class: `pv-service${box.targets.length ? '' : ' pv-orphan'}`, 'data-service': s.name },
-    ...box.links.map((l) => h('line', { class: 'pv-link', x1: l.x1, y1: l.y1, x2: l.x2, y2: l.y2, 'marker-end': 'url(#pv-arrow)' })),
+    ...box.links.map((l) => h('line', { class: 'pv-link', x1: l.x1, y1: l.y1, x2: l.x2, y2: l.y2, 'marker-end': `url(#${arrowId})` })),
     h('rect', { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6 }),
     text(box.x + 10, box.y + 20, `Service ${s.name}`, 'pv-name', 24),
     text(box.x + 10, box.y + 37, `${s.type}${ports ? ` ${ports}` : ''}`, 'pv-detail', 26),
@@ -98,9 +98,10 @@ export function summary(view: NamespaceView): string {
 }
 
 /** The drawing of a layout as an SVG element tree (scales to its container through viewBox). */
-export function svgOf(layout: Layout, label: string): SvgNode {
+export function svgOf(layout: Layout, label: string, id = 'pv'): SvgNode {
   const m = 4;
-  const arrow = h('marker', { id: 'pv-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, h('path', { d: 'M0,0 L10,5 L0,10 z', class: 'pv-arrowhead' }));
+  const arrowId = `${id}-arrow`;
+  const arrow = h('marker', { id: arrowId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, h('path', { d: 'M0,0 L10,5 L0,10 z', class: 'pv-arrowhead' }));
   const empty = layout.pods.length || layout.services.length ? [] : [h('text', { x: 8, y: 22, class: 'pv-detail' }, 'No Pods in this namespace yet.')];
   return h(
     'svg',
@@ -113,14 +114,15 @@ export function svgOf(layout: Layout, label: string): SvgNode {
       'aria-label': label,
     },
     h('defs', {}, arrow),
-    ...layout.services.map(serviceNode),
+    ...layout.services.map((s) => serviceNode(s, arrowId)),
     ...layout.pods.map(podNode),
     ...empty,
   );
 }
 
-export function drawNamespace(view: NamespaceView): SvgNode {
-  return svgOf(layoutNamespace(view), summary(view));
+/** The drawing of a namespace; `id` keeps the ids inside unique when a page holds several drawings. */
+export function drawNamespace(view: NamespaceView, id = 'pv'): SvgNode {
+  return svgOf(layoutNamespace(view), summary(view), id);
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
