@@ -23,10 +23,10 @@ class PodStream {
   async open(url: string, id: string, token: string): Promise<void> {
     const res = await fetch(`${url}/api/sessions/${id}/pods`, { headers: { authorization: `Bearer ${token}` }, signal: this.abort.signal });
     if (!res.ok || !res.body) throw new Error(`pods stream: HTTP ${res.status}`);
-    void this.read(res.body);
+    void this.read(res.body as ReadableStream<Uint8Array<ArrayBuffer>>);
   }
 
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
+  private async read(body: ReadableStream<Uint8Array<ArrayBuffer>>): Promise<void> {
     let buffer = '';
     try {
       for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
