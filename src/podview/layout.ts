@@ -90,8 +90,12 @@ function placeVolumes(pod: PodView, centers: Map<string, number>, left: number, 
 function mountLines(pod: PodView, containers: PodBox['containers'], volumes: PodBox['volumes']): MountLine[] {
   const volumeBox = new Map(volumes.map((v) => [v.volume.name, v]));
   const perVolume = new Map<string, number>();
+  // A container's attachment points go left to right in the order of their volumes, so lines do not cross.
+  const volumeX = (m: { volume: string }) => volumeBox.get(m.volume)?.x ?? Infinity;
   const ends = containers.flatMap((box) =>
-    box.container.mounts.map((m, k) => ({ box, m, k, j: volumeBox.has(m.volume) ? bump(perVolume, m.volume) : -1 })),
+    [...box.container.mounts]
+      .sort((a, b) => volumeX(a) - volumeX(b))
+      .map((m, k) => ({ box, m, k, j: volumeBox.has(m.volume) ? bump(perVolume, m.volume) : -1 })),
   );
   return ends.flatMap(({ box, m, k, j }) => {
     const v = volumeBox.get(m.volume);

@@ -102,6 +102,14 @@ describe('layout', () => {
     expect(layout.width).toBe(layout.pods[0]!.x + layout.pods[0]!.w);
   });
 
+  it('keeps mount lines from crossing: attachment points follow the volumes left to right', () => {
+    const site = layoutNamespace(namespaceFromObjects(manifest('content-sidecar/site.yaml')));
+    const nginx = site.pods[0]!.mounts.filter((m) => m.container === 'nginx');
+    expect(nginx).toHaveLength(2);
+    const [a, b] = [...nginx].sort((x, y) => x.x1 - y.x1);
+    expect(a!.x2).toBeLessThan(b!.x2);
+  });
+
   it('stacks several Pods without overlap and keeps volumes of one Pod apart', () => {
     const two = layoutNamespace({
       services: [],
