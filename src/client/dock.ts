@@ -18,9 +18,9 @@ interface Sizes {
 function loadSizes(): Sizes {
   try {
     const s = JSON.parse(storage()?.getItem(KEY) ?? '{}') as Partial<Sizes>;
-    return { w: typeof s.w === 'number' ? s.w : 0.42, h: typeof s.h === 'number' ? s.h : 0.55 };
+    return { w: typeof s.w === 'number' ? s.w : 0.42, h: typeof s.h === 'number' ? s.h : 0.6 };
   } catch {
-    return { w: 0.42, h: 0.55 };
+    return { w: 0.42, h: 0.6 };
   }
 }
 
