@@ -6,7 +6,7 @@
 //   live.ts           terminal + Pod view + docked layout, imported only when a lab starts or resumes
 // Small on purpose: it ships with every lesson page.
 import * as api from './api-client.ts';
-import { emitState, type PanelState } from './panel/events.ts';
+import { emitProgress, emitState, type PanelState } from './panel/events.ts';
 import { LabSession, storage } from './panel/session.ts';
 import { PanelView } from './panel/view.ts';
 import type { Dock, LabTerminal, PodViewElement } from './live.ts';
@@ -172,6 +172,7 @@ export class LabPanelElement extends HTMLElement {
       this.view.showResult(step, r);
       this.view.markCurrent();
       this.view.say(`Step ${index + 1}: ${r.ok ? 'Passed' : 'Not yet'}.`);
+      emitProgress(this, { step: index, ok: r.ok });
     } catch (err) {
       this.view.showResult(step, undefined);
       this.view.problem(err);

@@ -18,3 +18,10 @@ export const PANEL_STATE = 'sl-lab:state';
 export function emitState(panel: HTMLElement, detail: PanelStateDetail): void {
   panel.dispatchEvent(new CustomEvent<PanelStateDetail>(PANEL_STATE, { detail, bubbles: true }));
 }
+
+/** A step's check answered (its result is already in localStorage): progress displays may refresh. */
+export const PANEL_PROGRESS = 'sl-lab:progress';
+
+export function emitProgress(panel: HTMLElement, detail: { step: number; ok: boolean }): void {
+  panel.dispatchEvent(new CustomEvent(PANEL_PROGRESS, { detail, bubbles: true }));
+}
