@@ -38,10 +38,9 @@ export function showCourseProgress(doc: Document = document): void {
   for (const [slug, stepIds] of Object.entries(labs)) {
     const s = labStatus(stepIds, new ProgressStore(slug, storage()).load().passed);
     if (s.done) done++;
-    if (!s.passed) continue;
     for (const a of doc.querySelectorAll<HTMLAnchorElement>(`a[href$="/lessons/${slug}/"]`)) {
       a.querySelector('.sl-course-badge')?.remove();
-      (a.querySelector('.title, span') ?? a).append(badge(s));
+      if (s.passed) (a.querySelector('.title, span') ?? a).append(badge(s));
     }
   }
   const summary = doc.querySelector<HTMLElement>('[data-course-summary]');
