@@ -72,7 +72,8 @@ export class PanelView {
   checking(step: HTMLElement, busy: boolean): void {
     const button = step.querySelector<HTMLButtonElement>('[data-act="check"]')!;
     button.disabled = busy || this.root.dataset.state !== 'running';
-    button.toggleAttribute('aria-busy', busy);
+    if (busy) button.setAttribute('aria-busy', 'true');
+    else button.removeAttribute('aria-busy');
     if (busy) {
       const result = step.querySelector<HTMLElement>('.sl-lab-result')!;
       result.hidden = false;
