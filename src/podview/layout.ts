@@ -137,7 +137,9 @@ export function layoutPod(pod: PodView, x: number, y: number): PodBox {
   const mostMounts = Math.max(0, ...pod.containers.map((c) => c.mounts.length));
   const volumeY = top + SIZE.containerH + Math.max(44, SIZE.labelLine * mostMounts + 26);
   const volumes = placeVolumes(pod, centers, x + SIZE.pad, volumeY);
-  const right = Math.max(x + SIZE.pad + 220, ...containers.map((c) => c.x + c.w), ...volumes.map((v) => v.x + v.w)) + SIZE.pad;
+  // Room for the title ("Pod <name> · Running", 13px bold: about 8px a character).
+  const titleW = (pod.name.length + pod.kind.length + 14) * 8;
+  const right = Math.max(x + SIZE.pad + Math.max(220, titleW), ...containers.map((c) => c.x + c.w), ...volumes.map((v) => v.x + v.w)) + SIZE.pad;
   const bottom = volumes.length ? volumeY + SIZE.volumeH + SIZE.pad : top + SIZE.containerH + SIZE.pad;
   return { x, y, w: right - x, h: bottom - y, pod, containers, volumes, mounts: mountLines(pod, containers, volumes) };
 }

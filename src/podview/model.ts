@@ -81,7 +81,7 @@ function containerView(c: Obj, role: ContainerRole): ContainerView {
     role,
     image: str(c.image),
     ports: list(c.ports).map((p) => Number(p.containerPort)).filter((n) => Number.isFinite(n) && n > 0),
-    mounts: list(c.volumeMounts).map((m) => ({
+    mounts: list(c.volumeMounts).filter((m) => !INJECTED_VOLUME.test(str(m.name) ?? '')).map((m) => ({
       volume: str(m.name) ?? '?',
       path: str(m.mountPath) ?? '?',
       ...(m.readOnly === true ? { readOnly: true } : {}),
@@ -123,8 +123,11 @@ export function containersOf(spec: Obj): ContainerView[] {
   return [...inits, ...regular];
 }
 
+/** The API server adds a service-account token volume to every Pod; it is not part of the lesson's picture. */
+const INJECTED_VOLUME = /^kube-api-access-/;
+
 function volumesOf(spec: Obj): VolumeView[] {
-  return list(spec.volumes).map((v) => ({
+  return list(spec.volumes).filter((v) => !INJECTED_VOLUME.test(str(v.name) ?? '')).map((v) => ({
     name: str(v.name) ?? '?',
     source: Object.keys(v).find((k) => k !== 'name') ?? 'volume',
   }));

@@ -25,6 +25,12 @@ try {
   await page.locator('h2#share-a-volume-with-a-sidecar').scrollIntoViewIfNeeded();
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(root, 'docs', 'split-view-screenshot.png') });
+  // The Pod view close up: the lab panel as wide as it goes (End on its edge).
+  await page.getByRole('separator', { name: 'Resize the lab panel' }).focus();
+  await page.keyboard.press('End');
+  // Only for the picture: let the Pod view take the height it wants instead of scrolling.
+  await page.addStyleTag({ content: 'sl-lab-panel[data-docked] .sl-lab-live-extra { max-height: none !important; flex: none !important }' });
+  await page.waitForTimeout(500);
   await page.locator('sl-pod-view .pv-figure').screenshot({ path: join(root, 'docs', 'pod-view-screenshot.png') });
   console.log('wrote docs/split-view-screenshot.png and docs/pod-view-screenshot.png');
 } finally {

@@ -41,7 +41,10 @@ describe('model', () => {
     const pod = podFromObject({
       kind: 'Pod',
       metadata: { name: 'p', deletionTimestamp: '2026-01-01T00:00:00Z' },
-      spec: { containers: [{ name: 'a' }, { name: 'b' }, { name: 'c' }] },
+      spec: {
+        volumes: [{ name: 'kube-api-access-x1y2z', projected: {} }],
+        containers: [{ name: 'a', volumeMounts: [{ name: 'kube-api-access-x1y2z', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] }, { name: 'b' }, { name: 'c' }],
+      },
       status: {
         phase: 'Running',
         containerStatuses: [
@@ -52,8 +55,10 @@ describe('model', () => {
       },
     })!;
     expect(pod.deleting).toBe(true);
+    expect(pod.volumes).toEqual([]); // the injected service-account token volume is left out
     expect(pod.containers.map(stateText)).toEqual(['running', 'waiting: CrashLoopBackOff', 'terminated: Error (exit 2)']);
     expect(pod.containers.map((c) => [c.ready, c.restarts])).toEqual([[true, 0], [false, 3], [false, 1]]);
+    expect(pod.containers[0]!.mounts).toEqual([]);
   });
 
   it('matches Services to Pods by selector; an empty selector matches nothing', () => {
