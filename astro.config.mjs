@@ -21,6 +21,8 @@ export const starlightOptions = {
     { label: 'For instructors', items: [{ label: 'Run a workshop', link: '/run-a-workshop/' }] },
   ],
   customCss: ['./src/styles/site.css'],
+  // The sidebar marks lessons whose lab is done (src/components/Sidebar.astro).
+  components: { Sidebar: './src/components/Sidebar.astro' },
   // Starlight defaults we rely on: Expressive Code (Shiki) with a copy button on every code
   // block, Pagefind search, and the light/dark theme switch.
   expressiveCode: {

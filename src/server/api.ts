@@ -11,6 +11,7 @@ import { clientKey } from './limits.ts';
 import type { ProgressEvent } from './engine-port.ts';
 import { clusterView } from '../cluster/background.ts';
 import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
+import { streamPods, type PodWatchHub } from './pod-watch.ts';
 import { HttpError, originAllowed, publicError, readJson, sendError, sendJson, startStream, writeLine } from './http-util.ts';
 
 const StartBody = z.object({ slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"') });
@@ -33,6 +34,8 @@ export interface ApiOptions {
   sessions: SessionManager;
   /** Allowed Host names and origins (hosts.ts). */
   hosts: HostPolicy;
+  /** The live Pod view's watches (GET /api/sessions/<id>/pods); absent: the route answers 404. */
+  podWatch?: PodWatchHub;
 }
 
 /** Handle the request if it is an API route; false when it is not ours (static files take it). */
@@ -51,7 +54,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, opts:
   return true;
 }
 
-async function route(method: string, path: string, req: IncomingMessage, res: ServerResponse, { sessions }: ApiOptions): Promise<void> {
+async function route(method: string, path: string, req: IncomingMessage, res: ServerResponse, { sessions, podWatch }: ApiOptions): Promise<void> {
   if (path === '/api/health' && (method === 'GET' || method === 'HEAD')) {
     sendJson(res, 200, { ok: true, sessions: sessions.size });
     return;
@@ -69,7 +72,7 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
     });
     return;
   }
-  const m = /^\/api\/sessions\/([A-Za-z0-9-]{8,80})(?:\/(check|solution|rebuild|reset))?$/.exec(path);
+  const m = /^\/api\/sessions\/([A-Za-z0-9-]{8,80})(?:\/(check|solution|rebuild|reset|pods))?$/.exec(path);
   if (!m) throw new HttpError(`no API route ${method} ${path}`, { status: 404 });
   const [, id, action] = m;
   const live = await sessions.authorizeShared(id!, bearer(req));
@@ -81,6 +84,11 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
   if (!action && method === 'DELETE') {
     await sessions.stop(live);
     res.writeHead(204).end();
+    return;
+  }
+  if (action === 'pods' && method === 'GET' && podWatch) {
+    const token = bearer(req);
+    streamPods(req, res, { hub: podWatch, namespace: live.record.namespace, alive: () => isLive(sessions, id!, token) });
     return;
   }
   if (method !== 'POST') throw new HttpError(`${method} is not allowed here`, { status: 405 });
@@ -116,6 +124,15 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
     await sessions.reset(live, progress);
     return { type: 'done' };
   });
+}
+
+function isLive(sessions: SessionManager, id: string, token: string | undefined): boolean {
+  try {
+    sessions.authorize(id, token);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Run `op`, streaming its progress as NDJSON; its result (or a friendly error) is the last line. */

@@ -3,6 +3,7 @@
 import { EngineAdapter } from './engine-adapter.ts';
 import { kubeShellSpawner } from './kube-shell.ts';
 import { SessionManager } from './sessions.ts';
+import { PodWatchHub } from './pod-watch.ts';
 import { TokenSigner, loadOrCreateSecret } from './tokens.ts';
 import { createLabServer, type LabServer } from './server.ts';
 import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
@@ -72,6 +73,7 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
     log,
     sweepEveryMs: sweepSeconds > 0 ? sweepSeconds * 1000 : 60_000,
     workshop: workshop?.workshop,
+    podWatch: new PodWatchHub((namespace, resource, onChange, onError) => engine.watchObjects(namespace, resource, onChange, onError)),
   });
   const recover = async () => {
     try {

@@ -75,6 +75,12 @@ export class EngineAdapter implements LabEnginePort {
     return this.get().kube.kc;
   }
 
+  /** Watch a namespace's Pods or Services (the live Pod view); returns a stop function. */
+  watchObjects(namespace: string, resource: 'pods' | 'services', onChange: (items: unknown[]) => void, onError: (e: unknown) => void): () => void {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
+    return this.get().kube.watchCollection(path, onChange, onError);
+  }
+
   labSlugs(): string[] {
     return listLabSlugs(this.opts.labsDir);
   }

@@ -14,6 +14,7 @@ import { applyHeaders, contentSecurityPolicy, securityHeaders } from './headers.
 import { applyLimits, defaultLimits, type ServerLimits } from './limits.ts';
 import type { TlsMaterial } from './tls.ts';
 import type { FlowLimits } from './backpressure.ts';
+import type { PodWatchHub } from './pod-watch.ts';
 
 export interface LabServerOptions {
   sessions: SessionManager;
@@ -34,6 +35,8 @@ export interface LabServerOptions {
   log?: (line: string) => void;
   /** Workshop mode: its routes (join, roster, instructor) and the instructor's terminal view. */
   workshop?: { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>; upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean };
+  /** Watches behind the live Pod view (GET /api/sessions/<id>/pods). */
+  podWatch?: PodWatchHub;
 }
 
 export interface LabServer {
@@ -96,7 +99,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
     }
     void (async () => {
       if (opts.workshop && (await opts.workshop.handle(req, res))) return;
-      if (await handleApi(req, res, { sessions: opts.sessions, hosts })) return;
+      if (await handleApi(req, res, { sessions: opts.sessions, hosts, podWatch: opts.podWatch })) return;
       if (serveStatic) await serveStatic(req, res);
       else if (next) next();
       else res.writeHead(404).end();
@@ -124,6 +127,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
   const close = async () => {
     sweep.stop();
     opts.sessions.closeTerminals();
+    opts.podWatch?.closeAll();
     for (const ws of terminal.wss.clients) ws.terminate();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();

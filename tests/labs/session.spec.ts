@@ -55,7 +55,9 @@ test('the terminal follows the panel size, a command runs with "Run", and axe fi
     const ttyCols = async () => Number([...(await learner.type('stty size')).matchAll(/^(\d+) (\d+)$/gm)].at(-1)?.[2]);
     const wide = await ttyCols();
     expect(wide).toBe(Number(await learner.terminal.getAttribute('data-cols')));
-    await page.setViewportSize({ width: 700, height: 1000 });
+    // Narrow screens dock the lab as a full-width sheet along the bottom: 480 px is narrower than the
+    // lab's column beside the lesson at 1400 px.
+    await page.setViewportSize({ width: 480, height: 1000 });
     await expect.poll(ttyCols, { timeout: 30_000 }).toBeLessThan(wide);
     expect(await ttyCols()).toBe(Number(await learner.terminal.getAttribute('data-cols')));
 
