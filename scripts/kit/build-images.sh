@@ -115,6 +115,9 @@ cp -r "$here/images/toolbox" "$tmp/toolbox" && cp "$bin/kubectl" "$tmp/toolbox/"
 dbuild -q --build-arg BASE="$labbase" -t "$toolbox" "$tmp/toolbox" >/dev/null
 log "  $toolbox"
 
+for i in "${lab_images[@]}"; do
+  docker image inspect "$i" >/dev/null 2>&1 || { log "images.txt lists $i, but this script builds no such image"; exit 1; }
+done
 log "saving ${#k8s_images[@]} control-plane and ${#lab_images[@]} lab images"
 docker save "${k8s_images[@]}" "${lab_images[@]}" -o "$out.partial"
 mv "$out.partial" "$out"
