@@ -123,5 +123,9 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       },
       expect: { 0: /resource requirements updated/, 1: /successfully rolled out/, 2: /scaled/, 5: /OOMKilled/, 6: /^200$/m },
     },
+    recover: {
+      before: { 5: [waitFor('kubectl logs deploy/central', 'after-the-storm')] },
+      expect: { 0: /scaled/, 1: applied('deployment.apps/web'), 2: /successfully rolled out/, 4: /^404$/m, 5: /k8s\.pod\.name: Str\(web-/, 6: /^0$/m },
+    },
   },
 };
