@@ -119,9 +119,9 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
     },
     oom: {
       before: {
-        4: [waitFor("kubectl get pods -l app=web -o jsonpath='{.items[*].status.initContainerStatuses[*].lastState.terminated.reason}'", 'OOMKilled', 180)],
+        4: [waitFor("kubectl get pods -l app=web -o jsonpath='{.items[*].status.initContainerStatuses[*].lastState.terminated.exitCode}'", '137', 180)],
       },
-      expect: { 0: /resource requirements updated/, 1: /successfully rolled out/, 2: /scaled/, 5: /OOMKilled/, 6: /^200$/m },
+      expect: { 0: /resource requirements updated/, 1: /successfully rolled out/, 2: /scaled/, 5: /web-\S+ (OOMKilled|Error) 137/, 6: /^200$/m },
     },
     recover: {
       before: { 5: [waitFor('kubectl logs deploy/central', 'after-the-storm')] },
