@@ -69,7 +69,7 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
     await createCluster({ image, offline, onLine: (l) => progress.detail(l) });
     if (!offline) {
       progress.phase('loading the lab images');
-      const upstream = LAB_IMAGES.filter((i) => !(PROJECT_IMAGES as readonly string[]).includes(i));
+      const upstream = LAB_IMAGES.filter((i) => !PROJECT_IMAGES.includes(i));
       for (const img of upstream) {
         const pull = await run('docker', ['pull', '-q', img]);
         if (pull.code !== 0) throw new ClusterError(`could not pull ${img}: ${pull.stderr.trim()}. Retry, or use --offline.`);

@@ -3,8 +3,9 @@
 // namespace and nothing outside it. kubectl reads a kubeconfig that uses the pod's own projected
 // ServiceAccount token (tokenFile: kubelet rotates it) and names the session namespace as its default.
 import type { KubeObject } from './load.ts';
+import { labImage } from '../course/images.ts';
 
-export const TOOLBOX_IMAGE = 'docker.io/sidecarlabs/toolbox:0.1.0';
+export const TOOLBOX_IMAGE = labImage('/sidecarlabs/toolbox:');
 export const TERMINAL_POD = 'terminal';
 export const TERMINAL_CONTAINER = 'terminal';
 export const LEARNER_SA = 'learner';

@@ -108,4 +108,24 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       expect: { 0: applied('pod/hungry'), 3: /cache restarts=[1-9]/ },
     },
   },
+  'log-pipeline': {
+    ship: {
+      before: { 3: [waitFor('kubectl logs deploy/central', 'GET /hello')] },
+      expect: { 0: applied('deployment.apps/web'), 1: /successfully rolled out/, 2: /^404$/m, 3: /k8s\.pod\.name: Str\(web-[a-z0-9]+-[a-z0-9]+\)/ },
+    },
+    native: {
+      before: { 5: [waitFor('kubectl logs deploy/central', 'warm-up')] },
+      expect: { 0: /"GET \/ HTTP\/1\.1" 200 .*"warm-up"/, 1: /^0$/m, 2: applied('deployment.apps/web'), 3: /successfully rolled out/, 5: /k8s\.pod\.name: Str\(web-/ },
+    },
+    oom: {
+      before: {
+        4: [waitFor("kubectl get pods -l app=web -o jsonpath='{.items[*].status.initContainerStatuses[*].lastState.terminated.exitCode}'", '137', 180)],
+      },
+      expect: { 0: /resource requirements updated/, 1: /successfully rolled out/, 2: /scaled/, 5: /web-\S+ (OOMKilled|Error) 137/, 6: /^200$/m },
+    },
+    recover: {
+      before: { 5: [waitFor('kubectl logs deploy/central', 'after-the-storm')] },
+      expect: { 0: /scaled/, 1: applied('deployment.apps/web'), 2: /successfully rolled out/, 4: /^404$/m, 5: /k8s\.pod\.name: Str\(web-/, 6: /^0$/m },
+    },
+  },
 };

@@ -204,7 +204,7 @@ steps:
 });
 
 describe('the course labs', () => {
-  const slugs = ['content-sidecar', 'date-tailer', 'localhost-between-containers', 'log-shipping-sidecar', 'native-sidecars', 'resources-probes-troubleshooting', 'what-is-a-sidecar'];
+  const slugs = ['content-sidecar', 'date-tailer', 'localhost-between-containers', 'log-pipeline', 'log-shipping-sidecar', 'native-sidecars', 'resources-probes-troubleshooting', 'what-is-a-sidecar'];
 
   it('one lab per lesson, all valid', () => {
     expect(listLabSlugs()).toEqual(slugs);
