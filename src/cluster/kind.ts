@@ -5,18 +5,35 @@ import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
 
-/** NodePorts 30080-30089 reach the host on loopback only. */
+/** NodePorts 30080-30089 reach the host on loopback only (the labs' NodePort checks use them). */
 export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
+
+/** Processes (threads included) one pod may run: a fork bomb in a terminal stops here, not at the node's limit. */
+export const POD_PIDS_LIMIT = 1024;
+
+/**
+ * Host ports for NODE_PORTS: the same numbers by default. A second cluster on the same machine sets
+ * SIDECAR_LABS_NODE_PORT_BASE to another base (e.g. 31080) or to `none` for no port mappings.
+ */
+export function hostPorts(env = process.env.SIDECAR_LABS_NODE_PORT_BASE): Array<{ container: number; host: number }> {
+  if (env === 'none') return [];
+  const base = env ? Number(env) : NODE_PORTS[0];
+  if (!Number.isInteger(base) || base < 1024 || base + NODE_PORTS.length > 65535) {
+    throw new ClusterError(`SIDECAR_LABS_NODE_PORT_BASE="${env}" is not a port between 1024 and ${65535 - NODE_PORTS.length} (or "none")`);
+  }
+  return NODE_PORTS.map((p, i) => ({ container: p, host: base + i }));
+}
 
 export interface KindConfigOptions {
   /** Offline node images carry a static bridge CNI config instead of kindnet (whose image we lack). */
   offline: boolean;
+  ports?: Array<{ container: number; host: number }>;
 }
 
-export function kindConfig({ offline }: KindConfigOptions): string {
-  const ports = NODE_PORTS.map(
-    (p) => `      - { containerPort: ${p}, hostPort: ${p}, listenAddress: "127.0.0.1", protocol: TCP }`,
-  ).join('\n');
+export function kindConfig({ offline, ports = hostPorts() }: KindConfigOptions): string {
+  const mappings = ports.map(
+    (p) => `      - { containerPort: ${p.container}, hostPort: ${p.host}, listenAddress: "127.0.0.1", protocol: TCP }`,
+  );
   return [
     'kind: Cluster',
     'apiVersion: kind.x-k8s.io/v1alpha4',
@@ -24,10 +41,14 @@ export function kindConfig({ offline }: KindConfigOptions): string {
     'networking:',
     '  apiServerAddress: "127.0.0.1"',
     ...(offline ? ['  disableDefaultCNI: true'] : []),
+    // the node's kubelet caps every pod's process count (a fork bomb stays inside its pod)
+    'kubeadmConfigPatches:',
+    '  - |',
+    '    kind: KubeletConfiguration',
+    `    podPidsLimit: ${POD_PIDS_LIMIT}`,
     'nodes:',
     '  - role: control-plane',
-    '    extraPortMappings:',
-    ports,
+    ...(mappings.length ? ['    extraPortMappings:', ...mappings] : []),
     '',
   ].join('\n');
 }
@@ -60,7 +81,7 @@ export async function nodeRunning(): Promise<boolean> {
 }
 
 export async function createCluster(opts: { image?: string; offline: boolean; onLine?: (l: string) => void }): Promise<void> {
-  const configPath = join(cacheDir(), 'kind-config.yaml');
+  const configPath = join(cacheDir(), CLUSTER_NAME === 'sidecar-labs' ? 'kind-config.yaml' : `kind-config-${CLUSTER_NAME}.yaml`);
   mkdirSync(dirname(configPath), { recursive: true });
   writeFileSync(configPath, kindConfig({ offline: opts.offline }));
   const args = ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configPath, '--kubeconfig', kindKubeconfigPath(), '--wait', '0s'];

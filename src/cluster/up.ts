@@ -5,8 +5,9 @@ import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { buildImageArchive, buildOfflineNodeImage, LAB_IMAGES, PROJECT_IMAGES } from './kit.ts';
 import { checkDocker, checkPortsFree } from './preflight.ts';
-import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, NODE_PORTS } from './kind.ts';
+import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, hostPorts } from './kind.ts';
 import { waitForClusterReady } from './ready.ts';
+import { installEnforcer, installReaper } from './system.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from './paths.ts';
 import type { Progress } from './progress.ts';
 
@@ -64,7 +65,7 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
     }
   }
   if (!reused) {
-    await checkPortsFree(NODE_PORTS);
+    await checkPortsFree(hostPorts().map((p) => p.host));
     progress.phase(`creating kind cluster "${CLUSTER_NAME}"${image ? ` from ${image}` : ''}`);
     await createCluster({ image, offline, onLine: (l) => progress.detail(l) });
     if (!offline) {
@@ -79,7 +80,11 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
     }
   }
   progress.phase('waiting for the node and the system pods');
-  await waitForClusterReady(kubeConfig());
+  const kc = kubeConfig();
+  await waitForClusterReady(kc);
+  // kindnetd enforces NetworkPolicies online; the offline kit's bridge CNI needs the kit's enforcer
+  if (offline) await installEnforcer(kc, progress);
+  await installReaper(kc, progress);
   return { offline, image, reused };
 }
 
