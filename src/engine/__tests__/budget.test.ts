@@ -24,7 +24,7 @@ describe('namespace budget', () => {
   });
 
   it('allows the own namespace, DNS and the API server out; nothing else', () => {
-    const p = isolationPolicy(net, {}) as { spec: { egress: Array<{ to: unknown[]; ports?: unknown[] }>; ingress: Array<{ from: unknown[] }>; policyTypes: string[] } };
+    const p = isolationPolicy(net, {}) as unknown as { spec: { egress: Array<{ to: unknown[]; ports?: unknown[] }>; ingress: Array<{ from: unknown[] }>; policyTypes: string[] } };
     expect(p.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(p.spec.egress[0]).toEqual({ to: [{ podSelector: {} }] });
     expect(JSON.stringify(p.spec.egress[1])).toContain('kube-dns');
@@ -38,14 +38,14 @@ describe('namespace budget', () => {
   });
 
   it('without known pod ranges, ingress is the namespace only', () => {
-    const p = isolationPolicy({ ...net, podCidrs: [] }, {}) as { spec: { ingress: unknown[] } };
+    const p = isolationPolicy({ ...net, podCidrs: [] }, {}) as unknown as { spec: { ingress: unknown[] } };
     expect(p.spec.ingress).toEqual([{ from: [{ podSelector: {} }] }]);
   });
 });
 
 describe('terminal', () => {
   it('has a CPU limit and bounded scratch space', () => {
-    const pod = terminalObjects('ns', {}).find((o) => o.kind === 'Pod') as { spec: { containers: Array<{ resources: unknown }>; volumes: Array<{ name: string; emptyDir?: { sizeLimit?: string } }> } };
+    const pod = terminalObjects('ns', {}).find((o) => o.kind === 'Pod') as unknown as { spec: { containers: Array<{ resources: unknown }>; volumes: Array<{ name: string; emptyDir?: { sizeLimit?: string } }> } };
     expect(pod.spec.containers[0].resources).toEqual(TERMINAL_RESOURCES);
     expect(TERMINAL_RESOURCES.limits.cpu).toBeTruthy();
     expect(TERMINAL_RESOURCES.limits['ephemeral-storage']).toBeTruthy();
@@ -61,7 +61,7 @@ describe('terminal', () => {
     }
     for (const [g, r] of [['', 'pods'], ['', 'pods/exec'], ['apps', 'deployments'], ['batch', 'jobs'], ['', 'services']]) expect(writes(g, r), r).toBe(true);
     const objs = terminalObjects('ns', {});
-    const binding = objs.find((o) => o.kind === 'RoleBinding') as { roleRef: { kind: string } };
+    const binding = objs.find((o) => o.kind === 'RoleBinding') as unknown as { roleRef: { kind: string } };
     expect(binding.roleRef.kind).toBe('Role');
   });
 });
