@@ -67,13 +67,43 @@ func apply(payload string, chains []string) error {
 		return err
 	}
 	for _, hook := range []string{"FORWARD", "INPUT"} {
-		if _, err := run("", "iptables", "--wait", "-C", hook, "-j", Top); err != nil {
-			if _, err := run("", "iptables", "--wait", "-I", hook, "1", "-j", Top); err != nil {
-				return err
-			}
+		if err := hookFirst(hook); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// hookFirst makes `-j SLNP` the first rule of a built-in chain: kube-proxy's KUBE-FORWARD accepts
+// packets marked for masquerading (NodePorts), which must not pass before the policies have a say.
+func hookFirst(hook string) error {
+	rules, err := run("", "iptables", "--wait", "-S", hook)
+	if err != nil {
+		return err
+	}
+	jump := fmt.Sprintf("-A %s -j %s", hook, Top)
+	var first string
+	present := 0
+	for _, l := range strings.Split(rules, "\n") {
+		if strings.HasPrefix(l, "-A ") {
+			if first == "" {
+				first = l
+			}
+			if l == jump {
+				present++
+			}
+		}
+	}
+	if first == jump && present == 1 {
+		return nil
+	}
+	for ; present > 0; present-- {
+		if _, err := run("", "iptables", "--wait", "-D", hook, "-j", Top); err != nil {
+			return err
+		}
+	}
+	_, err = run("", "iptables", "--wait", "-I", hook, "1", "-j", Top)
+	return err
 }
 
 // bridged pod-to-pod traffic only meets iptables when the bridge hands it over
@@ -108,9 +138,24 @@ func main() {
 	nps := factory.Networking().V1().NetworkPolicies()
 	kick := make(chan struct{}, 1)
 	notify := cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { select { case kick <- struct{}{}: default: } },
-		UpdateFunc: func(any, any) { select { case kick <- struct{}{}: default: } },
-		DeleteFunc: func(any) { select { case kick <- struct{}{}: default: } },
+		AddFunc: func(any) {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		},
+		UpdateFunc: func(any, any) {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		},
+		DeleteFunc: func(any) {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		},
 	}
 	for _, inf := range []cache.SharedIndexInformer{pods.Informer(), nss.Informer(), nps.Informer()} {
 		if _, err := inf.AddEventHandler(notify); err != nil {
@@ -154,4 +199,3 @@ func main() {
 		}
 	}
 }
-
