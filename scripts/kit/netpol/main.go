@@ -8,8 +8,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/exec"
@@ -19,6 +21,8 @@ import (
 	"syscall"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	netv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -117,10 +121,56 @@ func bridgeNetfilter() {
 	}
 }
 
+// stateFromList reads a kubectl List of pods, namespaces and NetworkPolicies.
+func stateFromList(r io.Reader, node string) (*State, error) {
+	var list struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.NewDecoder(r).Decode(&list); err != nil {
+		return nil, fmt.Errorf("reading the list: %w", err)
+	}
+	st := &State{Node: node, Namespaces: map[string]map[string]string{}}
+	for _, raw := range list.Items {
+		var meta struct{ Kind string }
+		if err := json.Unmarshal(raw, &meta); err != nil {
+			return nil, err
+		}
+		var err error
+		switch meta.Kind {
+		case "Pod":
+			p := &corev1.Pod{}
+			err = json.Unmarshal(raw, p)
+			st.Pods = append(st.Pods, p)
+		case "Namespace":
+			n := &corev1.Namespace{}
+			err = json.Unmarshal(raw, n)
+			st.Namespaces[n.Name] = n.Labels
+		case "NetworkPolicy":
+			np := &netv1.NetworkPolicy{}
+			err = json.Unmarshal(raw, np)
+			st.Policies = append(st.Policies, np)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("a %s in the list: %w", meta.Kind, err)
+		}
+	}
+	return st, nil
+}
+
 func main() {
 	node := flag.String("node", os.Getenv("NODE_NAME"), "the node whose pods to fence (default $NODE_NAME)")
 	resync := flag.Duration("resync", time.Minute, "re-apply the rules at least this often")
+	dryRun := flag.Bool("dry-run", false, "read `kubectl get pods,namespaces,networkpolicies -A -o json` on stdin, print the rules, change nothing")
 	flag.Parse()
+	if *dryRun {
+		st, err := stateFromList(os.Stdin, *node)
+		if err != nil {
+			log.Fatal(err)
+		}
+		payload, _ := Compile(st)
+		fmt.Print(payload + "COMMIT\n")
+		return
+	}
 	if *node == "" {
 		log.Fatal("no node name: pass --node or set NODE_NAME")
 	}
