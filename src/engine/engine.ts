@@ -362,7 +362,11 @@ export class Engine {
   private async applyBudget(namespace: string, signal?: AbortSignal): Promise<void> {
     this.networkCache ??= this.clusterNetwork().catch((e) => { this.networkCache = undefined; throw e; });
     const labels = { [INFRA_LABEL]: 'true', 'app.kubernetes.io/part-of': 'sidecar-labs' };
-    await this.applyAll(namespace, budgetObjects(await this.networkCache, labels), () => undefined, signal);
+    const objects = budgetObjects(await this.networkCache, labels);
+    signal?.throwIfAborted();
+    // three independent objects of known namespaced kinds: applied together
+    await Promise.all(objects.map((o) => this.kube.apply({ ...structuredClone(o), metadata: { ...o.metadata, namespace } } as KubernetesObject)
+      .catch((e) => { throw e instanceof EngineError ? e : new EngineError(`cannot apply ${o.kind} "${o.metadata.name}": ${apiMessage(e)}`); })));
     // the quota admits no pod until its controller has counted the namespace (a few milliseconds)
     for (let i = 0; i < 100; i++) {
       const q = await this.kube.call(() => this.kube.core.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace }));
