@@ -16,8 +16,8 @@ export const NAMESPACE_QUOTA = {
   pods: '20',
   'requests.cpu': '2',
   'requests.memory': '2Gi',
-  'limits.cpu': '12',
-  'limits.memory': '6Gi',
+  'limits.cpu': '16',
+  'limits.memory': '8Gi',
   'requests.ephemeral-storage': '2Gi',
   'limits.ephemeral-storage': '8Gi',
   services: '10',
@@ -83,6 +83,17 @@ export function isolationPolicy(net: ClusterNetwork, labels: Record<string, stri
     metadata: { name: POLICY_NAME, labels },
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress, egress },
   };
+}
+
+/**
+ * client-node serialises a LimitRange through its typed model, whose field for `default` is named
+ * `_default`: a plain `default` is silently dropped (and max becomes the default limit). The objects
+ * above are in the API's own shape; this renames the one field for the client.
+ */
+export function forClient(o: KubeObject): KubeObject {
+  if (o.kind !== 'LimitRange') return o;
+  const limits = (o as unknown as { spec: { limits: Array<Record<string, unknown>> } }).spec.limits;
+  return { ...o, spec: { limits: limits.map(({ default: dflt, ...rest }) => (dflt ? { ...rest, _default: dflt } : rest)) } } as KubeObject;
 }
 
 export function budgetObjects(net: ClusterNetwork, labels: Record<string, string>): KubeObject[] {

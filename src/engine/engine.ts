@@ -12,7 +12,7 @@ import { loadLab, defaultLabsDir, setupObjects, type Lab, type KubeObject } from
 import { Kube, apiCode, apiMessage, runShell } from './kube.ts';
 import { runCheck, type CheckContext, type CheckResult } from './checks.ts';
 import { waitForPods, targetsFor, type PodTarget } from './wait.ts';
-import { budgetObjects, QUOTA_NAME, type ClusterNetwork } from './budget.ts';
+import { budgetObjects, forClient, QUOTA_NAME, type ClusterNetwork } from './budget.ts';
 import { terminalObjects, INFRA_LABEL, TERMINAL_POD, TERMINAL_CONTAINER, TOOLBOX_IMAGE, TERMINAL_WORKDIR } from './terminal.ts';
 import {
   AbortedError, CommandFailedError, EngineError, ImageMissingError, ManifestRefusedError, SessionNotFoundError, StepNotFoundError,
@@ -365,7 +365,7 @@ export class Engine {
     const objects = budgetObjects(await this.networkCache, labels);
     signal?.throwIfAborted();
     // three independent objects of known namespaced kinds: applied together
-    await Promise.all(objects.map((o) => this.kube.apply({ ...structuredClone(o), metadata: { ...o.metadata, namespace } } as KubernetesObject)
+    await Promise.all(objects.map((o) => this.kube.apply({ ...forClient(structuredClone(o)), metadata: { ...o.metadata, namespace } } as KubernetesObject)
       .catch((e) => { throw e instanceof EngineError ? e : new EngineError(`cannot apply ${o.kind} "${o.metadata.name}": ${apiMessage(e)}`); })));
     // the quota admits no pod until its controller has counted the namespace (a few milliseconds)
     for (let i = 0; i < 100; i++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetObjects, isolationPolicy, NAMESPACE_QUOTA, CONTAINER_LIMITS } from '../budget.ts';
+import { budgetObjects, forClient, isolationPolicy, NAMESPACE_QUOTA, CONTAINER_LIMITS } from '../budget.ts';
 import { terminalObjects, LEARNER_RULES, TERMINAL_RESOURCES } from '../terminal.ts';
 import { loadLabs, setupObjects } from '../load.ts';
 
@@ -63,5 +63,15 @@ describe('terminal', () => {
     const objs = terminalObjects('ns', {});
     const binding = objs.find((o) => o.kind === 'RoleBinding') as unknown as { roleRef: { kind: string } };
     expect(binding.roleRef.kind).toBe('Role');
+  });
+});
+
+describe('forClient', () => {
+  it("renames LimitRange's default to the client model's _default (a plain default is dropped on the way)", () => {
+    const lr = budgetObjects({ apiEndpoints: [], podCidrs: [] }, {}).find((o) => o.kind === 'LimitRange')!;
+    const limits = (forClient(lr) as unknown as { spec: { limits: Array<Record<string, unknown>> } }).spec.limits[0];
+    expect(limits._default).toEqual(CONTAINER_LIMITS.default);
+    expect(limits.default).toBeUndefined();
+    expect(limits.max).toEqual(CONTAINER_LIMITS.max);
   });
 });

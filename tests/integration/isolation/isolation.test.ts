@@ -85,7 +85,7 @@ describe('network fence between learners', () => {
     for (const cmd of [
       'kubectl delete networkpolicy sidecar-labs-isolation',
       'kubectl delete resourcequota sidecar-labs-budget',
-      `kubectl create -f - <<'EOF'\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: open}\nspec: {podSelector: {}, egress: [{}], policyTypes: [Egress]}\nEOF`,
+      `echo '{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"open"},"spec":{"podSelector":{},"egress":[{}],"policyTypes":["Egress"]}}' | kubectl create -f -`,
     ]) {
       const r = await inTerminal(e, a, `${cmd} 2>&1`);
       expect(r.exitCode, cmd).not.toBe(0);
