@@ -5,21 +5,33 @@ import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
 
-/** NodePorts 30080-30089 reach the host on loopback only. */
+/** NodePorts 30080-30089 reach the host on loopback only (the labs' NodePort checks use them). */
 export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
 
+/** Processes (threads included) one pod may run: a fork bomb in a terminal stops here, not at the node's limit. */
+export const POD_PIDS_LIMIT = 1024;
+
 /**
- * The host port the first NodePort maps to: 30080 unless SIDECAR_LABS_NODE_PORT_BASE moves the ten
- * of them (a second cluster beside the main one, e.g. the version matrix or a test cluster).
+ * Host ports for NODE_PORTS: the same numbers by default. A second cluster on the same machine sets
+ * SIDECAR_LABS_NODE_PORT_BASE to another base (e.g. 31080) or to `none` for no port mappings.
  */
-export function nodePortBase(env: NodeJS.ProcessEnv = process.env): number {
-  const v = Number(env.SIDECAR_LABS_NODE_PORT_BASE);
-  return Number.isInteger(v) && v >= 1024 && v <= 65_525 ? v : NODE_PORTS[0]!;
+export function hostPorts(env = process.env.SIDECAR_LABS_NODE_PORT_BASE): Array<{ container: number; host: number }> {
+  if (env === 'none') return [];
+  const base = env ? Number(env) : NODE_PORTS[0];
+  if (!Number.isInteger(base) || base < 1024 || base + NODE_PORTS.length > 65535) {
+    throw new ClusterError(`SIDECAR_LABS_NODE_PORT_BASE="${env}" is not a port between 1024 and ${65535 - NODE_PORTS.length} (or "none")`);
+  }
+  return NODE_PORTS.map((p, i) => ({ container: p, host: base + i }));
+}
+
+/** The host port the first NodePort maps to (undefined: no mappings), from SIDECAR_LABS_NODE_PORT_BASE. */
+export function nodePortBase(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return hostPorts(env.SIDECAR_LABS_NODE_PORT_BASE)[0]?.host;
 }
 
 /** The host ports the cluster's NodePorts map to (127.0.0.1). */
 export function hostNodePorts(env: NodeJS.ProcessEnv = process.env): number[] {
-  return NODE_PORTS.map((p) => p - NODE_PORTS[0]! + nodePortBase(env));
+  return hostPorts(env.SIDECAR_LABS_NODE_PORT_BASE).map((p) => p.host);
 }
 
 export interface KindConfigOptions {
@@ -27,6 +39,7 @@ export interface KindConfigOptions {
   offline: boolean;
   /** Kubelet ≥1.35 refuses cgroup v1 hosts unless told `failCgroupV1: false`. */
   allowCgroupV1?: boolean;
+  ports?: Array<{ container: number; host: number }>;
 }
 
 /** True on a cgroup v1 host when the node image is Kubernetes 1.35 or newer (its tag names the version). */
@@ -35,19 +48,10 @@ export function needsCgroupV1Opt(image: string | undefined, cgroupV2 = existsSyn
   return !cgroupV2 && Boolean(m && Number(m[1]) >= 35);
 }
 
-const CGROUP_V1_PATCH = [
-  'kubeadmConfigPatches:',
-  '  - |',
-  '    apiVersion: kubelet.config.k8s.io/v1beta1',
-  '    kind: KubeletConfiguration',
-  '    failCgroupV1: false',
-];
-
-export function kindConfig({ offline, allowCgroupV1 }: KindConfigOptions): string {
-  const hostPorts = hostNodePorts();
-  const ports = NODE_PORTS.map(
-    (p, i) => `      - { containerPort: ${p}, hostPort: ${hostPorts[i]}, listenAddress: "127.0.0.1", protocol: TCP }`,
-  ).join('\n');
+export function kindConfig({ offline, allowCgroupV1, ports = hostPorts() }: KindConfigOptions): string {
+  const mappings = ports.map(
+    (p) => `      - { containerPort: ${p.container}, hostPort: ${p.host}, listenAddress: "127.0.0.1", protocol: TCP }`,
+  );
   return [
     'kind: Cluster',
     'apiVersion: kind.x-k8s.io/v1alpha4',
@@ -55,11 +59,17 @@ export function kindConfig({ offline, allowCgroupV1 }: KindConfigOptions): strin
     'networking:',
     '  apiServerAddress: "127.0.0.1"',
     ...(offline ? ['  disableDefaultCNI: true'] : []),
-    ...(allowCgroupV1 ? CGROUP_V1_PATCH : []),
+    // the node's kubelet caps every pod's process count (a fork bomb stays inside its pod); kubelet
+    // >= 1.35 on a cgroup v1 host must also be told not to refuse it
+    'kubeadmConfigPatches:',
+    '  - |',
+    '    apiVersion: kubelet.config.k8s.io/v1beta1',
+    '    kind: KubeletConfiguration',
+    `    podPidsLimit: ${POD_PIDS_LIMIT}`,
+    ...(allowCgroupV1 ? ['    failCgroupV1: false'] : []),
     'nodes:',
     '  - role: control-plane',
-    '    extraPortMappings:',
-    ports,
+    ...(mappings.length ? ['    extraPortMappings:', ...mappings] : []),
     '',
   ].join('\n');
 }

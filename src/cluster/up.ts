@@ -5,8 +5,9 @@ import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { buildImageArchive, buildOfflineNodeImage, LAB_IMAGES, PROJECT_IMAGES } from './kit.ts';
 import { checkDocker, checkPortsFree } from './preflight.ts';
-import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, hostNodePorts } from './kind.ts';
+import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, hostNodePorts, POD_PIDS_LIMIT } from './kind.ts';
 import { waitForClusterReady } from './ready.ts';
+import { installEnforcer, installReaper } from './system.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from './paths.ts';
 import type { Progress } from './progress.ts';
 
@@ -79,8 +80,28 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
     }
   }
   progress.phase('waiting for the node and the system pods');
-  await waitForClusterReady(kubeConfig());
+  const kc = kubeConfig();
+  await waitForClusterReady(kc);
+  if (reused && !(await hasPidLimit(kc))) {
+    progress.detail(`this cluster predates the per-pod process limit (${POD_PIDS_LIMIT}): \`npx sidecar-labs cluster down && npx sidecar-labs cluster up\` re-creates it with the limit`);
+  }
+  // kindnetd enforces NetworkPolicies online; the offline kit's bridge CNI needs the kit's enforcer
+  if (offline) await installEnforcer(kc, progress);
+  await installReaper(kc, progress);
   return { offline, image, reused };
+}
+
+/** Does the node's kubelet cap processes per pod as kindConfig asks? (its live configuration, /configz) */
+async function hasPidLimit(kc: KubeConfig): Promise<boolean> {
+  try {
+    const core = kc.makeApiClient(CoreV1Api);
+    const node = (await core.listNode()).items[0]?.metadata?.name;
+    if (!node) return false;
+    const body = await core.connectGetNodeProxyWithPath({ name: node, path: 'configz' });
+    return JSON.parse(String(body)).kubeletconfig?.podPidsLimit === POD_PIDS_LIMIT;
+  } catch {
+    return false;
+  }
 }
 
 export async function clusterDown(progress: Progress): Promise<boolean> {

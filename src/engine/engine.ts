@@ -15,6 +15,7 @@ import { Kube, apiCode, apiMessage, runShell } from './kube.ts';
 import { runCheck, type CheckContext, type CheckResult } from './checks.ts';
 import { findMistake, type MistakeFound } from './mistakes.ts';
 import { waitForPods, targetsFor, type PodTarget } from './wait.ts';
+import { budgetObjects, forClient, QUOTA_NAME, type ClusterNetwork } from './budget.ts';
 import { terminalObjects, INFRA_LABEL, TERMINAL_POD, TERMINAL_CONTAINER, TOOLBOX_IMAGE, TERMINAL_WORKDIR } from './terminal.ts';
 import {
   AbortedError, CommandFailedError, EngineError, ImageMissingError, ManifestRefusedError, SessionNotFoundError, StepNotFoundError,
@@ -143,6 +144,7 @@ export class Engine {
   readonly kubeconfigPath: string;
   private readonly labs = new Map<string, Lab>();
   private nodeHostCache?: Promise<string>;
+  private networkCache?: Promise<ClusterNetwork>;
 
   constructor(opts: EngineOptions = {}) {
     this.choice = opts.choice ?? 'kind';
@@ -215,6 +217,7 @@ export class Engine {
     progress('namespace', `namespace ${namespace} created`, 1, 1);
 
     try {
+      await this.applyBudget(namespace, opts.signal);
       const objects = [...infra, ...setup];
       await this.applyAll(namespace, objects, (done, total, what) => progress('apply', `applied ${what}`, done, total), opts.signal);
       const targets: PodTarget[] = [
@@ -302,6 +305,7 @@ export class Engine {
       progress('namespace', 'lab objects removed', 1, 1);
       const setup = rewriteObjects(setupObjects(lab), lab.nodePorts, s.nodePorts);
       const infra = s.terminal ? this.terminalFor(s.namespace, lab, s.nodePorts) : [];
+      await this.applyBudget(s.namespace, opts.signal);
       await this.applyAll(s.namespace, [...infra, ...setup], (done, total, what) => progress('apply', `applied ${what}`, done, total), opts.signal);
       const targets: PodTarget[] = [...(s.terminal ? [{ label: 'terminal', name: TERMINAL_POD, replicas: 1 }] : []), ...targetsFor(setup, lab.setup.wait)];
       await waitForPods(this.kube, s.namespace, targets, {
@@ -448,6 +452,41 @@ export class Engine {
     });
     writeFileSync(file, copy.exportConfig(), { mode: 0o600 });
     return file;
+  }
+
+  /** The namespace's quota, limits and network fence (budget.ts), applied before any pod exists. */
+  private async applyBudget(namespace: string, signal?: AbortSignal): Promise<void> {
+    this.networkCache ??= this.clusterNetwork().catch((e) => { this.networkCache = undefined; throw e; });
+    const labels = { [INFRA_LABEL]: 'true', 'app.kubernetes.io/part-of': 'sidecar-labs' };
+    const objects = budgetObjects(await this.networkCache, labels);
+    signal?.throwIfAborted();
+    // three independent objects of known namespaced kinds: applied together
+    await Promise.all(objects.map((o) => this.kube.apply({ ...forClient(structuredClone(o)), metadata: { ...o.metadata, namespace } } as KubernetesObject)
+      .catch((e) => { throw e instanceof EngineError ? e : new EngineError(`cannot apply ${o.kind} "${o.metadata.name}": ${apiMessage(e)}`); })));
+    // the quota admits no pod until its controller has counted the namespace (a few milliseconds)
+    for (let i = 0; i < 100; i++) {
+      const q = await this.kube.call(() => this.kube.core.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace }));
+      if (q.status?.hard) return;
+      signal?.throwIfAborted();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Where the API server listens and which addresses are pods', for the NetworkPolicy. */
+  private async clusterNetwork(): Promise<ClusterNetwork> {
+    const [svc, eps, nodes] = await Promise.all([
+      this.kube.call(() => this.kube.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' })),
+      this.kube.call(() => this.kube.objects.list('discovery.k8s.io/v1', 'EndpointSlice', 'default', undefined, undefined, undefined, undefined, 'kubernetes.io/service-name=kubernetes')),
+      this.kube.call(() => this.kube.core.listNode()),
+    ]);
+    const apiEndpoints = (eps.items as Array<{ endpoints?: Array<{ addresses?: string[] }>; ports?: Array<{ port?: number }> }>).flatMap((s) =>
+      (s.endpoints ?? []).flatMap((e) => (e.addresses ?? []).flatMap((ip) => (s.ports ?? []).map((p) => ({ ip, port: p.port ?? 443 })))));
+    const ip = svc.spec?.clusterIP;
+    return {
+      apiEndpoints,
+      apiService: ip && ip !== 'None' ? { ip, port: svc.spec?.ports?.[0]?.port ?? 443 } : undefined,
+      podCidrs: [...new Set(nodes.items.flatMap((n) => n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])))],
+    };
   }
 
   private async nodeHost(): Promise<string> {

@@ -4,11 +4,12 @@ import { hostNodePorts, kindConfig, needsCgroupV1Opt, nodePortBase } from '../ki
 import { parseVersions } from '../kit-state.ts';
 
 describe('kind config for a second cluster and newer Kubernetes', () => {
-  it('moves the NodePorts\' host ports with SIDECAR_LABS_NODE_PORT_BASE, and ignores nonsense', () => {
+  it('moves the NodePorts\' host ports with SIDECAR_LABS_NODE_PORT_BASE, and refuses nonsense', () => {
     expect(hostNodePorts({})).toEqual([30080, 30081, 30082, 30083, 30084, 30085, 30086, 30087, 30088, 30089]);
     expect(hostNodePorts({ SIDECAR_LABS_NODE_PORT_BASE: '30180' })[9]).toBe(30189);
-    expect(nodePortBase({ SIDECAR_LABS_NODE_PORT_BASE: 'x' })).toBe(30080);
-    expect(nodePortBase({ SIDECAR_LABS_NODE_PORT_BASE: '80' })).toBe(30080);
+    expect(nodePortBase({ SIDECAR_LABS_NODE_PORT_BASE: 'none' })).toBeUndefined();
+    expect(() => nodePortBase({ SIDECAR_LABS_NODE_PORT_BASE: 'x' })).toThrow(/not a port/);
+    expect(() => nodePortBase({ SIDECAR_LABS_NODE_PORT_BASE: '80' })).toThrow(/SIDECAR_LABS_NODE_PORT_BASE="80"/);
   });
 
   it('maps container port 30080 to the moved host port', () => {
@@ -28,7 +29,7 @@ describe('kind config for a second cluster and newer Kubernetes', () => {
     expect(needsCgroupV1Opt('sidecar-labs/node:v1.34.4-abc', false)).toBe(false);
     expect(needsCgroupV1Opt('sidecar-labs/node:v1.35.4-abc', true)).toBe(false);
     const cfg = parse(kindConfig({ offline: true, allowCgroupV1: true })) as { kubeadmConfigPatches: string[] };
-    expect(parse(cfg.kubeadmConfigPatches[0]!)).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', failCgroupV1: false });
+    expect(parse(cfg.kubeadmConfigPatches[0]!)).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', podPidsLimit: 1024, failCgroupV1: false });
   });
 
   it('reads versions.env-style pins with ${NAME:-default}', () => {

@@ -64,10 +64,11 @@ describe('sessions and the terminal', () => {
     expect(ns.length).toBeLessThanOrEqual(63);
     expect(ns).not.toContain(id.slice(0, 8));
   });
-  it('the learner gets edit in the session namespace only, and a kubeconfig defaulting to it', () => {
+  it('the learner gets a Role in the session namespace only, and a kubeconfig defaulting to it', () => {
     const objs = terminalObjects('lab-x-1234', { 'pod.yaml': 'kind: Pod' });
     const rb = objs.find((o) => o.kind === 'RoleBinding') as any;
-    expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
+    expect(rb.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'learner' });
+    expect(objs.some((o) => o.kind === 'ClusterRole')).toBe(false);
     expect(rb.subjects).toEqual([{ kind: 'ServiceAccount', name: 'learner', namespace: 'lab-x-1234' }]);
     expect(objs.some((o) => o.kind === 'ClusterRoleBinding')).toBe(false);
     const p = objs.find((o) => o.kind === 'Pod') as any;
