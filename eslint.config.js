@@ -22,6 +22,11 @@ export default tseslint.config(
   {
     // Tests: long describe() blocks are fine.
     files: ['**/__tests__/**', 'tests/**', 'bench/**'],
-    rules: { 'max-lines-per-function': 'off' },
+    rules: {
+      'max-lines-per-function': 'off',
+      // Fakes stand in for client-node's wide types; terminal output is stripped of escape codes.
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-control-regex': 'off',
+    },
   },
 );

@@ -65,13 +65,12 @@ function podSpec(name: string, sidecar: boolean): V1Pod {
 async function createToReady(pod: V1Pod): Promise<number> {
   const name = pod.metadata!.name!;
   const watch = new Watch(kc);
-  let t0 = 0;
   const readyAt = new Promise<number>((resolve, reject) => {
     watch.watch(`/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, (_type, obj: V1Pod) => {
       if (obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) resolve(performance.now());
     }, (err) => err && reject(err)).then((ctl) => readyAt.finally(() => ctl.abort()), reject);
   });
-  t0 = performance.now();
+  const t0 = performance.now();
   await core.createNamespacedPod({ namespace, body: pod });
   const ms = (await readyAt) - t0;
   await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });

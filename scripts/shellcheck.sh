@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# shellcheck over every shell script in the repository (part of `npm run lint` and `npm test`).
+# Runs shellcheck over every shell script in the repository (scripts/lint.sh, a step of `npm test`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v shellcheck >/dev/null || {

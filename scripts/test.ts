@@ -25,6 +25,8 @@ const steps: Step[] = [
   // `astro sync` writes .astro/types.d.ts (the astro:content types) that a fresh clone lacks.
   { name: 'typecheck', before: [node, 'node_modules/astro/bin/astro.mjs', 'sync'], cmd: [node, 'node_modules/typescript/bin/tsc', '--noEmit', '-p', '.'] },
   { name: 'unit', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'unit'] },
+  // ESLint (typescript-eslint), Prettier and shellcheck: `npm run lint` alone; `npm run format` fixes the formatting.
+  { name: 'lint', cmd: ['bash', 'scripts/lint.sh'] },
   ...(useKind ? [{ name: 'cluster', cmd: [node, ...cli, 'cluster', 'up'] }] : []),
   { name: 'integration', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'integration'], needsCluster: true },
   { name: 'validate', cmd: [node, ...cli, 'validate', '--junit', 'test-results/validate.xml', '--parallel', '4'], needsCluster: true },

@@ -19,6 +19,7 @@ mkdir -p "$cache/images"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 log "go build sidecar-labs-netpol"
 (cd "$here/netpol" && CGO_ENABLED=0 nice -n 10 go build -trimpath -ldflags '-s -w' -o "$tmp/sidecar-labs-netpol" .)
+# shellcheck disable=SC2016 # ${BASE} is the Dockerfile's, expanded by docker build
 printf 'ARG BASE\nFROM ${BASE}\nCOPY sidecar-labs-netpol /usr/local/bin/sidecar-labs-netpol\nENTRYPOINT ["/usr/local/bin/sidecar-labs-netpol"]\n' > "$tmp/Dockerfile"
 built=$(docker build -q --build-arg BASE="$labbase" -t "$image" "$tmp" 2>&1) || {
   grep -v -e DEPRECATED -e buildx -e BuildKit <<<"$built" >&2; exit 1; }

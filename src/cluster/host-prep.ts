@@ -33,7 +33,8 @@ export interface HostAction {
 export type HostPlan = { ok: true; actions: HostAction[] } | { ok: false; message: string; command: string };
 
 export const HOST_SETUP = 'scripts/kit/host-setup.sh';
-const CHROMIUM_PACKAGES = ['chromium', 'fonts-dejavu-core'];
+// The test tools from Debian: Chromium for the browser tests, shellcheck for the lint step.
+const CHROMIUM_PACKAGES = ['chromium', 'fonts-dejavu-core', 'shellcheck'];
 
 const engineWhy: Record<EngineState, string> = {
   running: 'the offline kit needs Debian packages (debootstrap, …) or the runc wrapper',
@@ -71,7 +72,7 @@ export function planHost(f: HostFacts, setupScript = HOST_SETUP): HostPlan {
     else commands.push(`sudo bash ${setupScript}`);
   }
   if (f.needChromium && !f.chromium) {
-    const why = "Debian's Chromium (the browser tests) is not installed";
+    const why = "Debian's Chromium or shellcheck (the browser tests, the lint step) is not installed";
     if (!f.apt) return { ok: false, message: `${why}.`, command: 'install Chromium, then set CHROMIUM_PATH=/path/to/chromium' };
     reasons.push(why);
     const install = `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${CHROMIUM_PACKAGES.join(' ')}`;
@@ -125,7 +126,7 @@ export async function hostFacts(need: { docker: boolean; chromium: boolean }): P
     root,
     sudo: !root && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0,
     apt: existsSync('/usr/bin/apt-get'),
-    chromium: existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'),
+    chromium: existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') && (!need.chromium || existsSync('/usr/bin/shellcheck')),
     needDocker: need.docker,
     needChromium: need.chromium,
   };

@@ -175,45 +175,12 @@ export class Engine {
     const setup = rewriteObjects(setupObjects(lab), lab.nodePorts, nodePorts);
     const infra = opts.terminal ? this.terminalFor(namespace, lab, nodePorts) : [];
 
-    // Everything that can be refused is refused before anything exists.
-    const version = await this.kube.ping();
-    const [wantMajor, wantMinor] = lab.minKubernetes.split('.').map(Number);
-    if (version.major > 0 && (version.major < wantMajor || (version.major === wantMajor && version.minor < wantMinor))) {
-      throw new EngineError(`lab "${slug}" needs Kubernetes ${lab.minKubernetes} or newer; the cluster runs ${version.gitVersion}. Use the lab cluster (\`npx sidecar-labs cluster up\`) or a newer one`);
-    }
-    await this.assertNamespaced([...setup, ...lab.steps.flatMap((s) => [...s.solution.manifests, ...s.mistakes.flatMap((m) => m.apply.manifests)].flatMap((m) => lab.manifests[m] ?? []))]);
-    await this.assertImagesPresent([...lab.images, ...(opts.terminal ? [TOOLBOX_IMAGE] : [])]);
-    opts.signal?.throwIfAborted();
+    await this.assertStartable(lab, setup, opts);
 
     const created = new Date();
     const expires = new Date(created.getTime() + (opts.ttlSeconds ?? DEFAULT_TTL) * 1000);
     progress('namespace', `creating namespace ${namespace}`, 0, 1);
-    try {
-      await this.kube.call(() => this.kube.core.createNamespace({
-        body: {
-          metadata: {
-            name: namespace,
-            labels: {
-              [LABEL_LAB]: slug,
-              [LABEL_SESSION]: sessionId,
-              'app.kubernetes.io/managed-by': 'sidecar-labs',
-              // no privileged pods, host paths or host network: nothing reaches the node from a lab
-              'pod-security.kubernetes.io/enforce': 'baseline',
-              ...opts.labels,
-            },
-            annotations: {
-              ...opts.annotations,
-              [ANNOTATION_EXPIRES]: expires.toISOString(),
-              ...(opts.terminal ? { [ANNOTATION_TERMINAL]: 'true' } : {}),
-              ...(nodePorts ? { [ANNOTATION_NODE_PORTS]: JSON.stringify(nodePorts) } : {}),
-            },
-          },
-        },
-      }));
-    } catch (e) {
-      if (apiCode(e) === 409) throw new EngineError(`session "${sessionId}" of lab "${slug}" already exists (namespace ${namespace})`);
-      throw e;
-    }
+    await this.createSessionNamespace(lab, namespace, sessionId, expires, nodePorts, opts);
     progress('namespace', `namespace ${namespace} created`, 1, 1);
 
     try {
@@ -245,6 +212,48 @@ export class Engine {
       progress('error', err instanceof Error ? err.message : String(err));
       await this.deleteNamespace(namespace).catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** Everything that can be refused is refused before anything exists. */
+  private async assertStartable(lab: Lab, setup: KubeObject[], opts: StartOptions): Promise<void> {
+    const version = await this.kube.ping();
+    const [wantMajor, wantMinor] = lab.minKubernetes.split('.').map(Number);
+    if (version.major > 0 && (version.major < wantMajor || (version.major === wantMajor && version.minor < wantMinor))) {
+      throw new EngineError(`lab "${lab.slug}" needs Kubernetes ${lab.minKubernetes} or newer; the cluster runs ${version.gitVersion}. Use the lab cluster (\`npx sidecar-labs cluster up\`) or a newer one`);
+    }
+    await this.assertNamespaced([...setup, ...lab.steps.flatMap((s) => [...s.solution.manifests, ...s.mistakes.flatMap((m) => m.apply.manifests)].flatMap((m) => lab.manifests[m] ?? []))]);
+    await this.assertImagesPresent([...lab.images, ...(opts.terminal ? [TOOLBOX_IMAGE] : [])]);
+    opts.signal?.throwIfAborted();
+  }
+
+  /** The session's namespace, whose labels and annotations are the session's state. */
+  private async createSessionNamespace(lab: Lab, namespace: string, sessionId: string, expires: Date, nodePorts: NodePortMap | undefined, opts: StartOptions): Promise<void> {
+    try {
+      await this.kube.call(() => this.kube.core.createNamespace({
+        body: {
+          metadata: {
+            name: namespace,
+            labels: {
+              [LABEL_LAB]: lab.slug,
+              [LABEL_SESSION]: sessionId,
+              'app.kubernetes.io/managed-by': 'sidecar-labs',
+              // no privileged pods, host paths or host network: nothing reaches the node from a lab
+              'pod-security.kubernetes.io/enforce': 'baseline',
+              ...opts.labels,
+            },
+            annotations: {
+              ...opts.annotations,
+              [ANNOTATION_EXPIRES]: expires.toISOString(),
+              ...(opts.terminal ? { [ANNOTATION_TERMINAL]: 'true' } : {}),
+              ...(nodePorts ? { [ANNOTATION_NODE_PORTS]: JSON.stringify(nodePorts) } : {}),
+            },
+          },
+        },
+      }));
+    } catch (e) {
+      if (apiCode(e) === 409) throw new EngineError(`session "${sessionId}" of lab "${lab.slug}" already exists (namespace ${namespace})`);
+      throw e;
     }
   }
 

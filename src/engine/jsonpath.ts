@@ -36,7 +36,7 @@ export function parseJsonPath(expr: string): Segment[] {
       else if (/^-?\d+$/.test(inner)) out.push({ kind: 'index', index: Number(inner) });
       else if (/^'[^']*'$|^"[^"]*"$/.test(inner)) out.push({ kind: 'key', key: inner.slice(1, -1) });
       else {
-        const f = /^\?\(@((?:\.[A-Za-z0-9_\-]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?)|(true|false))\s*\)$/.exec(inner);
+        const f = /^\?\(@((?:\.[A-Za-z0-9_-]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?)|(true|false))\s*\)$/.exec(inner);
         if (!f) fail(`unsupported selector [${inner}]`);
         const value = f![3] ?? f![4] ?? (f![5] !== undefined ? Number(f![5]) : f![6] === 'true');
         out.push({ kind: 'filter', path: f![1].slice(1).split('.'), op: f![2] as '==' | '!=', value });

@@ -1,7 +1,7 @@
 // The engine's one door to the cluster: typed client-node APIs from one KubeConfig, server-side apply,
 // watches, exec, logs, API-server proxy. Connection failures become ClusterUnreachableError naming the
 // kubeconfig/context that was tried.
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
@@ -12,6 +12,7 @@ import {
 import { toolPath } from '../cluster/paths.ts';
 import { ClusterUnreachableError } from './errors.ts';
 import type { ClusterOps, ExecResult, HttpResult } from './checks.ts';
+import type { KubeJson } from './checks/types.ts';
 
 export const FIELD_MANAGER = 'sidecar-labs';
 
@@ -106,7 +107,7 @@ export class Kube implements ClusterOps {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new ClusterUnreachableError(this.describe, 'the kubeconfig has no current cluster');
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
-    const opts: import('node:https').RequestOptions = { method: 'GET', headers: {}, timeout: timeoutMs };
+    const opts: HttpsRequestOptions = { method: 'GET', headers: {}, timeout: timeoutMs };
     await this.kc.applyToHTTPSOptions(opts);
     const req = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
@@ -204,8 +205,8 @@ export class Kube implements ClusterOps {
     return { status: res.status, body: await res.text() };
   }
 
-  readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<Record<string, any> | undefined> {
-    return this.orNull(() => this.objects.read({ apiVersion, kind, metadata: { name, namespace } })) as Promise<Record<string, any> | undefined>;
+  readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<KubeJson | undefined> {
+    return this.orNull(() => this.objects.read({ apiVersion, kind, metadata: { name, namespace } })) as Promise<KubeJson | undefined>;
   }
 
   runScript(script: string, opts: { env: Record<string, string>; cwd: string; timeoutMs: number }): Promise<{ exitCode: number; output: string }> {

@@ -5,7 +5,7 @@
 // the browser keeps in localStorage, so no cookie is involved and cross-site requests carry nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
-import type { SessionManager } from './sessions.ts';
+import type { LiveSession, SessionManager } from './sessions.ts';
 import type { HostPolicy } from './hosts.ts';
 import { clientKey } from './limits.ts';
 import type { ProgressEvent } from './engine-port.ts';
@@ -92,6 +92,11 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
     return;
   }
   if (method !== 'POST') throw new HttpError(`${method} is not allowed here`, { status: 405 });
+  await sessionAction(action, req, res, sessions, live);
+}
+
+/** The POST actions on one session: check, solution, rebuild, reset. */
+async function sessionAction(action: string | undefined, req: IncomingMessage, res: ServerResponse, sessions: SessionManager, live: LiveSession): Promise<void> {
   if (action === 'check') {
     const { step } = parse(StepBody, await readJson(req));
     sendJson(res, 200, await sessions.check(live, step));
@@ -125,6 +130,7 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
     return { type: 'done' };
   });
 }
+
 
 function isLive(sessions: SessionManager, id: string, token: string | undefined): boolean {
   try {

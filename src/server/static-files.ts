@@ -101,6 +101,19 @@ function directoryUrl(root: string, indexFile: string, search: string): string {
   return `/${parts.map(encodeURIComponent).join('/')}${parts.length ? '/' : ''}${search}`;
 }
 
+function fileHeaders(type: string, length: number, gzip: boolean, pathname: string, mtime: Date): Record<string, string | number> {
+  return {
+    'content-type': type,
+    'content-length': length,
+    vary: 'accept-encoding',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    'x-content-type-options': 'nosniff',
+    // Hashed build assets never change; pages must be re-fetched to pick up a new build.
+    'cache-control': pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'last-modified': mtime.toUTCString(),
+  };
+}
+
 export function staticHandler(distDir: string) {
   const root = siteRoot(distDir);
   const gzipped = new PerVersion<Buffer>();
@@ -125,16 +138,7 @@ export function staticHandler(distDir: string) {
         const csp = await pageCsp.get(file, key, async () => contentSecurityPolicy({ inlineScripts: inlineScriptHashes((await readAll(handle)).toString('utf8')) }));
         res.setHeader('content-security-policy', csp);
       }
-      res.writeHead(status, {
-        'content-type': type,
-        'content-length': body ? body.length : st.size,
-        vary: 'accept-encoding',
-        ...(body ? { 'content-encoding': 'gzip' } : {}),
-        'x-content-type-options': 'nosniff',
-        // Hashed build assets never change; pages must be re-fetched to pick up a new build.
-        'cache-control': pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-        'last-modified': st.mtime.toUTCString(),
-      });
+      res.writeHead(status, fileHeaders(type, body ? body.length : st.size, !!body, pathname, st.mtime));
       if (req.method === 'HEAD' || body) {
         res.end(body);
         return;

@@ -40,7 +40,7 @@ export function loadTls(files: TlsFiles): TlsMaterial {
     try {
       data = readFileSync(path);
     } catch (err) {
-      throw new Error(`cannot read the TLS ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new Error(`cannot read the TLS ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
     }
     if (!marker.test(data.toString('latin1'))) throw new Error(`${path}: expected a PEM ${what} (a "-----BEGIN …-----" block)`);
     return data;

@@ -1,7 +1,7 @@
 // The doctor's checks of a cluster (kind or your own): reachable, new enough for every lab, the rights
 // the lab server and `validate` need, the lab images, NetworkPolicy enforcement. They talk to the
 // cluster only through ClusterProbe, so a unit test can play any cluster.
-import { fail, ok, skip, warn, type CheckOutcome, type LabNeeds } from './types.ts';
+import { fail, ok, warn, type CheckOutcome, type LabNeeds } from './types.ts';
 
 export interface Access {
   verb: string;

@@ -5,6 +5,10 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import type { Clock, ProbeResult } from '../settle.ts';
 
+/** An object as the API server returns it (JSON of any kind; checks read it with JSONPath). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KubeJson = Record<string, any>;
+
 export type { ProbeResult } from '../settle.ts';
 
 export interface ExecResult {
@@ -26,7 +30,7 @@ export interface ClusterOps {
   logs(namespace: string, pod: string, container: string, opts?: { previous?: boolean; tailLines?: number }): Promise<string>;
   proxyService(namespace: string, service: string, port: string | number | undefined, path: string, timeoutMs: number): Promise<HttpResult>;
   httpGet(url: string, timeoutMs: number): Promise<HttpResult>;
-  readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<Record<string, any> | undefined>;
+  readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<KubeJson | undefined>;
   runScript(script: string, opts: { env: Record<string, string>; cwd: string; timeoutMs: number }): Promise<{ exitCode: number; output: string }>;
 }
 
