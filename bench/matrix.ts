@@ -18,7 +18,9 @@ import { listLabSlugs } from '../src/engine/index.ts';
 const NAME = 'sidecar-labs-matrix';
 const KUBECONFIG = '/tmp/sidecar-labs-matrix-kubeconfig';
 const defaults = kitVersions();
-const versions = process.argv.slice(2).length ? process.argv.slice(2) : (defaults.MATRIX_KUBERNETES_VERSIONS ?? '').split(/\s+/).filter(Boolean);
+const versions = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : (defaults.MATRIX_KUBERNETES_VERSIONS ?? '').split(/\s+/).filter(Boolean);
 
 interface Column {
   version: string;
@@ -32,7 +34,9 @@ interface Column {
 function envFor(version: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    ...(version === defaults.KUBERNETES_VERSION ? {} : { KIT_KUBERNETES_VERSION: version, KIT_BIN: join(cacheDir(), `bin-${version}`) }),
+    ...(version === defaults.KUBERNETES_VERSION
+      ? {}
+      : { KIT_KUBERNETES_VERSION: version, KIT_BIN: join(cacheDir(), `bin-${version}`) }),
     SIDECAR_LABS_CLUSTER_NAME: NAME,
     SIDECAR_LABS_KUBECONFIG: KUBECONFIG,
     SIDECAR_LABS_NODE_PORT_BASE: '30280',
@@ -99,7 +103,8 @@ export function table(cols: Column[], slugs: string[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  if (!versions.length) throw new Error('no versions: set MATRIX_KUBERNETES_VERSIONS in scripts/kit/matrix.env or name them');
+  if (!versions.length)
+    throw new Error('no versions: set MATRIX_KUBERNETES_VERSIONS in scripts/kit/matrix.env or name them');
   const cols = versions.map(measure);
   console.log(`\nKubernetes version matrix (${new Date().toISOString()}):\n\n${table(cols, listLabSlugs())}`);
   for (const c of cols) if (c.clusterProblem) console.log(`${c.version}: ${c.clusterProblem}`);

@@ -21,7 +21,10 @@ class PodStream {
   readonly abort = new AbortController();
 
   async open(url: string, id: string, token: string): Promise<void> {
-    const res = await fetch(`${url}/api/sessions/${id}/pods`, { headers: { authorization: `Bearer ${token}` }, signal: this.abort.signal });
+    const res = await fetch(`${url}/api/sessions/${id}/pods`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: this.abort.signal,
+    });
     if (!res.ok || !res.body) throw new Error(`pods stream: HTTP ${res.status}`);
     void this.read(res.body as ReadableStream<Uint8Array<ArrayBuffer>>);
   }
@@ -76,7 +79,13 @@ try {
   const apiCalls: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const name = `bench-${i}`;
-    const body = { metadata: { name }, spec: { containers: [{ name: 'c', image: 'docker.io/library/busybox:1.36.0', command: ['sleep', '600'] }], terminationGracePeriodSeconds: 0 } };
+    const body = {
+      metadata: { name },
+      spec: {
+        containers: [{ name: 'c', image: 'docker.io/library/busybox:1.36.0', command: ['sleep', '600'] }],
+        terminationGracePeriodSeconds: 0,
+      },
+    };
     let t0 = performance.now();
     const seen = stream.waitFor((v) => v.pods.some((p) => p.name === name));
     await core.createNamespacedPod({ namespace: ns, body });
@@ -89,7 +98,8 @@ try {
     deleted.push((await gone) - t0);
   }
   const all = [...created, ...deleted];
-  const f = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(0)} ms, p95 ${pct(xs, 95).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms`;
+  const f = (xs: number[]) =>
+    `p50 ${pct(xs, 50).toFixed(0)} ms, p95 ${pct(xs, 95).toFixed(0)} ms, max ${Math.max(...xs).toFixed(0)} ms`;
   console.log(`Pod view update latency, cluster change → event at the client (${rounds} creates + ${rounds} deletes):`);
   console.log(`  create: ${f(created)}`);
   console.log(`  delete: ${f(deleted)}`);

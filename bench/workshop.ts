@@ -23,28 +23,63 @@ const url = `http://127.0.0.1:${port}`;
 const steps = loadLab(slug).steps.length;
 const plain = (t: string) => t.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
 
-interface Figures { startToPrompt: number[]; poolPrompt: number[]; check: number[]; echo: number[]; errors: string[] }
+interface Figures {
+  startToPrompt: number[];
+  poolPrompt: number[];
+  check: number[];
+  echo: number[];
+  errors: string[];
+}
 
 async function server(reserveN: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['src/server/main.ts'], {
-    env: { ...process.env, PORT: String(port), SIDECAR_LABS_WORKSHOP_CODE: CODE, SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET,
-      SIDECAR_LABS_RESERVE: String(reserveN), SIDECAR_LABS_POOL_LABS: slug, SIDECAR_LABS_MAX_SESSIONS: String(learners + reserveN + 5) },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      SIDECAR_LABS_WORKSHOP_CODE: CODE,
+      SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET,
+      SIDECAR_LABS_RESERVE: String(reserveN),
+      SIDECAR_LABS_POOL_LABS: slug,
+      SIDECAR_LABS_MAX_SESSIONS: String(learners + reserveN + 5),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('Sidecar Labs: http://') && resolve());
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  return { child, stop: async () => { const e = new Promise((r) => child.once('exit', r)); child.kill('SIGTERM'); await e; } };
+  return {
+    child,
+    stop: async () => {
+      const e = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await e;
+    },
+  };
 }
 
 async function post(path: string, body: unknown, token?: string): Promise<Response> {
-  return fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: url, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      origin: url,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
 }
 
-interface Line { type: string; session?: Session & { slug: string }; message?: string }
+interface Line {
+  type: string;
+  session?: Session & { slug: string };
+  message?: string;
+}
 async function lines(res: Response): Promise<Line[]> {
-  return (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as Line);
+  return (await res.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
 }
 async function lastLine(res: Response): Promise<Line> {
   return (await lines(res)).at(-1)!;
@@ -53,7 +88,9 @@ async function lastLine(res: Response): Promise<Line> {
 /** One learner's whole lab; figures go into `f`. */
 async function learner(i: number, f: Figures): Promise<void> {
   const t0 = performance.now();
-  const all = await lines(await post('/api/sessions', { slug, code: CODE, name: `learner ${i + 1}`, learnerId: `benchlearner${i}` }));
+  const all = await lines(
+    await post('/api/sessions', { slug, code: CODE, name: `learner ${i + 1}`, learnerId: `benchlearner${i}` }),
+  );
   const start = all.at(-1)!;
   const pooled = all.some((l) => /warm pool/.test(l.message ?? ''));
   if (start.type !== 'ready') throw new Error(`start: ${start.message}`);
@@ -63,7 +100,8 @@ async function learner(i: number, f: Figures): Promise<void> {
     await term.until((t) => PROMPT.test(plain(t)), 120_000);
     f.startToPrompt.push(performance.now() - t0);
     if (pooled) f.poolPrompt.push(performance.now() - t0);
-    for (let k = 0; k < 3; k++) { // keystroke echo: one character, until it comes back
+    for (let k = 0; k < 3; k++) {
+      // keystroke echo: one character, until it comes back
       const mark = 'abc'[k]!;
       const seen = term.text.length;
       const e0 = performance.now();
@@ -77,7 +115,8 @@ async function learner(i: number, f: Figures): Promise<void> {
       const sol = await lastLine(await post(`/api/sessions/${s.id}/solution`, { step }, s.token));
       if (sol.type === 'error') throw new Error(`solution ${step + 1}: ${sol.message}`);
       let ok = false;
-      for (let attempt = 0; attempt < 30 && !ok; attempt++) { // a learner presses Check until it passes
+      for (let attempt = 0; attempt < 30 && !ok; attempt++) {
+        // a learner presses Check until it passes
         const c0 = performance.now();
         const r = (await (await post(`/api/sessions/${s.id}/check`, { step }, s.token)).json()) as { ok: boolean };
         f.check.push(performance.now() - c0);
@@ -88,14 +127,26 @@ async function learner(i: number, f: Figures): Promise<void> {
     }
   } finally {
     term.close();
-    await fetch(`${url}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}`, origin: url } }).catch(() => {});
+    await fetch(`${url}/api/sessions/${s.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${s.token}`, origin: url },
+    }).catch(() => {});
   }
 }
 
 function poolCount(): number {
   try {
-    const out = execFileSync('kubectl', ['get', 'ns', '-l', `sidecar-labs.dev/pool=ready,sidecar-labs.dev/lab=${slug}`, '-o', 'name'],
-      { env: { ...process.env, KUBECONFIG: process.env.KUBECONFIG ?? `${process.env.HOME}/.cache/sidecar-labs/kubeconfig`, PATH: `${process.env.HOME}/.cache/sidecar-labs/bin:${process.env.PATH}` } }).toString();
+    const out = execFileSync(
+      'kubectl',
+      ['get', 'ns', '-l', `sidecar-labs.dev/pool=ready,sidecar-labs.dev/lab=${slug}`, '-o', 'name'],
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: process.env.KUBECONFIG ?? `${process.env.HOME}/.cache/sidecar-labs/kubeconfig`,
+          PATH: `${process.env.HOME}/.cache/sidecar-labs/bin:${process.env.PATH}`,
+        },
+      },
+    ).toString();
     return out.split('\n').filter(Boolean).length;
   } catch {
     return 0;
@@ -104,22 +155,39 @@ function poolCount(): number {
 
 /** Peak RSS of the server and peak CPU / memory of the kind node, sampled every 2 s. */
 function sampler(pid: number) {
-  const peak = { rssMiB: 0, nodeCpu: 0, nodeMem: '' , nodeMemMiB: 0 };
+  const peak = { rssMiB: 0, nodeCpu: 0, nodeMem: '', nodeMemMiB: 0 };
   const timer = setInterval(() => {
     try {
       const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
       peak.rssMiB = Math.max(peak.rssMiB, rss);
-      const [cpu, mem] = execFileSync('docker', ['stats', '--no-stream', '--format', '{{.CPUPerc}}|{{.MemUsage}}', 'sidecar-labs-control-plane']).toString().trim().split('|');
+      const [cpu, mem] = execFileSync('docker', [
+        'stats',
+        '--no-stream',
+        '--format',
+        '{{.CPUPerc}}|{{.MemUsage}}',
+        'sidecar-labs-control-plane',
+      ])
+        .toString()
+        .trim()
+        .split('|');
       const cpuN = parseFloat(cpu ?? '0');
       const memMiB = parseFloat(mem ?? '0') * (/GiB/.test(mem ?? '') ? 1024 : 1);
       if (cpuN > peak.nodeCpu) peak.nodeCpu = cpuN;
-      if (memMiB > peak.nodeMemMiB) { peak.nodeMemMiB = memMiB; peak.nodeMem = (mem ?? '').split('/')[0]!.trim(); }
-    } catch { /* docker stats missing: the figure stays empty */ }
+      if (memMiB > peak.nodeMemMiB) {
+        peak.nodeMemMiB = memMiB;
+        peak.nodeMem = (mem ?? '').split('/')[0]!.trim();
+      }
+    } catch {
+      /* docker stats missing: the figure stays empty */
+    }
   }, 2000);
   return { peak, stop: () => clearInterval(timer) };
 }
 
-async function round(name: string, reserveN: number): Promise<Figures & { rssMiB: number; nodeCpu: number; nodeMem: string; nodeMemMiB: number }> {
+async function round(
+  name: string,
+  reserveN: number,
+): Promise<Figures & { rssMiB: number; nodeCpu: number; nodeMem: string; nodeMemMiB: number }> {
   const srv = await server(reserveN);
   const s = sampler(srv.child.pid!);
   const f: Figures = { startToPrompt: [], poolPrompt: [], check: [], echo: [], errors: [] };
@@ -130,8 +198,15 @@ async function round(name: string, reserveN: number): Promise<Figures & { rssMiB
       process.stdout.write(`  pool: ${poolCount()} ready after ${Math.round((Date.now() - t0) / 1000)} s\n`);
     }
     // learners arrive over ~10 s, as a room does after "press Start lab now"
-    await Promise.all(Array.from({ length: learners }, (_, i) => new Promise((r) => setTimeout(r, (i * 10_000) / learners)).then(() =>
-      learner(i, f).catch((e: unknown) => { f.errors.push(`learner ${i + 1}: ${e instanceof Error ? e.message : String(e)}`); }))));
+    await Promise.all(
+      Array.from({ length: learners }, (_, i) =>
+        new Promise((r) => setTimeout(r, (i * 10_000) / learners)).then(() =>
+          learner(i, f).catch((e: unknown) => {
+            f.errors.push(`learner ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
+          }),
+        ),
+      ),
+    );
   } finally {
     s.stop();
     await srv.stop();
@@ -140,7 +215,10 @@ async function round(name: string, reserveN: number): Promise<Figures & { rssMiB
   return { ...f, ...s.peak };
 }
 
-const line = (label: string, xs: number[]) => xs.length ? `${label.padEnd(34)} p50 ${ms(percentile(xs, 50)).padStart(9)}  p95 ${ms(percentile(xs, 95)).padStart(9)}  (n=${xs.length})` : `${label.padEnd(34)} (no samples)`;
+const line = (label: string, xs: number[]) =>
+  xs.length
+    ? `${label.padEnd(34)} p50 ${ms(percentile(xs, 50)).padStart(9)}  p95 ${ms(percentile(xs, 95)).padStart(9)}  (n=${xs.length})`
+    : `${label.padEnd(34)} (no samples)`;
 console.log(`workshop bench: ${learners} learners, lab "${slug}" (${steps} steps), warm pool ${reserve}`);
 const cold = await round('without pool', 0);
 const warm = await round(`with pool (--reserve ${reserve})`, reserve);
@@ -151,8 +229,14 @@ console.log(line('start to prompt, claimed from pool', warm.poolPrompt));
 console.log(line('start to prompt, pool round, all', warm.startToPrompt));
 console.log(line('check (Check button)', [...cold.check, ...warm.check]));
 console.log(line('keystroke echo', [...cold.echo, ...warm.echo]));
-console.log(`errors                             ${errors.length}${errors.length ? `: ${errors.slice(0, 5).join('; ')}` : ''}`);
+console.log(
+  `errors                             ${errors.length}${errors.length ? `: ${errors.slice(0, 5).join('; ')}` : ''}`,
+);
 console.log(`server RSS peak                    ${Math.max(cold.rssMiB, warm.rssMiB).toFixed(0)} MiB`);
-console.log(`kind node peak (docker stats)      CPU ${Math.max(cold.nodeCpu, warm.nodeCpu).toFixed(0)} %, memory ${cold.nodeMemMiB > warm.nodeMemMiB ? cold.nodeMem : warm.nodeMem}`);
-console.log(`largest class sustained            ${errors.length === 0 ? learners : `${learners - Math.max(cold.errors.length, warm.errors.length)} of ${learners} (errors above)`} learners at once on this machine`);
+console.log(
+  `kind node peak (docker stats)      CPU ${Math.max(cold.nodeCpu, warm.nodeCpu).toFixed(0)} %, memory ${cold.nodeMemMiB > warm.nodeMemMiB ? cold.nodeMem : warm.nodeMem}`,
+);
+console.log(
+  `largest class sustained            ${errors.length === 0 ? learners : `${learners - Math.max(cold.errors.length, warm.errors.length)} of ${learners} (errors above)`} learners at once on this machine`,
+);
 console.log('goal: pool start-to-prompt p50 <= 1000 ms, p95 <= 2000 ms; 0 errors');

@@ -6,17 +6,30 @@
 
 export type ErrorKind =
   // bad input
-  | 'usage' | 'bad-request' | 'lab-format' | 'manifest-refused'
+  | 'usage'
+  | 'bad-request'
+  | 'lab-format'
+  | 'manifest-refused'
   // something asked for that is not there
-  | 'lab-not-found' | 'session-not-found' | 'step-not-found' | 'not-found'
+  | 'lab-not-found'
+  | 'session-not-found'
+  | 'step-not-found'
+  | 'not-found'
   // the cluster
-  | 'no-cluster' | 'cluster-unreachable' | 'cluster' | 'image-missing'
+  | 'no-cluster'
+  | 'cluster-unreachable'
+  | 'cluster'
+  | 'image-missing'
   // a lab that went wrong while running
-  | 'crash-loop' | 'command-failed' | 'timeout'
+  | 'crash-loop'
+  | 'command-failed'
+  | 'timeout'
   // stopped on purpose
-  | 'aborted' | 'interrupted'
+  | 'aborted'
+  | 'interrupted'
   // anything else the engine or the server says in plain words
-  | 'engine' | 'server';
+  | 'engine'
+  | 'server';
 
 /** What to do when there is no cluster, or it does not answer (the one copy of this text). */
 export const CLUSTER_FIX = 'start the cluster with `npx sidecar-labs cluster up` (Docker must be running)';

@@ -9,7 +9,9 @@ export async function run(args: string[]): Promise<number> {
   const [sub, ...flags] = args;
   const unknown = flags.filter((f) => f !== '--offline' && f !== '--progress=json');
   if (unknown.length) {
-    process.stderr.write(`sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline or --progress=json)\n`);
+    process.stderr.write(
+      `sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline or --progress=json)\n`,
+    );
     return 2;
   }
   // `npm start` reads JSON lines (--progress=json); every `up` records its step times for the next estimate.
@@ -19,8 +21,10 @@ export async function run(args: string[]): Promise<number> {
     switch (sub) {
       case 'up': {
         const r = await clusterUp({ offline: flags.includes('--offline'), progress });
-        progress.done(`cluster "${CLUSTER_NAME}" is ready${r.reused ? ' (reused)' : ''}${r.offline ? ' [offline kit]' : ''}. ` +
-          `kubectl: export KUBECONFIG=${process.env.SIDECAR_LABS_KUBECONFIG ?? '~/.cache/sidecar-labs/kubeconfig'}`);
+        progress.done(
+          `cluster "${CLUSTER_NAME}" is ready${r.reused ? ' (reused)' : ''}${r.offline ? ' [offline kit]' : ''}. ` +
+            `kubectl: export KUBECONFIG=${process.env.SIDECAR_LABS_KUBECONFIG ?? '~/.cache/sidecar-labs/kubeconfig'}`,
+        );
         return 0;
       }
       case 'down': {

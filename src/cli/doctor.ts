@@ -27,7 +27,10 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`sidecar-labs doctor: ${parsed}\n${usage}`);
     return 2;
   }
-  const what = parsed.cluster === 'kind' ? `the kind cluster "${CLUSTER_NAME}" and this machine` : 'the cluster of your kubeconfig';
+  const what =
+    parsed.cluster === 'kind'
+      ? `the kind cluster "${CLUSTER_NAME}" and this machine`
+      : 'the cluster of your kubeconfig';
   if (!parsed.json) process.stdout.write(`Sidecar Labs doctor: checking ${what}…\n`);
   const results = await runDoctor({ cluster: parsed.cluster });
   const good = labsCanRun(results);

@@ -41,7 +41,9 @@ export async function run(args: string[]): Promise<number> {
   }
   for (const r of rows) {
     process.stdout.write(`${r.slug}\n`);
-    process.stdout.write(`  lab:     ${r.title} (${r.steps} steps, ${r.checks} checks, Kubernetes >= ${r.minKubernetes})\n`);
+    process.stdout.write(
+      `  lab:     ${r.title} (${r.steps} steps, ${r.checks} checks, Kubernetes >= ${r.minKubernetes})\n`,
+    );
     process.stdout.write(`  lesson:  ${r.lesson}${r.lessonTitle ? `  "${r.lessonTitle}"` : ''}\n`);
     process.stdout.write(`  images:  ${r.images.join(', ')}\n`);
   }

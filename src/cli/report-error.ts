@@ -12,7 +12,11 @@ function mentions(message: string, fix: string): boolean {
 }
 
 /** Writes the error for `sidecar-labs <command>` and returns the exit code. */
-export function reportError(command: string, err: unknown, write: (s: string) => void = (s) => process.stderr.write(s)): number {
+export function reportError(
+  command: string,
+  err: unknown,
+  write: (s: string) => void = (s) => process.stderr.write(s),
+): number {
   const prefix = `sidecar-labs ${command}: `;
   if (isUserError(err)) {
     write(`${prefix}${err.message}\n`);

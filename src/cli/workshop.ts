@@ -22,14 +22,20 @@ export interface WorkshopOptions {
 
 function wholeNumber(flag: string, v: string | undefined, min: number, max: number): number {
   const n = Number(v);
-  if (v === undefined || !Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} expects a whole number from ${min} to ${max}, got "${v ?? ''}"`);
+  if (v === undefined || !Number.isInteger(n) || n < min || n > max)
+    throw new Error(`${flag} expects a whole number from ${min} to ${max}, got "${v ?? ''}"`);
   return n;
 }
 
 export function parseWorkshopArgs(args: string[], env: NodeJS.ProcessEnv = process.env): WorkshopOptions {
   const o: WorkshopOptions = {
-    code: env.SIDECAR_LABS_WORKSHOP_CODE ?? newEventCode(), reserve: 0, maxSessions: 40,
-    host: env.HOST ?? '0.0.0.0', port: Number(env.PORT) || 4321, cluster: env.SIDECAR_LABS_CLUSTER === 'current' ? 'current' : 'kind', build: true,
+    code: env.SIDECAR_LABS_WORKSHOP_CODE ?? newEventCode(),
+    reserve: 0,
+    maxSessions: 40,
+    host: env.HOST ?? '0.0.0.0',
+    port: Number(env.PORT) || 4321,
+    cluster: env.SIDECAR_LABS_CLUSTER === 'current' ? 'current' : 'kind',
+    build: true,
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -48,9 +54,15 @@ export function parseWorkshopArgs(args: string[], env: NodeJS.ProcessEnv = proce
       o.cluster = c;
     } else if (flag === '--pool-labs') {
       o.poolLabs = value() ?? '';
-      if (!/^[a-z0-9-]+(,[a-z0-9-]+)*$/.test(o.poolLabs)) throw new Error('--pool-labs expects lab slugs separated by commas, e.g. --pool-labs content-sidecar,date-tailer');
+      if (!/^[a-z0-9-]+(,[a-z0-9-]+)*$/.test(o.poolLabs))
+        throw new Error(
+          '--pool-labs expects lab slugs separated by commas, e.g. --pool-labs content-sidecar,date-tailer',
+        );
     } else if (flag === '--no-build') o.build = false;
-    else throw new Error(`unknown option ${a} (expected --code, --reserve, --max-sessions, --host, --port, --cluster, --pool-labs, --no-build)`);
+    else
+      throw new Error(
+        `unknown option ${a} (expected --code, --reserve, --max-sessions, --host, --port, --cluster, --pool-labs, --no-build)`,
+      );
   }
   if (!o.host) throw new Error('--host expects an address, e.g. --host 0.0.0.0 (every interface) or --host 127.0.0.1');
   return o;
@@ -59,13 +71,18 @@ export function parseWorkshopArgs(args: string[], env: NodeJS.ProcessEnv = proce
 /** The address learners type: this machine's first LAN address when listening on every interface. */
 export function learnerHost(host: string): string {
   if (host !== '0.0.0.0' && host !== '::') return host.includes(':') ? `[${host}]` : host;
-  const lan = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal);
   return lan?.address ?? 'localhost';
 }
 
 function buildSite(): void {
   const root = fileURLToPath(new URL('../..', import.meta.url));
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'start.ts'), '--build-only'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'start.ts'), '--build-only'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('the site build failed (see above)');
 }
 
@@ -73,22 +90,27 @@ export async function run(args: string[]): Promise<number> {
   const o = parseWorkshopArgs(args);
   const secret = process.env.SIDECAR_LABS_INSTRUCTOR_SECRET ?? newInstructorSecret();
   Object.assign(process.env, {
-    SIDECAR_LABS_WORKSHOP_CODE: o.code, SIDECAR_LABS_INSTRUCTOR_SECRET: secret, SIDECAR_LABS_RESERVE: String(o.reserve),
-    SIDECAR_LABS_MAX_SESSIONS: String(o.maxSessions), SIDECAR_LABS_CLUSTER: o.cluster,
+    SIDECAR_LABS_WORKSHOP_CODE: o.code,
+    SIDECAR_LABS_INSTRUCTOR_SECRET: secret,
+    SIDECAR_LABS_RESERVE: String(o.reserve),
+    SIDECAR_LABS_MAX_SESSIONS: String(o.maxSessions),
+    SIDECAR_LABS_CLUSTER: o.cluster,
     ...(o.poolLabs ? { SIDECAR_LABS_POOL_LABS: o.poolLabs } : {}),
   });
   if (o.build) buildSite();
   const { serveUntilSignal } = await import('../server/main.ts');
   await serveUntilSignal({ port: o.port, host: o.host });
   const base = `http://${learnerHost(o.host)}:${o.port}`;
-  process.stdout.write([
-    '',
-    `Workshop is open.`,
-    `  Learners open:   ${base}/`,
-    `  Event code:      ${o.code}`,
-    `  Instructor page: ${base}/instructor/#key=${secret}`,
-    `  (keep the instructor URL to yourself; ${o.reserve ? `${o.reserve} ready session(s) per lab are being prepared` : 'no warm pool: --reserve N prepares N ready sessions per lab'}; at most ${o.maxSessions} sessions)`,
-    '',
-  ].join('\n'));
+  process.stdout.write(
+    [
+      '',
+      `Workshop is open.`,
+      `  Learners open:   ${base}/`,
+      `  Event code:      ${o.code}`,
+      `  Instructor page: ${base}/instructor/#key=${secret}`,
+      `  (keep the instructor URL to yourself; ${o.reserve ? `${o.reserve} ready session(s) per lab are being prepared` : 'no warm pool: --reserve N prepares N ready sessions per lab'}; at most ${o.maxSessions} sessions)`,
+      '',
+    ].join('\n'),
+  );
   return new Promise<number>(() => {}); // serves until Ctrl-C (serveUntilSignal exits the process)
 }

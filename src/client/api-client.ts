@@ -88,7 +88,11 @@ export async function readStream<T>(res: Response, onProgress: (p: ProgressLine)
   }
   handle(buffer);
   const final = last as ({ type: 'error' } & Problem) | undefined;
-  if (!final) throw new LabApiError({ message: 'the lab server stopped answering mid-way', fix: 'press "Reset lab", or reload the page' }, 0);
+  if (!final)
+    throw new LabApiError(
+      { message: 'the lab server stopped answering mid-way', fix: 'press "Reset lab", or reload the page' },
+      0,
+    );
   if (final.type === 'error') throw new LabApiError(final, 0);
   return final as T;
 }
@@ -111,7 +115,11 @@ export async function sessionAlive(id: string, token: string): Promise<boolean> 
 }
 
 export async function checkStep(id: string, token: string, step: number): Promise<CheckResult> {
-  const res = await request(`/api/sessions/${encodeURIComponent(id)}/check`, { method: 'POST', token, body: JSON.stringify({ step }) });
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/check`, {
+    method: 'POST',
+    token,
+    body: JSON.stringify({ step }),
+  });
   return (await res.json()) as CheckResult;
 }
 
@@ -120,8 +128,17 @@ export async function resetSession(id: string, token: string, onProgress: (p: Pr
   await readStream(res, onProgress);
 }
 
-export async function rebuildTo(id: string, token: string, upTo: number, onProgress: (p: ProgressLine) => void): Promise<void> {
-  const res = await request(`/api/sessions/${encodeURIComponent(id)}/rebuild`, { method: 'POST', token, body: JSON.stringify({ upTo }) });
+export async function rebuildTo(
+  id: string,
+  token: string,
+  upTo: number,
+  onProgress: (p: ProgressLine) => void,
+): Promise<void> {
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/rebuild`, {
+    method: 'POST',
+    token,
+    body: JSON.stringify({ upTo }),
+  });
   await readStream(res, onProgress);
 }
 

@@ -20,7 +20,13 @@ export interface ClusterDisplay {
 export function displayOf(v: ClusterView, sawWork: boolean): ClusterDisplay {
   const checks = (v.checks ?? []).map((c) => `✘ ${c.name}: ${c.detail}`);
   if (v.state === 'ready') {
-    return { hidden: !sawWork, blocking: false, problem: false, text: 'The lab cluster is ready: press "Start lab".', checks };
+    return {
+      hidden: !sawWork,
+      blocking: false,
+      problem: false,
+      text: 'The lab cluster is ready: press "Start lab".',
+      checks,
+    };
   }
   if (v.state === 'failed' || v.state === 'absent') {
     const text = v.state === 'failed' ? `The lab cluster could not be started: ${v.message}` : v.message;

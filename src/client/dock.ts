@@ -118,7 +118,8 @@ export class Dock {
   private onPointerDown(e: PointerEvent): void {
     e.preventDefault();
     this.handle.setPointerCapture(e.pointerId);
-    const move = (ev: PointerEvent) => this.apply(this.wide() ? window.innerWidth - ev.clientX : window.innerHeight - ev.clientY);
+    const move = (ev: PointerEvent) =>
+      this.apply(this.wide() ? window.innerWidth - ev.clientX : window.innerHeight - ev.clientY);
     const up = () => {
       this.handle.removeEventListener('pointermove', move);
       this.save();

@@ -4,10 +4,23 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { PROTOCOL, TOKEN_PREFIX, decodeServerFrame } from '../server/protocol.ts';
 
-export function watchTerminal(container: HTMLElement, sessionId: string, key: string, onState: (text: string) => void): { close(): void } {
+export function watchTerminal(
+  container: HTMLElement,
+  sessionId: string,
+  key: string,
+  onState: (text: string) => void,
+): { close(): void } {
   container.replaceChildren();
-  const term = new Terminal({ disableStdin: true, cursorBlink: false, fontSize: 13, rows: 24, cols: 100, scrollback: 2000, screenReaderMode: true,
-    theme: { background: '#1b1e24', foreground: '#e6e6e6' } });
+  const term = new Terminal({
+    disableStdin: true,
+    cursorBlink: false,
+    fontSize: 13,
+    rows: 24,
+    cols: 100,
+    scrollback: 2000,
+    screenReaderMode: true,
+    theme: { background: '#1b1e24', foreground: '#e6e6e6' },
+  });
   term.open(container);
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/instructor/watch/${encodeURIComponent(sessionId)}`;
   const ws = new WebSocket(url, [PROTOCOL, TOKEN_PREFIX + key]);
@@ -22,6 +35,12 @@ export function watchTerminal(container: HTMLElement, sessionId: string, key: st
     const f = decodeServerFrame(ev.data, false);
     if (f.kind === 'control' && f.message.type === 'hello') onState('Watching live. You cannot type here.');
   };
-  ws.onclose = (ev) => onState(ev.code === 4002 ? 'The learner\'s lab ended or was reset: press "Watch" again.' : 'Not connected.');
-  return { close: () => { ws.close(); term.dispose(); } };
+  ws.onclose = (ev) =>
+    onState(ev.code === 4002 ? 'The learner\'s lab ended or was reset: press "Watch" again.' : 'Not connected.');
+  return {
+    close: () => {
+      ws.close();
+      term.dispose();
+    },
+  };
 }

@@ -5,18 +5,31 @@
 // learner, the message banner, CSV export, and a read-only live view of one learner's terminal.
 import { renderClasses, renderRow, rowKey, type ClassView, type Row } from './instructor-view.ts';
 
-interface Roster { now: string; banner: string | null; rows: Row[]; classes: ClassView[] }
+interface Roster {
+  now: string;
+  banner: string | null;
+  rows: Row[];
+  classes: ClassView[];
+}
 
 const KEY = 'sidecar-labs:instructor-key';
 
 function keyFromPage(): string | undefined {
   const m = /(?:^|[#&])key=([A-Za-z0-9_-]{16,})/.exec(location.hash);
   if (m) {
-    try { sessionStorage.setItem(KEY, m[1]!); } catch { /* kept for this page only */ }
+    try {
+      sessionStorage.setItem(KEY, m[1]!);
+    } catch {
+      /* kept for this page only */
+    }
     history.replaceState(null, '', location.pathname); // out of the address bar (and of screenshots)
     return m[1];
   }
-  try { return sessionStorage.getItem(KEY) ?? undefined; } catch { return undefined; }
+  try {
+    return sessionStorage.getItem(KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class InstructorElement extends HTMLElement {
@@ -28,11 +41,18 @@ export class InstructorElement extends HTMLElement {
   connectedCallback(): void {
     this.key = keyFromPage();
     this.addEventListener('click', (ev) => void this.onClick(ev));
-    this.querySelector('form[data-banner]')?.addEventListener('submit', (ev) => { ev.preventDefault(); void this.sendBanner(false); });
+    this.querySelector('form[data-banner]')?.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      void this.sendBanner(false);
+    });
     this.querySelector('form[data-key]')?.addEventListener('submit', (ev) => {
       ev.preventDefault();
       this.key = (this.querySelector<HTMLInputElement>('form[data-key] input')!.value || '').trim();
-      try { sessionStorage.setItem(KEY, this.key); } catch { /* page only */ }
+      try {
+        sessionStorage.setItem(KEY, this.key);
+      } catch {
+        /* page only */
+      }
       void this.refresh();
     });
     if (!this.key) {
@@ -40,7 +60,9 @@ export class InstructorElement extends HTMLElement {
       this.$('form[data-key]').hidden = false;
       this.say('Paste the instructor key to open the roster.');
     } else void this.refresh();
-    this.timer = setInterval(() => { if (this.key) void this.refresh(); }, 1000);
+    this.timer = setInterval(() => {
+      if (this.key) void this.refresh();
+    }, 1000);
   }
 
   disconnectedCallback(): void {
@@ -58,11 +80,14 @@ export class InstructorElement extends HTMLElement {
 
   async api(path: string, init: RequestInit = {}): Promise<Response> {
     const res = await fetch(`/api/instructor/${path}`, {
-      ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key ?? ''}` },
+      ...init,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key ?? ''}` },
     });
     if (res.status === 401) {
       this.$('form[data-key]').hidden = false;
-      throw new Error('The instructor key is missing or wrong: paste it below (the workshop command printed it after #key=).');
+      throw new Error(
+        'The instructor key is missing or wrong: paste it below (the workshop command printed it after #key=).',
+      );
     }
     if (!res.ok) {
       const body = (await res.json().catch(() => ({}))) as { error?: string };
@@ -85,7 +110,9 @@ export class InstructorElement extends HTMLElement {
     this.renderRows(roster.rows, Date.parse(roster.now));
     renderClasses(this.$('[data-classes]'), roster.classes);
     const current = this.$('[data-current-banner]');
-    current.textContent = roster.banner ? `Shown to learners now: “${roster.banner}”` : 'No message is shown to learners.';
+    current.textContent = roster.banner
+      ? `Shown to learners now: “${roster.banner}”`
+      : 'No message is shown to learners.';
     if (roster.rows.length !== this.lastCount) {
       this.lastCount = roster.rows.length;
       this.say(`${roster.rows.length} learner session${roster.rows.length === 1 ? '' : 's'} running.`);
@@ -95,7 +122,8 @@ export class InstructorElement extends HTMLElement {
   private renderRows(rows: Row[], now: number): void {
     const body = this.$('tbody[data-roster]');
     const keep = new Set(rows.map(rowKey));
-    for (const tr of [...body.querySelectorAll<HTMLTableRowElement>('tr[data-key]')]) if (!keep.has(tr.dataset.key!)) tr.remove();
+    for (const tr of [...body.querySelectorAll<HTMLTableRowElement>('tr[data-key]')])
+      if (!keep.has(tr.dataset.key!)) tr.remove();
     this.$('[data-empty]').hidden = rows.length > 0;
     rows.forEach((r, i) => {
       const tr = renderRow(body.querySelector<HTMLTableRowElement>(`tr[data-key="${CSS.escape(rowKey(r))}"]`), r, now);
@@ -120,17 +148,24 @@ export class InstructorElement extends HTMLElement {
     if (act === 'csv') return this.downloadCsv();
     if (act === 'clear-banner') return this.sendBanner(true);
     if (act === 'watch') return this.watch(id, name);
-    if (act === 'unwatch') { this.watching?.close(); return; }
+    if (act === 'unwatch') {
+      this.watching?.close();
+      return;
+    }
     if (act === 'end' && !confirm(`End ${name}'s lab? Their namespace is deleted.`)) return;
     if (act === 'reset' && !confirm(`Reset ${name}'s lab to its start?`)) return;
     b.disabled = true;
     this.say(`${label(act)} for ${name}…`);
     try {
       if (act === 'end') await this.api(session, { method: 'DELETE' });
-      else if (act === 'extend') await this.api(`${session}/extend`, { method: 'POST', body: JSON.stringify({ minutes: 15 }) });
+      else if (act === 'extend')
+        await this.api(`${session}/extend`, { method: 'POST', body: JSON.stringify({ minutes: 15 }) });
       else if (act === 'reset' || act === 'rebuild') {
         const upTo = Number(b.closest('tr')?.querySelector<HTMLSelectElement>('select')?.value ?? 0);
-        const res = await this.api(act === 'reset' ? `${session}/reset` : `${session}/rebuild`, { method: 'POST', body: act === 'reset' ? '{}' : JSON.stringify({ upTo }) });
+        const res = await this.api(act === 'reset' ? `${session}/reset` : `${session}/rebuild`, {
+          method: 'POST',
+          body: act === 'reset' ? '{}' : JSON.stringify({ upTo }),
+        });
         const last = (await res.text()).trim().split('\n').pop() ?? '';
         const final = JSON.parse(last || '{}') as { type?: string; message?: string };
         if (final.type === 'error') throw new Error(final.message);
@@ -167,15 +202,30 @@ export class InstructorElement extends HTMLElement {
     region.hidden = false;
     this.$('[data-watch-title]').textContent = `Terminal of ${name} (read-only, live)`;
     const { watchTerminal } = await import('./instructor-watch.ts');
-    this.watching = watchTerminal(this.$('[data-watch-screen]'), id, this.key ?? '', (text) => { this.$('[data-watch-state]').textContent = text; });
+    this.watching = watchTerminal(this.$('[data-watch-screen]'), id, this.key ?? '', (text) => {
+      this.$('[data-watch-state]').textContent = text;
+    });
     this.$('[data-watch] button[data-act="unwatch"]').focus();
     const stop = this.watching;
-    this.watching = { close: () => { stop.close(); region.hidden = true; this.watching = undefined; } };
+    this.watching = {
+      close: () => {
+        stop.close();
+        region.hidden = true;
+        this.watching = undefined;
+      },
+    };
   }
 }
 
 function label(act: string): string {
-  return ({ end: 'Ending the lab', extend: 'Adding 15 minutes', reset: 'Resetting', rebuild: 'Rebuilding' } as Record<string, string>)[act] ?? act;
+  return (
+    (
+      { end: 'Ending the lab', extend: 'Adding 15 minutes', reset: 'Resetting', rebuild: 'Rebuilding' } as Record<
+        string,
+        string
+      >
+    )[act] ?? act
+  );
 }
 
 if (!customElements.get('sl-instructor')) customElements.define('sl-instructor', InstructorElement);

@@ -177,7 +177,8 @@ export class LabPanelElement extends HTMLElement {
     } catch (err) {
       this.view.showResult(step, undefined);
       this.view.problem(err);
-      if (err instanceof api.LabApiError && err.status === 404) this.endSession('Your lab session has ended. Press "Start lab" for a new one.');
+      if (err instanceof api.LabApiError && err.status === 404)
+        this.endSession('Your lab session has ended. Press "Start lab" for a new one.');
     } finally {
       this.view.checking(step, false);
     }
@@ -231,7 +232,10 @@ export class LabPanelElement extends HTMLElement {
       return;
     }
     if (alive) this.terminal?.reconnect();
-    else this.endSession(`Your lab session has ended (${reason}). Press "Start lab" for a new one; your progress is kept.`);
+    else
+      this.endSession(
+        `Your lab session has ended (${reason}). Press "Start lab" for a new one; your progress is kept.`,
+      );
   }
 
   /** After a failed reset or rebuild: keep going if the session lives, else end it. */

@@ -83,7 +83,10 @@ export class PodViewElement extends HTMLElement {
 
   private async read(session: { id: string; token: string }, signal: AbortSignal): Promise<void> {
     try {
-      const res = await fetch(`/api/sessions/${encodeURIComponent(session.id)}/pods`, { headers: { authorization: `Bearer ${session.token}` }, signal });
+      const res = await fetch(`/api/sessions/${encodeURIComponent(session.id)}/pods`, {
+        headers: { authorization: `Bearer ${session.token}` },
+        signal,
+      });
       if (res.status === 404) return this.note('The lab session has ended.');
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();

@@ -12,7 +12,8 @@ const KEY = 'sidecar-labs:workshop';
 export function loadIdentity(): WorkshopIdentity | undefined {
   try {
     const v = JSON.parse(window.localStorage.getItem(KEY) ?? 'null') as Partial<WorkshopIdentity> | null;
-    if (v && typeof v.code === 'string' && typeof v.name === 'string' && typeof v.learnerId === 'string') return v as WorkshopIdentity;
+    if (v && typeof v.code === 'string' && typeof v.name === 'string' && typeof v.learnerId === 'string')
+      return v as WorkshopIdentity;
   } catch {
     /* no storage, or junk in it */
   }

@@ -15,17 +15,30 @@ const STYLE = `
 .sl-workshop-banner{position:sticky;top:var(--sl-nav-height, 3.5rem);z-index:10;margin:0 0 1rem;padding:.6rem 1rem;border-radius:.4rem;background:var(--sl-color-accent-high);color:var(--sl-color-black);font-weight:600}
 `;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Partial<HTMLElementTagNameMap[K]> = {},
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K] {
   const e = Object.assign(document.createElement(tag), props);
   e.append(...children);
   return e;
 }
 
-interface JoinAnswer { name?: string; learnerId?: string; error?: string; fix?: string }
+interface JoinAnswer {
+  name?: string;
+  learnerId?: string;
+  error?: string;
+  fix?: string;
+}
 
 async function postJoin(code: string, name: string): Promise<JoinAnswer & { ok: boolean }> {
   try {
-    const res = await fetch('/api/workshop/join', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, name }) });
+    const res = await fetch('/api/workshop/join', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, name }),
+    });
     return { ok: res.ok, ...((await res.json()) as JoinAnswer) };
   } catch {
     return { ok: false, error: 'The workshop server does not answer.', fix: 'check your network, then try again' };
@@ -44,18 +57,32 @@ function joinedLine(lab: HTMLElement, id: WorkshopIdentity): HTMLElement {
 
 function joinForm(lab: HTMLElement, name = ''): HTMLElement {
   const n = lab.dataset.lab ?? 'lab';
-  const code = el('input', { name: 'code', id: `ws-code-${n}`, autocomplete: 'off', required: true, maxLength: 64, spellcheck: false });
+  const code = el('input', {
+    name: 'code',
+    id: `ws-code-${n}`,
+    autocomplete: 'off',
+    required: true,
+    maxLength: 64,
+    spellcheck: false,
+  });
   const who = el('input', { name: 'name', id: `ws-name-${n}`, required: true, maxLength: 40, value: name });
   who.setAttribute('autocomplete', 'nickname');
   const error = el('p', { hidden: true });
   error.setAttribute('role', 'alert');
-  const form = el('form', { className: 'sl-workshop-join' },
+  const form = el(
+    'form',
+    { className: 'sl-workshop-join' },
     el('h3', { id: `ws-title-${n}` }, 'Join the workshop'),
-    el('p', {}, 'Enter the event code your instructor gave you and the name they should see. You do this once; "Start lab" needs it.'),
+    el(
+      'p',
+      {},
+      'Enter the event code your instructor gave you and the name they should see. You do this once; "Start lab" needs it.',
+    ),
     el('label', { htmlFor: code.id }, 'Event code', code),
     el('label', { htmlFor: who.id }, 'Your name', who),
     el('button', { type: 'submit' }, 'Join'),
-    error);
+    error,
+  );
   form.setAttribute('aria-labelledby', `ws-title-${n}`);
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();

@@ -9,7 +9,15 @@ import { createInterface } from 'node:readline';
 import { Kube } from '../engine/kube.ts';
 import { loadKubeConfig, type ClusterChoice } from './kubeconfig.ts';
 import { parseProgressEvent } from './progress.ts';
-import { etaSeconds, planSteps, progressLine, readDurations, stepOfPhase, type Durations, type StepInfo } from './steps.ts';
+import {
+  etaSeconds,
+  planSteps,
+  progressLine,
+  readDurations,
+  stepOfPhase,
+  type Durations,
+  type StepInfo,
+} from './steps.ts';
 import { hostFacts, planHost, type HostAction, type HostFacts } from './host-prep.ts';
 import { warmNodeImage } from './kit-state.ts';
 import { kindKubeconfigPath, CLUSTER_NAME } from './paths.ts';
@@ -80,7 +88,9 @@ export class ClusterJob {
 
   /** Starts the work in the background; `done()` resolves when it ends either way. */
   start(): this {
-    this.finished ??= this.work().catch((err: unknown) => this.failed(err instanceof Error ? err.message : String(err)));
+    this.finished ??= this.work().catch((err: unknown) =>
+      this.failed(err instanceof Error ? err.message : String(err)),
+    );
     return this;
   }
 
@@ -99,17 +109,25 @@ export class ClusterJob {
     this.measured = this.look.durations();
     this.cold = plan.actions.length > 0 || !(await this.look.warm());
     this.plan = planSteps({ cold: this.cold, prepareHost: plan.actions.length > 0 });
-    this.log(`Sidecar Labs: no lab cluster yet; creating "${CLUSTER_NAME}" in the background (${this.cold ? 'cold: the offline kit builds Kubernetes first' : 'warm kit'}). The site serves meanwhile.`);
+    this.log(
+      `Sidecar Labs: no lab cluster yet; creating "${CLUSTER_NAME}" in the background (${this.cold ? 'cold: the offline kit builds Kubernetes first' : 'warm kit'}). The site serves meanwhile.`,
+    );
     for (const action of plan.actions) {
       this.enter('preparing the host');
       const code = await this.child(action.cmd, action);
-      if (code !== 0) return this.failed(`preparing the host failed (exit ${code}): ${action.cmd.join(' ')}`, 'run `sudo bash scripts/kit/host-setup.sh` and read what it prints');
+      if (code !== 0)
+        return this.failed(
+          `preparing the host failed (exit ${code}): ${action.cmd.join(' ')}`,
+          'run `sudo bash scripts/kit/host-setup.sh` and read what it prints',
+        );
     }
     const code = await this.child(this.command);
     if (code === 0) {
       this.state = 'ready';
       this.message = `The lab cluster "${CLUSTER_NAME}" is ready`;
-      this.log(`Sidecar Labs: ${this.message} (${Math.round((this.now() - this.started) / 1000)} s); Start lab works now.`);
+      this.log(
+        `Sidecar Labs: ${this.message} (${Math.round((this.now() - this.started) / 1000)} s); Start lab works now.`,
+      );
     } else if (this.state !== 'failed') {
       await this.failed(`cluster up ended with exit code ${code}`);
     }
@@ -170,7 +188,8 @@ export class ClusterJob {
     }
     const results = await runDoctor({ cluster: 'kind', hostOnly: true }).catch(() => []);
     this.checks = results.filter((r) => r.status === 'fail');
-    this.fix = this.checks[0]?.fix ?? 'run `npx sidecar-labs doctor` to see what is missing, fix it, then restart `npm start`';
+    this.fix =
+      this.checks[0]?.fix ?? 'run `npx sidecar-labs doctor` to see what is missing, fix it, then restart `npm start`';
     this.log(`Sidecar Labs: sidecar-labs doctor says:\n${formatTable(results)}Sidecar Labs: to fix it: ${this.fix}`);
   }
 
@@ -206,8 +225,18 @@ async function probe(choice: ClusterChoice): Promise<ClusterView> {
   const base = { phase: '', step: 0, of: 0, elapsedSeconds: 0, etaSeconds: 0 };
   if (await clusterAnswers(choice)) return { ...base, state: 'ready', message: 'The lab cluster is ready' };
   return choice === 'kind'
-    ? { ...base, state: 'absent', message: 'No lab cluster is running.', fix: 'run `npx sidecar-labs cluster up` (or restart `npm start`, which creates it)' }
-    : { ...base, state: 'failed', message: 'The cluster of your kubeconfig does not answer.', fix: 'check it with `kubectl cluster-info`, or run `npx sidecar-labs doctor --cluster current`' };
+    ? {
+        ...base,
+        state: 'absent',
+        message: 'No lab cluster is running.',
+        fix: 'run `npx sidecar-labs cluster up` (or restart `npm start`, which creates it)',
+      }
+    : {
+        ...base,
+        state: 'failed',
+        message: 'The cluster of your kubeconfig does not answer.',
+        fix: 'check it with `kubectl cluster-info`, or run `npx sidecar-labs doctor --cluster current`',
+      };
 }
 
 /** The lab cluster as the panel should show it: the job's progress, else a cached look (3 s). */

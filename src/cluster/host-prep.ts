@@ -52,7 +52,10 @@ function dockerNeed(f: HostFacts): { why: string } | { stop: string; command: st
     if (f.engine === 'running') return undefined; // not Debian: the kit cannot help; an online cluster up may still work
     return f.engine === 'stopped'
       ? { stop: `${engineWhy.stopped}.`, command: 'sudo systemctl start docker   # or start Docker Desktop' }
-      : { stop: `${engineWhy['no-client']}.`, command: 'install Docker Engine: https://docs.docker.com/engine/install/' };
+      : {
+          stop: `${engineWhy['no-client']}.`,
+          command: 'install Docker Engine: https://docs.docker.com/engine/install/',
+        };
   }
   return { why: engineWhy[f.engine] };
 }
@@ -73,14 +76,19 @@ export function planHost(f: HostFacts, setupScript = HOST_SETUP): HostPlan {
   }
   if (f.needChromium && !f.chromium) {
     const why = "Debian's Chromium or shellcheck (the browser tests, the lint step) is not installed";
-    if (!f.apt) return { ok: false, message: `${why}.`, command: 'install Chromium, then set CHROMIUM_PATH=/path/to/chromium' };
+    if (!f.apt)
+      return { ok: false, message: `${why}.`, command: 'install Chromium, then set CHROMIUM_PATH=/path/to/chromium' };
     reasons.push(why);
     const install = `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${CHROMIUM_PACKAGES.join(' ')}`;
     if (can) actions.push({ why, cmd: asRoot(['sh', '-c', install]) });
     else commands.push(`sudo sh -c '${install}'`);
   }
   if (commands.length) {
-    return { ok: false, message: `${reasons.join('; ')}, and this user is not root and has no passwordless sudo.`, command: commands.join(' && ') };
+    return {
+      ok: false,
+      message: `${reasons.join('; ')}, and this user is not root and has no passwordless sudo.`,
+      command: commands.join(' && '),
+    };
   }
   return { ok: true, actions };
 }
@@ -126,19 +134,27 @@ export async function hostFacts(need: { docker: boolean; chromium: boolean }): P
     root,
     sudo: !root && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0,
     apt: existsSync('/usr/bin/apt-get'),
-    chromium: existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') && (!need.chromium || existsSync('/usr/bin/shellcheck')),
+    chromium:
+      existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') &&
+      (!need.chromium || existsSync('/usr/bin/shellcheck')),
     needDocker: need.docker,
     needChromium: need.chromium,
   };
 }
 
 /** Runs the plan's actions, saying what and why; false (with the reason printed) when one fails. */
-export function runHostActions(actions: HostAction[], say: (line: string) => void, cwd = fileURLToPath(new URL('../../', import.meta.url))): boolean {
+export function runHostActions(
+  actions: HostAction[],
+  say: (line: string) => void,
+  cwd = fileURLToPath(new URL('../../', import.meta.url)),
+): boolean {
   for (const a of actions) {
     say(`preparing the host: ${a.why}: running \`${a.cmd.join(' ')}\``);
     const r = spawnSync(a.cmd[0]!, a.cmd.slice(1), { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) {
-      say(`preparing the host failed (exit ${r.status ?? r.signal}): \`${a.cmd.join(' ')}\`; fix what it printed above, then run it again`);
+      say(
+        `preparing the host failed (exit ${r.status ?? r.signal}): \`${a.cmd.join(' ')}\`; fix what it printed above, then run it again`,
+      );
       return false;
     }
   }

@@ -19,7 +19,9 @@ export function hostPorts(env = process.env.SIDECAR_LABS_NODE_PORT_BASE): Array<
   if (env === 'none') return [];
   const base = env ? Number(env) : NODE_PORTS[0];
   if (!Number.isInteger(base) || base < 1024 || base + NODE_PORTS.length > 65535) {
-    throw new ClusterError(`SIDECAR_LABS_NODE_PORT_BASE="${env}" is not a port between 1024 and ${65535 - NODE_PORTS.length} (or "none")`);
+    throw new ClusterError(
+      `SIDECAR_LABS_NODE_PORT_BASE="${env}" is not a port between 1024 and ${65535 - NODE_PORTS.length} (or "none")`,
+    );
   }
   return NODE_PORTS.map((p, i) => ({ container: p, host: base + i }));
 }
@@ -43,7 +45,10 @@ export interface KindConfigOptions {
 }
 
 /** True on a cgroup v1 host when the node image is Kubernetes 1.35 or newer (its tag names the version). */
-export function needsCgroupV1Opt(image: string | undefined, cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers')): boolean {
+export function needsCgroupV1Opt(
+  image: string | undefined,
+  cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers'),
+): boolean {
   const m = /:v1\.(\d+)\./.exec(image ?? '');
   return !cgroupV2 && Boolean(m && Number(m[1]) >= 35);
 }
@@ -101,11 +106,26 @@ export async function nodeRunning(): Promise<boolean> {
   return r.code === 0 && r.stdout.trim() === 'true';
 }
 
-export async function createCluster(opts: { image?: string; offline: boolean; onLine?: (l: string) => void }): Promise<void> {
+export async function createCluster(opts: {
+  image?: string;
+  offline: boolean;
+  onLine?: (l: string) => void;
+}): Promise<void> {
   const configPath = join(cacheDir(), `kind-config-${CLUSTER_NAME}.yaml`);
   mkdirSync(dirname(configPath), { recursive: true });
   writeFileSync(configPath, kindConfig({ offline: opts.offline, allowCgroupV1: needsCgroupV1Opt(opts.image) }));
-  const args = ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configPath, '--kubeconfig', kindKubeconfigPath(), '--wait', '0s'];
+  const args = [
+    'create',
+    'cluster',
+    '--name',
+    CLUSTER_NAME,
+    '--config',
+    configPath,
+    '--kubeconfig',
+    kindKubeconfigPath(),
+    '--wait',
+    '0s',
+  ];
   if (opts.image) args.push('--image', opts.image);
   const r = await kind(args, opts.onLine);
   if (r.code !== 0) {

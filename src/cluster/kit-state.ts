@@ -16,7 +16,7 @@ export function parseVersions(text: string, env: NodeJS.ProcessEnv = process.env
     if (!m) continue;
     const value = m[2]!.replace(/^"|"$/g, '');
     const dflt = /^\$\{([A-Z0-9_]+):-(.*)\}$/.exec(value);
-    out[m[1]!] = dflt ? (env[dflt[1]!] || dflt[2]!) : value;
+    out[m[1]!] = dflt ? env[dflt[1]!] || dflt[2]! : value;
   }
   return out;
 }
@@ -31,7 +31,12 @@ export function kitVersions(env: NodeJS.ProcessEnv = process.env): Record<string
 
 /** The newest node image the kit built for the pinned Kubernetes version, if any. */
 export async function warmNodeImage(k8s = kitVersions().KUBERNETES_VERSION): Promise<string | undefined> {
-  const r = await run('docker', ['images', 'sidecar-labs/node', '--format', '{{.Repository}}:{{.Tag}}'], { timeoutMs: 20_000 });
+  const r = await run('docker', ['images', 'sidecar-labs/node', '--format', '{{.Repository}}:{{.Tag}}'], {
+    timeoutMs: 20_000,
+  });
   if (r.code !== 0) return undefined;
-  return r.stdout.split('\n').map((l) => l.trim()).find((l) => l.startsWith(`sidecar-labs/node:${k8s}-`));
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith(`sidecar-labs/node:${k8s}-`));
 }

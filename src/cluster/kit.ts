@@ -42,8 +42,10 @@ export { labImages as LAB_IMAGES, projectImages as PROJECT_IMAGES } from '../cou
 export async function buildImageArchive(progress: Progress): Promise<string> {
   progress.phase('building the lab images');
   const go = await run('bash', [`${kitDir}build-go.sh`], { onLine: (l) => progress.detail(l) });
-  if (go.code !== 0) throw new ClusterError(`building Go programs failed:\n${go.stderr.split('\n').slice(-10).join('\n')}`);
+  if (go.code !== 0)
+    throw new ClusterError(`building Go programs failed:\n${go.stderr.split('\n').slice(-10).join('\n')}`);
   const r = await run('bash', [`${kitDir}build-images.sh`], { onLine: (l) => progress.detail(l) });
-  if (r.code !== 0) throw new ClusterError(`building the lab images failed:\n${r.stderr.split('\n').slice(-10).join('\n')}`);
+  if (r.code !== 0)
+    throw new ClusterError(`building the lab images failed:\n${r.stderr.split('\n').slice(-10).join('\n')}`);
   return r.stdout.trim().split('\n').pop() ?? '';
 }

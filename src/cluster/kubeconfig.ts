@@ -39,7 +39,11 @@ export function loadKubeConfig(choice: ClusterChoice = defaultClusterChoice()): 
       );
     }
     kc.loadFromFile(path);
-    return { kc, path, describe: `kind cluster "${CLUSTER_NAME}" (kubeconfig ${path}, context ${kc.getCurrentContext()})` };
+    return {
+      kc,
+      path,
+      describe: `kind cluster "${CLUSTER_NAME}" (kubeconfig ${path}, context ${kc.getCurrentContext()})`,
+    };
   }
   kc.loadFromDefault();
   const path = process.env.KUBECONFIG ?? `${process.env.HOME}/.kube/config`;

@@ -9,7 +9,8 @@ export interface Progress {
   fail(summary: string): void;
 }
 
-const fmt = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`);
+const fmt = (ms: number) =>
+  ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 
 export function createProgress(out: NodeJS.WriteStream = process.stderr): Progress {
   const live = Boolean(out.isTTY) && !process.env.CI;
@@ -95,7 +96,11 @@ export function parseProgressEvent(line: string): ProgressEvent | undefined {
  * Wraps a Progress and measures how long each step of src/cluster/steps.ts took; `onDone` gets the
  * seconds per step when the run succeeds (kept in the kit cache for the next estimate).
  */
-export function timedProgress(inner: Progress, onDone: (seconds: Durations) => void, now: () => number = Date.now): Progress {
+export function timedProgress(
+  inner: Progress,
+  onDone: (seconds: Durations) => void,
+  now: () => number = Date.now,
+): Progress {
   const seconds: Durations = {};
   let step: StepId | undefined;
   let since = now();

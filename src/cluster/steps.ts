@@ -22,11 +22,34 @@ export interface StepInfo {
 export const STEPS: readonly StepInfo[] = [
   { id: 'host', label: 'Preparing the host (Docker engine)', match: /^preparing the host/i, defaultSeconds: 90 },
   { id: 'docker', label: 'Checking Docker', match: /^checking Docker/, defaultSeconds: 4 },
-  { id: 'go', label: 'Building Kubernetes from source', match: /^building kind and Kubernetes/, defaultSeconds: 540, kit: true },
-  { id: 'rootfs', label: 'Building Debian root filesystems', match: /Debian root filesystems/, defaultSeconds: 150, kit: true },
-  { id: 'images', label: 'Building the lab images', match: /control-plane and lab images|building the lab images/, defaultSeconds: 150, kit: true },
+  {
+    id: 'go',
+    label: 'Building Kubernetes from source',
+    match: /^building kind and Kubernetes/,
+    defaultSeconds: 540,
+    kit: true,
+  },
+  {
+    id: 'rootfs',
+    label: 'Building Debian root filesystems',
+    match: /Debian root filesystems/,
+    defaultSeconds: 150,
+    kit: true,
+  },
+  {
+    id: 'images',
+    label: 'Building the lab images',
+    match: /control-plane and lab images|building the lab images/,
+    defaultSeconds: 150,
+    kit: true,
+  },
   { id: 'node', label: 'Assembling the node image', match: /assembling the node image/, defaultSeconds: 60, kit: true },
-  { id: 'create', label: 'Starting the cluster', match: /kind cluster|replacing cluster|already up|loading the lab images/, defaultSeconds: 25 },
+  {
+    id: 'create',
+    label: 'Starting the cluster',
+    match: /kind cluster|replacing cluster|already up|loading the lab images/,
+    defaultSeconds: 25,
+  },
   { id: 'wait', label: 'Waiting for Kubernetes to be ready', match: /^waiting for the node/, defaultSeconds: 15 },
 ];
 
@@ -55,7 +78,13 @@ export function estimate(step: StepInfo, measured: Durations, cold: boolean): nu
 }
 
 /** Seconds left: what remains of the current step (at least a little) plus every later planned step. */
-export function etaSeconds(plan: StepInfo[], current: number, inStepSeconds: number, measured: Durations, cold: boolean): number {
+export function etaSeconds(
+  plan: StepInfo[],
+  current: number,
+  inStepSeconds: number,
+  measured: Durations,
+  cold: boolean,
+): number {
   if (current < 0) return plan.reduce((sum, s) => sum + estimate(s, measured, cold), 0);
   const here = plan[current];
   if (!here) return 0;
@@ -102,7 +131,8 @@ export function readDurations(file = durationsFile()): Durations {
 export function mergeDurations(old: Durations, run: Durations): Durations {
   const merged: Durations = { ...old };
   const kit = STEPS.filter((s) => s.kit).map((s) => run[s.id]);
-  if (kit.every((v) => v !== undefined && v < KIT_WORK_SECONDS)) merged.warmKit = Math.round(kit.reduce((a, v) => a! + v!, 0)! * 10) / 10;
+  if (kit.every((v) => v !== undefined && v < KIT_WORK_SECONDS))
+    merged.warmKit = Math.round(kit.reduce((a, v) => a! + v!, 0)! * 10) / 10;
   for (const s of STEPS) {
     const v = run[s.id];
     if (v === undefined) continue;

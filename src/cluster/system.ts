@@ -38,10 +38,14 @@ async function applyObjects(kc: KubeConfig, objects: KubernetesObject[]): Promis
 
 /** Builds the enforcer's image archive with the kit (cached by its inputs); returns its path. */
 async function buildNetpol(progress: Progress): Promise<string> {
-  const r = await run('bash', [`${kitDir}build-netpol.sh`], { onLine: (l) => progress.detail(l.replace(/^\[[^\]]*\]\s*/, '')) });
+  const r = await run('bash', [`${kitDir}build-netpol.sh`], {
+    onLine: (l) => progress.detail(l.replace(/^\[[^\]]*\]\s*/, '')),
+  });
   const out = r.stdout.trim().split('\n').pop() ?? '';
   if (r.code !== 0 || !out.endsWith('.tar')) {
-    throw new ClusterError(`building the NetworkPolicy enforcer failed (exit ${r.code}):\n${r.stderr.trim().split('\n').slice(-10).join('\n')}`);
+    throw new ClusterError(
+      `building the NetworkPolicy enforcer failed (exit ${r.code}):\n${r.stderr.trim().split('\n').slice(-10).join('\n')}`,
+    );
   }
   return out;
 }
@@ -51,23 +55,37 @@ export async function installEnforcer(kc: KubeConfig, progress: Progress): Promi
   const archive = await buildNetpol(progress);
   const build = basename(archive, '.tar');
   const objects = manifestObjects(`${deployDir}netpol.yaml`);
-  const ds = objects.find((o) => o.kind === 'DaemonSet') as KubernetesObject & { spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+  const ds = objects.find((o) => o.kind === 'DaemonSet') as KubernetesObject & {
+    spec: { template: { metadata: { annotations?: Record<string, string> } } };
+  };
   ds.spec.template.metadata.annotations = { ...ds.spec.template.metadata.annotations, [BUILD_ANNOTATION]: build };
-  const current = await KubernetesObjectApi.makeApiClient(kc)
-    .read({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: ds.metadata!.name!, namespace: ds.metadata!.namespace! } })
-    .catch(() => undefined) as typeof ds | undefined;
-  if (current?.spec.template.metadata.annotations?.[BUILD_ANNOTATION] !== build) await loadImageArchive(archive, (l) => progress.detail(l));
+  const current = (await KubernetesObjectApi.makeApiClient(kc)
+    .read({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: ds.metadata!.name!, namespace: ds.metadata!.namespace! },
+    })
+    .catch(() => undefined)) as typeof ds | undefined;
+  if (current?.spec.template.metadata.annotations?.[BUILD_ANNOTATION] !== build)
+    await loadImageArchive(archive, (l) => progress.detail(l));
   await applyObjects(kc, objects);
   await watchUntil(
     kc,
     `/apis/apps/v1/namespaces/${ds.metadata!.namespace}/daemonsets`,
     (objs) => {
-      const d = objs.get(`${ds.metadata!.namespace}/${ds.metadata!.name}`) as { status?: Record<string, number>; metadata?: { generation?: number } } | undefined;
+      const d = objs.get(`${ds.metadata!.namespace}/${ds.metadata!.name}`) as
+        { status?: Record<string, number>; metadata?: { generation?: number } } | undefined;
       const s = d?.status;
-      return !!s && s.observedGeneration === d?.metadata?.generation && s.desiredNumberScheduled > 0 &&
-        s.numberReady === s.desiredNumberScheduled && (s.updatedNumberScheduled ?? 0) === s.desiredNumberScheduled;
+      return (
+        !!s &&
+        s.observedGeneration === d?.metadata?.generation &&
+        s.desiredNumberScheduled > 0 &&
+        s.numberReady === s.desiredNumberScheduled &&
+        (s.updatedNumberScheduled ?? 0) === s.desiredNumberScheduled
+      );
     },
-    () => 'the NetworkPolicy enforcer (DaemonSet kube-system/sidecar-labs-netpol) is not ready; see `kubectl -n kube-system logs ds/sidecar-labs-netpol`',
+    () =>
+      'the NetworkPolicy enforcer (DaemonSet kube-system/sidecar-labs-netpol) is not ready; see `kubectl -n kube-system logs ds/sidecar-labs-netpol`',
     120_000,
   );
 }

@@ -5,7 +5,17 @@ import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { buildImageArchive, buildOfflineNodeImage, LAB_IMAGES, PROJECT_IMAGES } from './kit.ts';
 import { checkDocker, checkPortsFree } from './preflight.ts';
-import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, hostNodePorts, POD_PIDS_LIMIT } from './kind.ts';
+import {
+  clusterExists,
+  createCluster,
+  currentNodeImage,
+  deleteCluster,
+  loadImageArchive,
+  loadImages,
+  nodeRunning,
+  hostNodePorts,
+  POD_PIDS_LIMIT,
+} from './kind.ts';
 import { waitForClusterReady } from './ready.ts';
 import { installEnforcer, installReaper } from './system.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from './paths.ts';
@@ -42,13 +52,20 @@ export interface UpOptions {
   progress: Progress;
 }
 
-export async function clusterUp({ offline: forceOffline, progress }: UpOptions): Promise<{ offline: boolean; image?: string; reused: boolean }> {
+export async function clusterUp({
+  offline: forceOffline,
+  progress,
+}: UpOptions): Promise<{ offline: boolean; image?: string; reused: boolean }> {
   progress.phase('checking Docker');
   const docker = await checkDocker();
   progress.detail(`Docker engine ${docker}`);
 
   const offline = Boolean(forceOffline) || process.env.SIDECAR_LABS_OFFLINE === '1' || !(await registryReachable());
-  progress.detail(offline ? 'no registry reachable (or --offline): using the offline kit' : 'registry reachable: using upstream images');
+  progress.detail(
+    offline
+      ? 'no registry reachable (or --offline): using the offline kit'
+      : 'registry reachable: using upstream images',
+  );
 
   const image = offline ? await buildOfflineNodeImage(progress) : undefined;
 
@@ -60,7 +77,11 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
       reused = true;
       progress.phase(`cluster "${CLUSTER_NAME}" is already up`);
     } else {
-      progress.phase(stale ? `replacing cluster "${CLUSTER_NAME}" (its node image ${runningImage} is out of date)` : `replacing cluster "${CLUSTER_NAME}" (not healthy)`);
+      progress.phase(
+        stale
+          ? `replacing cluster "${CLUSTER_NAME}" (its node image ${runningImage} is out of date)`
+          : `replacing cluster "${CLUSTER_NAME}" (not healthy)`,
+      );
       await deleteCluster();
     }
   }
@@ -73,7 +94,8 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
       const upstream = LAB_IMAGES.filter((i) => !PROJECT_IMAGES.includes(i));
       for (const img of upstream) {
         const pull = await run('docker', ['pull', '-q', img]);
-        if (pull.code !== 0) throw new ClusterError(`could not pull ${img}: ${pull.stderr.trim()}. Retry, or use --offline.`);
+        if (pull.code !== 0)
+          throw new ClusterError(`could not pull ${img}: ${pull.stderr.trim()}. Retry, or use --offline.`);
       }
       await loadImages([...upstream], (l) => progress.detail(l));
       await loadImageArchive(await buildImageArchive(progress), (l) => progress.detail(l));
@@ -83,7 +105,9 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
   const kc = kubeConfig();
   await waitForClusterReady(kc);
   if (reused && !(await hasPidLimit(kc))) {
-    progress.detail(`this cluster predates the per-pod process limit (${POD_PIDS_LIMIT}): \`npx sidecar-labs cluster down && npx sidecar-labs cluster up\` re-creates it with the limit`);
+    progress.detail(
+      `this cluster predates the per-pod process limit (${POD_PIDS_LIMIT}): \`npx sidecar-labs cluster down && npx sidecar-labs cluster up\` re-creates it with the limit`,
+    );
   }
   // kindnetd enforces NetworkPolicies online; the offline kit's bridge CNI needs the kit's enforcer
   if (offline) await installEnforcer(kc, progress);
@@ -125,7 +149,13 @@ export interface ClusterStatus {
 export async function clusterStatus(): Promise<ClusterStatus> {
   await checkDocker();
   const exists = await clusterExists();
-  const status: ClusterStatus = { exists, running: false, apiReachable: false, nodes: [], kubeconfig: kindKubeconfigPath() };
+  const status: ClusterStatus = {
+    exists,
+    running: false,
+    apiReachable: false,
+    nodes: [],
+    kubeconfig: kindKubeconfigPath(),
+  };
   if (!exists) return status;
   status.running = await nodeRunning();
   status.image = await currentNodeImage();

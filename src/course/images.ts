@@ -45,6 +45,7 @@ export const projectImages: readonly string[] = labImageList.filter((i) => i.ori
 /** The one image whose name contains `fragment` (e.g. "/sidecarlabs/toolbox:"). */
 export function labImage(fragment: string): string {
   const found = labImages.filter((n) => n.includes(fragment));
-  if (found.length !== 1) throw new Error(`${imageListFile}: expected one image matching "${fragment}", found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`${imageListFile}: expected one image matching "${fragment}", found ${found.length}`);
   return found[0];
 }

@@ -66,8 +66,16 @@ export function isolationPolicy(net: ClusterNetwork, labels: Record<string, stri
   const egress: Record<string, unknown>[] = [
     { to: [{ podSelector: {} }] },
     {
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-      ports: [{ protocol: 'UDP', port: 53 }, { protocol: TCP, port: 53 }],
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: TCP, port: 53 },
+      ],
     },
     ...api.map((a) => ({ to: [{ ipBlock: { cidr: hostCidr(a.ip) } }], ports: [{ protocol: TCP, port: a.port }] })),
   ];
@@ -93,12 +101,20 @@ export function isolationPolicy(net: ClusterNetwork, labels: Record<string, stri
 export function forClient(o: KubeObject): KubeObject {
   if (o.kind !== 'LimitRange') return o;
   const limits = (o as unknown as { spec: { limits: Array<Record<string, unknown>> } }).spec.limits;
-  return { ...o, spec: { limits: limits.map(({ default: dflt, ...rest }) => (dflt ? { ...rest, _default: dflt } : rest)) } } as KubeObject;
+  return {
+    ...o,
+    spec: { limits: limits.map(({ default: dflt, ...rest }) => (dflt ? { ...rest, _default: dflt } : rest)) },
+  } as KubeObject;
 }
 
 export function budgetObjects(net: ClusterNetwork, labels: Record<string, string>): KubeObject[] {
   return [
-    { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: QUOTA_NAME, labels }, spec: { hard: { ...NAMESPACE_QUOTA } } },
+    {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: QUOTA_NAME, labels },
+      spec: { hard: { ...NAMESPACE_QUOTA } },
+    },
     {
       apiVersion: 'v1',
       kind: 'LimitRange',

@@ -43,9 +43,18 @@ export async function runCheck(check: Check, ctx: CheckContext, opts: RunCheckOp
   const def = checkDefinition(check.type);
   const settleSeconds = def.settleOf?.(check) ?? check.settle ?? def.settleSeconds;
   const timeoutMs = (check.timeout ?? def.timeoutSeconds) * 1000;
-  const r = await settle(() => def.probe(check, ctx, timeoutMs), {
-    mode: opts.mode, timeoutMs, settleMs: settleSeconds * 1000, intervalMs: opts.intervalMs, signal: opts.signal, graceMs: opts.graceMs ?? def.quickGraceMs,
-  }, ctx.clock ?? realClock);
+  const r = await settle(
+    () => def.probe(check, ctx, timeoutMs),
+    {
+      mode: opts.mode,
+      timeoutMs,
+      settleMs: settleSeconds * 1000,
+      intervalMs: opts.intervalMs,
+      signal: opts.signal,
+      graceMs: opts.graceMs ?? def.quickGraceMs,
+    },
+    ctx.clock ?? realClock,
+  );
   return {
     ok: r.ok,
     message: r.message,

@@ -66,7 +66,7 @@ export class CrashLoopError extends EngineError {
       `container "${container}" of pod "${pod}" keeps crashing (${reason}). Its last log lines:\n` +
         (lastLogLines.length ? lastLogLines.map((l) => `  | ${l}`).join('\n') : '  (no output)') +
         `\nFix the container's command or image, then reset the lab.`,
-      { kind: 'crash-loop', fix: 'fix the container\'s command or image, then reset the lab' },
+      { kind: 'crash-loop', fix: "fix the container's command or image, then reset the lab" },
     );
     this.pod = pod;
     this.container = container;
@@ -87,7 +87,10 @@ export class ClusterUnreachableError extends EngineError {
 
 export class SessionNotFoundError extends EngineError {
   constructor(id: string) {
-    super(`no lab session "${id}" on the cluster (it may have expired or been stopped): start the lab again`, { kind: 'session-not-found', fix: 'start the lab again' });
+    super(`no lab session "${id}" on the cluster (it may have expired or been stopped): start the lab again`, {
+      kind: 'session-not-found',
+      fix: 'start the lab again',
+    });
   }
 }
 
@@ -113,7 +116,15 @@ export class AbortedError extends EngineError {
 export class CommandFailedError extends EngineError {
   readonly output: string;
   constructor(command: string, code: number | null, output: string) {
-    super(`command failed (exit ${code ?? 'signal'}): ${command}\n${output.trim().split('\n').slice(-15).map((l) => `  | ${l}`).join('\n')}`, { kind: 'command-failed' });
+    super(
+      `command failed (exit ${code ?? 'signal'}): ${command}\n${output
+        .trim()
+        .split('\n')
+        .slice(-15)
+        .map((l) => `  | ${l}`)
+        .join('\n')}`,
+      { kind: 'command-failed' },
+    );
     this.output = output;
   }
 }

@@ -9,7 +9,11 @@ export interface MistakeFound {
   diagnosis: string;
 }
 
-export async function findMistake(mistakes: Mistake[], ctx: CheckContext, signal?: AbortSignal): Promise<MistakeFound | undefined> {
+export async function findMistake(
+  mistakes: Mistake[],
+  ctx: CheckContext,
+  signal?: AbortSignal,
+): Promise<MistakeFound | undefined> {
   for (const m of mistakes) {
     let present = true;
     for (const c of m.detect) {

@@ -16,7 +16,11 @@ export const RESERVED_HIGH = 30099;
 export const RANGE_HIGH = 32767;
 
 /** Pick a free port per name; `used` are ports already taken on the cluster (or by other sessions). */
-export function pickNodePorts(names: readonly string[], used: ReadonlySet<number>, random: () => number = Math.random): NodePortMap {
+export function pickNodePorts(
+  names: readonly string[],
+  used: ReadonlySet<number>,
+  random: () => number = Math.random,
+): NodePortMap {
   const out: NodePortMap = {};
   const taken = new Set(used);
   const span = RANGE_HIGH - RESERVED_HIGH;
@@ -46,7 +50,11 @@ function portMapping(defaults: NodePortMap, session: NodePortMap | undefined): M
 }
 
 /** The objects with each Service's declared nodePort replaced by the session's. */
-export function rewriteObjects(objects: KubeObject[], defaults: NodePortMap, session: NodePortMap | undefined): KubeObject[] {
+export function rewriteObjects(
+  objects: KubeObject[],
+  defaults: NodePortMap,
+  session: NodePortMap | undefined,
+): KubeObject[] {
   const m = portMapping(defaults, session);
   if (m.size === 0) return objects;
   return objects.map((o) => {
@@ -58,12 +66,18 @@ export function rewriteObjects(objects: KubeObject[], defaults: NodePortMap, ses
 }
 
 /** The learner's working copy of the manifests: `nodePort: 30080` lines show the session's port. */
-export function rewriteFiles(files: Record<string, string>, defaults: NodePortMap, session: NodePortMap | undefined): Record<string, string> {
+export function rewriteFiles(
+  files: Record<string, string>,
+  defaults: NodePortMap,
+  session: NodePortMap | undefined,
+): Record<string, string> {
   const m = portMapping(defaults, session);
   if (m.size === 0) return files;
   const out: Record<string, string> = {};
   for (const [name, text] of Object.entries(files)) {
-    out[name] = text.replace(/(\bnodePort:\s*)(\d{5})\b/g, (all, key: string, port: string) => (m.has(Number(port)) ? `${key}${m.get(Number(port))}` : all));
+    out[name] = text.replace(/(\bnodePort:\s*)(\d{5})\b/g, (all, key: string, port: string) =>
+      m.has(Number(port)) ? `${key}${m.get(Number(port))}` : all,
+    );
   }
   return out;
 }
@@ -72,7 +86,8 @@ export function rewriteFiles(files: Record<string, string>, defaults: NodePortMa
 export function nodePortEnv(defaults: NodePortMap, session: NodePortMap | undefined): Record<string, string> {
   const env: Record<string, string> = {};
   const names = Object.keys(defaults);
-  for (const name of names) env[`NODE_PORT_${name.toUpperCase().replace(/-/g, '_')}`] = String(session?.[name] ?? defaults[name]);
+  for (const name of names)
+    env[`NODE_PORT_${name.toUpperCase().replace(/-/g, '_')}`] = String(session?.[name] ?? defaults[name]);
   if (names.length) env.NODE_PORT = String(session?.[names[0]!] ?? defaults[names[0]!]);
   return env;
 }
@@ -83,24 +98,40 @@ export function nodePortEnv(defaults: NodePortMap, session: NodePortMap | undefi
  * node, so the check asks from inside the cluster, the way the learner does: curl from the terminal
  * pod to the node's address ($HOST_IP).
  */
-export function sessionCheck(check: Check, defaults: NodePortMap, session: NodePortMap | undefined, hasTerminal: boolean): Check {
+export function sessionCheck(
+  check: Check,
+  defaults: NodePortMap,
+  session: NodePortMap | undefined,
+  hasTerminal: boolean,
+): Check {
   if (check.type !== 'http' || check.nodePort === undefined) return check;
   const m = portMapping(defaults, session);
   const port = m.get(check.nodePort);
   if (port === undefined) return check;
-  const title = (check.title ?? `HTTP GET ${check.path} on NodePort {port}`).replace(/\b\d{5}\b|\{port\}/g, (p) => (p === String(check.nodePort) || p === '{port}' ? String(port) : p));
+  const title = (check.title ?? `HTTP GET ${check.path} on NodePort {port}`).replace(/\b\d{5}\b|\{port\}/g, (p) =>
+    p === String(check.nodePort) || p === '{port}' ? String(port) : p,
+  );
   if (!hasTerminal) return { ...check, nodePort: port, title };
   const fail = check.status >= 200 && check.status < 300 ? ' -f' : '';
   return {
-    type: 'exec', title, hint: check.hint ?? `is there a NodePort Service with nodePort ${port}?`, timeout: check.timeout, settle: check.settle,
-    pod: 'terminal', container: 'terminal',
+    type: 'exec',
+    title,
+    hint: check.hint ?? `is there a NodePort Service with nodePort ${port}?`,
+    timeout: check.timeout,
+    settle: check.settle,
+    pod: 'terminal',
+    container: 'terminal',
     command: `curl -sS${fail} -m 5 "http://$HOST_IP:${port}${check.path}"`,
-    stdout: check.body, exitCode: 0,
+    stdout: check.body,
+    exitCode: 0,
   } as Check;
 }
 
 /** Ports that Services hold on the cluster now, plus what sessions were given (maybe not applied yet). */
-export function usedPorts(services: { spec?: { ports?: { nodePort?: number }[] } }[], annotations: (string | undefined)[]): Set<number> {
+export function usedPorts(
+  services: { spec?: { ports?: { nodePort?: number }[] } }[],
+  annotations: (string | undefined)[],
+): Set<number> {
   const used = new Set<number>();
   for (const s of services) for (const p of s.spec?.ports ?? []) if (p.nodePort) used.add(p.nodePort);
   for (const a of annotations) for (const p of Object.values(parseNodePorts(a) ?? {})) used.add(p);
@@ -113,7 +144,8 @@ export function parseNodePorts(text: string | undefined): NodePortMap | undefine
     const v = JSON.parse(text) as unknown;
     if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
     const out: NodePortMap = {};
-    for (const [k, p] of Object.entries(v)) if (Number.isInteger(p) && (p as number) >= 30000 && (p as number) <= RANGE_HIGH) out[k] = p as number;
+    for (const [k, p] of Object.entries(v))
+      if (Number.isInteger(p) && (p as number) >= 30000 && (p as number) <= RANGE_HIGH) out[k] = p as number;
     return out;
   } catch {
     return undefined;

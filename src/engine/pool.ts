@@ -40,7 +40,9 @@ export class WarmPool {
 
   /** Ready pool namespaces, per lab (from the cluster: every server process sees the same pool). */
   async ready(): Promise<Map<string, string[]>> {
-    const list = await this.engine.kube.call(() => this.engine.kube.core.listNamespace({ labelSelector: `${LABEL_POOL}=ready,${LABEL_LAB}` }));
+    const list = await this.engine.kube.call(() =>
+      this.engine.kube.core.listNamespace({ labelSelector: `${LABEL_POOL}=ready,${LABEL_LAB}` }),
+    );
     const out = new Map<string, string[]>();
     for (const ns of list.items) {
       if (ns.metadata?.deletionTimestamp) continue;
@@ -51,20 +53,31 @@ export class WarmPool {
   }
 
   /** Take a ready session of `slug` for a learner, or undefined when the pool has none. */
-  async claim(slug: string, extras: { labels?: Record<string, string>; annotations?: Record<string, string> } = {}): Promise<SessionInfo | undefined> {
+  async claim(
+    slug: string,
+    extras: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
+  ): Promise<SessionInfo | undefined> {
     const kube = this.engine.kube;
-    const list = await kube.call(() => kube.core.listNamespace({ labelSelector: `${LABEL_POOL}=ready,${LABEL_LAB}=${slug}` }));
+    const list = await kube.call(() =>
+      kube.core.listNamespace({ labelSelector: `${LABEL_POOL}=ready,${LABEL_LAB}=${slug}` }),
+    );
     const sessionId = newSessionId();
     const expires = new Date(Date.now() + this.opts.ttlSeconds * 1000).toISOString();
     for (const ns of list.items.filter((n) => !n.metadata?.deletionTimestamp)) {
       try {
         // resourceVersion makes the patch conditional: a concurrent claim of the same one gets 409
         await kube.mergePatch({
-          apiVersion: 'v1', kind: 'Namespace',
+          apiVersion: 'v1',
+          kind: 'Namespace',
           metadata: {
-            name: ns.metadata!.name!, resourceVersion: ns.metadata!.resourceVersion,
+            name: ns.metadata!.name!,
+            resourceVersion: ns.metadata!.resourceVersion,
             labels: { ...extras.labels, [LABEL_SESSION]: sessionId, [LABEL_POOL]: null as unknown as string },
-            annotations: { ...extras.annotations, [ANNOTATION_EXPIRES]: expires, [LABEL_POOL]: null as unknown as string },
+            annotations: {
+              ...extras.annotations,
+              [ANNOTATION_EXPIRES]: expires,
+              [LABEL_POOL]: null as unknown as string,
+            },
           },
         });
       } catch (e) {
@@ -96,7 +109,9 @@ export class WarmPool {
     this.filling = true;
     this.fill()
       .catch((e: unknown) => this.opts.log?.(`warm pool: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`))
-      .finally(() => { this.filling = false; });
+      .finally(() => {
+        this.filling = false;
+      });
   }
 
   /** Add sessions until every lab has `reserve` ready ones (or the cap says no). */
@@ -111,9 +126,12 @@ export class WarmPool {
       const slug = [...this.opts.slugs].sort((a, b) => count(a) - count(b)).find((s) => count(s) < this.opts.reserve);
       if (!slug || !this.opts.roomFor(size)) return made;
       await this.engine.startSession(slug, {
-        sessionId: `pool-${newSessionId().slice(0, 20)}`, terminal: true, nodePorts: 'allocate',
+        sessionId: `pool-${newSessionId().slice(0, 20)}`,
+        terminal: true,
+        nodePorts: 'allocate',
         ttlSeconds: this.opts.poolTtlSeconds ?? 2 * 3600, // a server gone for good leaves nothing for long
-        labels: { [LABEL_POOL]: 'ready' }, annotations: { [LABEL_POOL]: 'ready' },
+        labels: { [LABEL_POOL]: 'ready' },
+        annotations: { [LABEL_POOL]: 'ready' },
       });
       made++;
     }
@@ -123,7 +141,11 @@ export class WarmPool {
   async drain(): Promise<number> {
     const ready = await this.ready();
     let n = 0;
-    for (const names of ready.values()) for (const ns of names) { await this.engine.stopSession(ns); n++; }
+    for (const names of ready.values())
+      for (const ns of names) {
+        await this.engine.stopSession(ns);
+        n++;
+      }
     return n;
   }
 }

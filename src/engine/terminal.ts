@@ -23,12 +23,41 @@ const READ = ['get', 'list', 'watch'];
 export const LEARNER_RULES = [
   {
     apiGroups: [''],
-    resources: ['pods', 'pods/log', 'pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'pods/eviction', 'services', 'services/proxy',
-      'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts'],
+    resources: [
+      'pods',
+      'pods/log',
+      'pods/exec',
+      'pods/attach',
+      'pods/portforward',
+      'pods/proxy',
+      'pods/eviction',
+      'services',
+      'services/proxy',
+      'endpoints',
+      'configmaps',
+      'secrets',
+      'persistentvolumeclaims',
+      'replicationcontrollers',
+      'replicationcontrollers/scale',
+      'serviceaccounts',
+    ],
     verbs: ALL,
   },
   { apiGroups: [''], resources: ['events', 'resourcequotas', 'limitranges', 'pods/status', 'namespaces'], verbs: READ },
-  { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'deployments/rollback', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale', 'daemonsets'], verbs: ALL },
+  {
+    apiGroups: ['apps'],
+    resources: [
+      'deployments',
+      'deployments/scale',
+      'deployments/rollback',
+      'replicasets',
+      'replicasets/scale',
+      'statefulsets',
+      'statefulsets/scale',
+      'daemonsets',
+    ],
+    verbs: ALL,
+  },
   { apiGroups: ['apps'], resources: ['controllerrevisions'], verbs: READ },
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ALL },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ALL },
@@ -72,11 +101,20 @@ export function learnerKubeconfig(namespace: string): string {
   ].join('\n');
 }
 
-export function terminalObjects(namespace: string, labFiles: Record<string, string>, extraEnv: Record<string, string> = {}): KubeObject[] {
+export function terminalObjects(
+  namespace: string,
+  labFiles: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): KubeObject[] {
   const labels = { [INFRA_LABEL]: 'true', 'app.kubernetes.io/part-of': 'sidecar-labs' };
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: LEARNER_SA, labels } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: LEARNER_SA, labels }, rules: LEARNER_RULES },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: LEARNER_SA, labels },
+      rules: LEARNER_RULES,
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -84,7 +122,12 @@ export function terminalObjects(namespace: string, labFiles: Record<string, stri
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: LEARNER_SA },
       subjects: [{ kind: 'ServiceAccount', name: LEARNER_SA, namespace }],
     },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'learner-kubeconfig', labels }, data: { config: learnerKubeconfig(namespace) } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'learner-kubeconfig', labels },
+      data: { config: learnerKubeconfig(namespace) },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lab-files', labels }, data: labFiles },
     {
       apiVersion: 'v1',

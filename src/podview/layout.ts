@@ -6,7 +6,14 @@
 //                     │    │ /mount/path   │ /other/path  │
 //                     │      [  volume  ]                │
 //                     └──────────────────────────────────┘
-import { selects, type ContainerView, type NamespaceView, type PodView, type ServiceView, type VolumeView } from './model.ts';
+import {
+  selects,
+  type ContainerView,
+  type NamespaceView,
+  type PodView,
+  type ServiceView,
+  type VolumeView,
+} from './model.ts';
 
 export const SIZE = {
   containerW: 184,
@@ -72,9 +79,16 @@ function spread(x: number, w: number, k: number, n: number): number {
 }
 
 /** Volumes go under the containers that mount them (mean x), pushed right where they would overlap. */
-function placeVolumes(pod: PodView, centers: Map<string, number>, left: number, y: number): Array<Box & { volume: VolumeView }> {
+function placeVolumes(
+  pod: PodView,
+  centers: Map<string, number>,
+  left: number,
+  y: number,
+): Array<Box & { volume: VolumeView }> {
   const wanted = pod.volumes.map((volume, order) => {
-    const xs = pod.containers.flatMap((c) => (c.mounts.some((m) => m.volume === volume.name) ? [centers.get(c.name)!] : []));
+    const xs = pod.containers.flatMap((c) =>
+      c.mounts.some((m) => m.volume === volume.name) ? [centers.get(c.name)!] : [],
+    );
     const center = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Infinity;
     return { volume, center, order };
   });
@@ -102,18 +116,20 @@ function mountLines(pod: PodView, containers: PodBox['containers'], volumes: Pod
     if (!v) return []; // a mount of a volume the Pod does not declare: the API server would refuse it
     const x1 = spread(box.x, box.w, k, box.container.mounts.length);
     const y1 = box.y + box.h;
-    return [{
-      x1,
-      y1,
-      x2: spread(v.x, v.w, j, perVolume.get(m.volume)!),
-      y2: v.y,
-      label: m.path,
-      labelX: x1 + 4,
-      labelY: y1 + SIZE.labelLine * (k + 1) - 3,
-      readOnly: m.readOnly === true,
-      container: box.container.name,
-      volume: m.volume,
-    }];
+    return [
+      {
+        x1,
+        y1,
+        x2: spread(v.x, v.w, j, perVolume.get(m.volume)!),
+        y2: v.y,
+        label: m.path,
+        labelX: x1 + 4,
+        labelY: y1 + SIZE.labelLine * (k + 1) - 3,
+        readOnly: m.readOnly === true,
+        container: box.container.name,
+        volume: m.volume,
+      },
+    ];
   });
 }
 
@@ -139,7 +155,12 @@ export function layoutPod(pod: PodView, x: number, y: number): PodBox {
   const volumes = placeVolumes(pod, centers, x + SIZE.pad, volumeY);
   // Room for the title ("Pod <name> · Running", 13px bold: about 8px a character).
   const titleW = (pod.name.length + pod.kind.length + 14) * 8;
-  const right = Math.max(x + SIZE.pad + Math.max(220, titleW), ...containers.map((c) => c.x + c.w), ...volumes.map((v) => v.x + v.w)) + SIZE.pad;
+  const right =
+    Math.max(
+      x + SIZE.pad + Math.max(220, titleW),
+      ...containers.map((c) => c.x + c.w),
+      ...volumes.map((v) => v.x + v.w),
+    ) + SIZE.pad;
   const bottom = volumes.length ? volumeY + SIZE.volumeH + SIZE.pad : top + SIZE.containerH + SIZE.pad;
   return { x, y, w: right - x, h: bottom - y, pod, containers, volumes, mounts: mountLines(pod, containers, volumes) };
 }
@@ -156,7 +177,13 @@ export function layoutNamespace(view: NamespaceView): Layout {
   const services = view.services.map((service, i) => {
     const box = { x: 0, y: i * (SIZE.serviceH + SIZE.gap), w: SIZE.serviceW, h: SIZE.serviceH };
     const targets = pods.filter((p) => selects(service, p.pod));
-    const links = targets.map((p) => ({ x1: box.x + box.w, y1: box.y + box.h / 2, x2: p.x, y2: p.y + SIZE.head / 2, pod: p.pod.name }));
+    const links = targets.map((p) => ({
+      x1: box.x + box.w,
+      y1: box.y + box.h / 2,
+      x2: p.x,
+      y2: p.y + SIZE.head / 2,
+      pod: p.pod.name,
+    }));
     return { ...box, service, targets: targets.map((p) => p.pod.name), links };
   });
   const width = Math.max(1, ...pods.map((p) => p.x + p.w), ...services.map((s) => s.x + s.w));

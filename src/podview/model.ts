@@ -80,12 +80,16 @@ function containerView(c: Obj, role: ContainerRole): ContainerView {
     name: str(c.name) ?? '?',
     role,
     image: str(c.image),
-    ports: list(c.ports).map((p) => Number(p.containerPort)).filter((n) => Number.isFinite(n) && n > 0),
-    mounts: list(c.volumeMounts).filter((m) => !INJECTED_VOLUME.test(str(m.name) ?? '')).map((m) => ({
-      volume: str(m.name) ?? '?',
-      path: str(m.mountPath) ?? '?',
-      ...(m.readOnly === true ? { readOnly: true } : {}),
-    })),
+    ports: list(c.ports)
+      .map((p) => Number(p.containerPort))
+      .filter((n) => Number.isFinite(n) && n > 0),
+    mounts: list(c.volumeMounts)
+      .filter((m) => !INJECTED_VOLUME.test(str(m.name) ?? ''))
+      .map((m) => ({
+        volume: str(m.name) ?? '?',
+        path: str(m.mountPath) ?? '?',
+        ...(m.readOnly === true ? { readOnly: true } : {}),
+      })),
   };
 }
 
@@ -95,7 +99,11 @@ function stateView(s: Obj): StateView | undefined {
   if (state.waiting) return { state: 'waiting', reason: str(obj(state.waiting).reason) };
   if (state.terminated) {
     const t = obj(state.terminated);
-    return { state: 'terminated', reason: str(t.reason), exitCode: typeof t.exitCode === 'number' ? t.exitCode : undefined };
+    return {
+      state: 'terminated',
+      reason: str(t.reason),
+      exitCode: typeof t.exitCode === 'number' ? t.exitCode : undefined,
+    };
   }
   return undefined;
 }
@@ -103,7 +111,8 @@ function stateView(s: Obj): StateView | undefined {
 /** Copies ready / restarts / state from the Pod's status onto its containers. */
 function applyStatus(containers: ContainerView[], status: Obj): void {
   const byName = new Map<string, Obj>();
-  for (const s of [...list(status.initContainerStatuses), ...list(status.containerStatuses)]) byName.set(str(s.name) ?? '', s);
+  for (const s of [...list(status.initContainerStatuses), ...list(status.containerStatuses)])
+    byName.set(str(s.name) ?? '', s);
   for (const c of containers) {
     const s = byName.get(c.name);
     if (!s) continue;
@@ -118,7 +127,9 @@ function applyStatus(containers: ContainerView[], status: Obj): void {
  * `restartPolicy: Always`), then the regular containers; the first of those is the main container.
  */
 export function containersOf(spec: Obj): ContainerView[] {
-  const inits = list(spec.initContainers).map((c) => containerView(c, c.restartPolicy === 'Always' ? 'native-sidecar' : 'init'));
+  const inits = list(spec.initContainers).map((c) =>
+    containerView(c, c.restartPolicy === 'Always' ? 'native-sidecar' : 'init'),
+  );
   const regular = list(spec.containers).map((c, i) => containerView(c, i === 0 ? 'main' : 'sidecar'));
   return [...inits, ...regular];
 }
@@ -127,10 +138,12 @@ export function containersOf(spec: Obj): ContainerView[] {
 const INJECTED_VOLUME = /^kube-api-access-/;
 
 function volumesOf(spec: Obj): VolumeView[] {
-  return list(spec.volumes).filter((v) => !INJECTED_VOLUME.test(str(v.name) ?? '')).map((v) => ({
-    name: str(v.name) ?? '?',
-    source: Object.keys(v).find((k) => k !== 'name') ?? 'volume',
-  }));
+  return list(spec.volumes)
+    .filter((v) => !INJECTED_VOLUME.test(str(v.name) ?? ''))
+    .map((v) => ({
+      name: str(v.name) ?? '?',
+      source: Object.keys(v).find((k) => k !== 'name') ?? 'volume',
+    }));
 }
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
@@ -142,7 +155,13 @@ export function podFromObject(o: unknown): PodView | undefined {
   const meta = obj(o1.metadata);
   const name = str(meta.name) ?? '?';
   if (kind === 'Pod') {
-    const pod: PodView = { name, kind, labels: strings(meta.labels), containers: containersOf(obj(o1.spec)), volumes: volumesOf(obj(o1.spec)) };
+    const pod: PodView = {
+      name,
+      kind,
+      labels: strings(meta.labels),
+      containers: containersOf(obj(o1.spec)),
+      volumes: volumesOf(obj(o1.spec)),
+    };
     const status = obj(o1.status);
     if (str(status.phase)) pod.phase = str(status.phase);
     if (meta.deletionTimestamp) pod.deleting = true;
@@ -152,7 +171,13 @@ export function podFromObject(o: unknown): PodView | undefined {
   if (!TEMPLATE_KINDS.has(kind)) return undefined;
   const template = obj(obj(o1.spec).template);
   const spec = obj(template.spec);
-  return { name, kind, labels: strings(obj(template.metadata).labels), containers: containersOf(spec), volumes: volumesOf(spec) };
+  return {
+    name,
+    kind,
+    labels: strings(obj(template.metadata).labels),
+    containers: containersOf(spec),
+    volumes: volumesOf(spec),
+  };
 }
 
 export function serviceFromObject(o: unknown): ServiceView | undefined {

@@ -25,7 +25,8 @@ function stateClass(c: ContainerView): string {
   const s = c.status?.state;
   if (!s) return 'pv-state';
   if (s === 'terminated') return c.status?.exitCode === 0 ? 'pv-state pv-done' : 'pv-state pv-bad';
-  if (s === 'waiting') return c.status?.reason && /Err|BackOff|Invalid/.test(c.status.reason) ? 'pv-state pv-bad' : 'pv-state pv-wait';
+  if (s === 'waiting')
+    return c.status?.reason && /Err|BackOff|Invalid/.test(c.status.reason) ? 'pv-state pv-bad' : 'pv-state pv-wait';
   return 'pv-state pv-ok';
 }
 
@@ -34,7 +35,11 @@ function containerNode(box: PodBox['containers'][number]): SvgNode {
   const x = box.x + 10;
   const live = c.ready !== undefined;
   const third = live ? stateText(c) : (c.image ?? '').replace(/^docker\.io\/(library\/)?/, '');
-  const fourth = live ? `${c.ready ? 'ready' : 'not ready'} · restarts ${c.restarts ?? 0}` : c.ports.length ? `port ${c.ports.join(', ')}` : '';
+  const fourth = live
+    ? `${c.ready ? 'ready' : 'not ready'} · restarts ${c.restarts ?? 0}`
+    : c.ports.length
+      ? `port ${c.ports.join(', ')}`
+      : '';
   return h(
     'g',
     { class: `pv-container pv-${c.role}`, 'data-container': c.name },
@@ -81,18 +86,29 @@ function serviceNode(box: ServiceBox, arrowId: string): SvgNode {
   return h(
     'g',
     { class: `pv-service${box.targets.length ? '' : ' pv-orphan'}`, 'data-service': s.name },
-    ...box.links.map((l) => h('line', { class: 'pv-link', x1: l.x1, y1: l.y1, x2: l.x2, y2: l.y2, 'marker-end': `url(#${arrowId})` })),
+    ...box.links.map((l) =>
+      h('line', { class: 'pv-link', x1: l.x1, y1: l.y1, x2: l.x2, y2: l.y2, 'marker-end': `url(#${arrowId})` }),
+    ),
     h('rect', { x: box.x, y: box.y, width: box.w, height: box.h, rx: 6 }),
     text(box.x + 10, box.y + 20, `Service ${s.name}`, 'pv-name', 24),
     text(box.x + 10, box.y + 37, `${s.type}${ports ? ` ${ports}` : ''}`, 'pv-detail', 26),
-    text(box.x + 10, box.y + 52, box.targets.length ? `→ ${box.targets.join(', ')}` : 'selects no Pod', box.targets.length ? 'pv-detail' : 'pv-detail pv-bad', 26),
+    text(
+      box.x + 10,
+      box.y + 52,
+      box.targets.length ? `→ ${box.targets.join(', ')}` : 'selects no Pod',
+      box.targets.length ? 'pv-detail' : 'pv-detail pv-bad',
+      26,
+    ),
   );
 }
 
 /** One sentence for the drawing's accessible name; the table holds the details. */
 export function summary(view: NamespaceView): string {
   if (!view.pods.length) return view.services.length ? `${view.services.length} Service(s), no Pods` : 'No Pods';
-  const pods = view.pods.map((p) => `${p.name} (${p.containers.length} container${p.containers.length === 1 ? '' : 's'}${p.phase ? `, ${p.deleting ? 'terminating' : p.phase}` : ''})`);
+  const pods = view.pods.map(
+    (p) =>
+      `${p.name} (${p.containers.length} container${p.containers.length === 1 ? '' : 's'}${p.phase ? `, ${p.deleting ? 'terminating' : p.phase}` : ''})`,
+  );
   const svc = view.services.length ? `; Services: ${view.services.map((s) => s.name).join(', ')}` : '';
   return `Pods: ${pods.join(', ')}${svc}`;
 }
@@ -101,8 +117,23 @@ export function summary(view: NamespaceView): string {
 export function svgOf(layout: Layout, label: string, id = 'pv'): SvgNode {
   const m = 4;
   const arrowId = `${id}-arrow`;
-  const arrow = h('marker', { id: arrowId, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, h('path', { d: 'M0,0 L10,5 L0,10 z', class: 'pv-arrowhead' }));
-  const empty = layout.pods.length || layout.services.length ? [] : [h('text', { x: 8, y: 22, class: 'pv-detail' }, 'No Pods in this namespace yet.')];
+  const arrow = h(
+    'marker',
+    {
+      id: arrowId,
+      viewBox: '0 0 10 10',
+      refX: 9,
+      refY: 5,
+      markerWidth: 7,
+      markerHeight: 7,
+      orient: 'auto-start-reverse',
+    },
+    h('path', { d: 'M0,0 L10,5 L0,10 z', class: 'pv-arrowhead' }),
+  );
+  const empty =
+    layout.pods.length || layout.services.length
+      ? []
+      : [h('text', { x: 8, y: 22, class: 'pv-detail' }, 'No Pods in this namespace yet.')];
   return h(
     'svg',
     {

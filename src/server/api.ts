@@ -12,7 +12,16 @@ import type { ProgressEvent } from './engine-port.ts';
 import { clusterView } from '../cluster/background.ts';
 import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
 import { streamPods, type PodWatchHub } from './pod-watch.ts';
-import { HttpError, originAllowed, publicError, readJson, sendError, sendJson, startStream, writeLine } from './http-util.ts';
+import {
+  HttpError,
+  originAllowed,
+  publicError,
+  readJson,
+  sendError,
+  sendJson,
+  startStream,
+  writeLine,
+} from './http-util.ts';
 
 const StartBody = z.object({ slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"') });
 const StepBody = z.object({ step: z.int().min(0).max(100) });
@@ -54,7 +63,13 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, opts:
   return true;
 }
 
-async function route(method: string, path: string, req: IncomingMessage, res: ServerResponse, { sessions, podWatch }: ApiOptions): Promise<void> {
+async function route(
+  method: string,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  { sessions, podWatch }: ApiOptions,
+): Promise<void> {
   if (path === '/api/health' && (method === 'GET' || method === 'HEAD')) {
     sendJson(res, 200, { ok: true, sessions: sessions.size });
     return;
@@ -88,7 +103,11 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
   }
   if (action === 'pods' && method === 'GET' && podWatch) {
     const token = bearer(req);
-    streamPods(req, res, { hub: podWatch, namespace: live.record.namespace, alive: () => isLive(sessions, id!, token) });
+    streamPods(req, res, {
+      hub: podWatch,
+      namespace: live.record.namespace,
+      alive: () => isLive(sessions, id!, token),
+    });
     return;
   }
   if (method !== 'POST') throw new HttpError(`${method} is not allowed here`, { status: 405 });
@@ -96,7 +115,13 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
 }
 
 /** The POST actions on one session: check, solution, rebuild, reset. */
-async function sessionAction(action: string | undefined, req: IncomingMessage, res: ServerResponse, sessions: SessionManager, live: LiveSession): Promise<void> {
+async function sessionAction(
+  action: string | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  sessions: SessionManager,
+  live: LiveSession,
+): Promise<void> {
   if (action === 'check') {
     const { step } = parse(StepBody, await readJson(req));
     sendJson(res, 200, await sessions.check(live, step));
@@ -131,7 +156,6 @@ async function sessionAction(action: string | undefined, req: IncomingMessage, r
   });
 }
 
-
 function isLive(sessions: SessionManager, id: string, token: string | undefined): boolean {
   try {
     sessions.authorize(id, token);
@@ -142,7 +166,10 @@ function isLive(sessions: SessionManager, id: string, token: string | undefined)
 }
 
 /** Run `op`, streaming its progress as NDJSON; its result (or a friendly error) is the last line. */
-async function streamOperation(res: ServerResponse, op: (progress: (e: ProgressEvent) => void) => Promise<object>): Promise<void> {
+async function streamOperation(
+  res: ServerResponse,
+  op: (progress: (e: ProgressEvent) => void) => Promise<object>,
+): Promise<void> {
   startStream(res);
   // Closing the tab does not cancel the operation: the session must end up consistent either way.
   try {

@@ -27,7 +27,12 @@ function minutes(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v * 60_000 : fallback;
 }
 
-export function createApp(settings: AppSettings = {}): { lab: LabServer; sessions: SessionManager; recover: () => Promise<void>; workshop?: WorkshopParts } {
+export function createApp(settings: AppSettings = {}): {
+  lab: LabServer;
+  sessions: SessionManager;
+  recover: () => Promise<void>;
+  workshop?: WorkshopParts;
+} {
   const log = settings.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const idleMs = minutes('SIDECAR_LABS_IDLE_MINUTES', 30 * 60_000);
   const expiryMs = Math.max(idleMs + 5 * 60_000, minutes('SIDECAR_LABS_EXPIRY_MINUTES', 45 * 60_000));
@@ -36,9 +41,15 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
   const workshopConfig = workshopFromEnv();
   let workshop: WorkshopParts | undefined;
   const engine = new EngineAdapter({
-    choice: defaultClusterChoice(), ttlSeconds: Math.round(expiryMs / 1000),
+    choice: defaultClusterChoice(),
+    ttlSeconds: Math.round(expiryMs / 1000),
     // a room shares the cluster: every session its own NodePort, Start from the warm pool when there is one
-    ...(workshopConfig ? { nodePorts: 'allocate' as const, claim: (_e, slug, extras) => workshop?.claim(slug, extras) ?? Promise.resolve(undefined) } : {}),
+    ...(workshopConfig
+      ? {
+          nodePorts: 'allocate' as const,
+          claim: (_e, slug, extras) => workshop?.claim(slug, extras) ?? Promise.resolve(undefined),
+        }
+      : {}),
   });
   const sessions = new SessionManager(
     engine,
@@ -60,9 +71,25 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
       onReset: (live) => workshop?.workshop.onReset(live),
     },
   );
-  const list = (value: string | undefined) => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const hosts = hostPolicy({ hosts: [...(settings.hosts ?? []), ...list(process.env.SIDECAR_LABS_HOSTS)], origins: list(process.env.SIDECAR_LABS_ORIGINS) });
-  if (workshopConfig) workshop = createWorkshop({ config: workshopConfig, sessions, engine, expiryMs, hosts, log, maxSessions: Number(process.env.SIDECAR_LABS_MAX_SESSIONS) || 50 });
+  const list = (value: string | undefined) =>
+    (value ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const hosts = hostPolicy({
+    hosts: [...(settings.hosts ?? []), ...list(process.env.SIDECAR_LABS_HOSTS)],
+    origins: list(process.env.SIDECAR_LABS_ORIGINS),
+  });
+  if (workshopConfig)
+    workshop = createWorkshop({
+      config: workshopConfig,
+      sessions,
+      engine,
+      expiryMs,
+      hosts,
+      log,
+      maxSessions: Number(process.env.SIDECAR_LABS_MAX_SESSIONS) || 50,
+    });
   const sweepSeconds = Number(process.env.SIDECAR_LABS_SWEEP_SECONDS);
   const lab = createLabServer({
     sessions,
@@ -73,14 +100,18 @@ export function createApp(settings: AppSettings = {}): { lab: LabServer; session
     log,
     sweepEveryMs: sweepSeconds > 0 ? sweepSeconds * 1000 : 60_000,
     workshop: workshop?.workshop,
-    podWatch: new PodWatchHub((namespace, resource, onChange, onError) => engine.watchObjects(namespace, resource, onChange, onError)),
+    podWatch: new PodWatchHub((namespace, resource, onChange, onError) =>
+      engine.watchObjects(namespace, resource, onChange, onError),
+    ),
   });
   const recover = async () => {
     try {
       const n = await sessions.recover();
       if (n) log(`lab server: found ${n} running lab session(s) on the cluster`);
     } catch (err) {
-      log(`lab server: no cluster yet (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); labs start once it is up`);
+      log(
+        `lab server: no cluster yet (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); labs start once it is up`,
+      );
     }
     workshop?.startPool();
   };

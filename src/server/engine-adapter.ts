@@ -11,7 +11,15 @@ import {
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
 import { UserError } from '../errors.ts';
 import { httpError } from './http-util.ts';
-import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord, type StartExtras, type TerminalTarget } from './engine-port.ts';
+import {
+  LabError,
+  type CheckResult,
+  type LabEnginePort,
+  type OnProgress,
+  type SessionRecord,
+  type StartExtras,
+  type TerminalTarget,
+} from './engine-port.ts';
 
 /** Engine and cluster errors as LabErrors, worded and given a status by the one table in http-util.ts. */
 export function toLabError(err: unknown): unknown {
@@ -37,7 +45,13 @@ export function summarizeChecks(checks: EngineCheck[], mistake?: MistakeFound): 
 }
 
 function toRecord(info: SessionInfo): SessionRecord {
-  return { id: info.sessionId, slug: info.slug, namespace: info.namespace, expiresAt: new Date(info.expiresAt), createdAt: new Date(info.createdAt) };
+  return {
+    id: info.sessionId,
+    slug: info.slug,
+    namespace: info.namespace,
+    expiresAt: new Date(info.expiresAt),
+    createdAt: new Date(info.createdAt),
+  };
 }
 
 export interface EngineAdapterOptions {
@@ -76,7 +90,12 @@ export class EngineAdapter implements LabEnginePort {
   }
 
   /** Watch a namespace's Pods or Services (the live Pod view); returns a stop function. */
-  watchObjects(namespace: string, resource: 'pods' | 'services', onChange: (items: unknown[]) => void, onError: (e: unknown) => void): () => void {
+  watchObjects(
+    namespace: string,
+    resource: 'pods' | 'services',
+    onChange: (items: unknown[]) => void,
+    onError: (e: unknown) => void,
+  ): () => void {
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
     return this.get().kube.watchCollection(path, onChange, onError);
   }
@@ -113,9 +132,15 @@ export class EngineAdapter implements LabEnginePort {
     return this.wrap(async () => {
       const claimed = await this.opts.claim?.(this.get(), slug, extras);
       if (claimed) onProgress({ phase: 'ready', message: 'lab ready (from the warm pool)', done: 1, total: 1 });
-      const info = claimed ?? await this.get().startSession(slug, {
-        terminal: true, ttlSeconds: this.opts.ttlSeconds, onProgress, nodePorts: this.opts.nodePorts, ...extras,
-      });
+      const info =
+        claimed ??
+        (await this.get().startSession(slug, {
+          terminal: true,
+          ttlSeconds: this.opts.ttlSeconds,
+          onProgress,
+          nodePorts: this.opts.nodePorts,
+          ...extras,
+        }));
       this.infos.set(info.sessionId, info);
       return toRecord(info);
     });
@@ -124,9 +149,15 @@ export class EngineAdapter implements LabEnginePort {
   findSession(id: string): Promise<SessionRecord | undefined> {
     return this.wrap(async () => {
       if (!/^[A-Za-z0-9._-]{1,63}$/.test(id)) return undefined;
-      const list = await this.get().kube.call(() => this.get().kube.core.listNamespace({ labelSelector: `${LABEL_SESSION}=${id}` }));
-      const ns = list.items.find((n) => !n.metadata?.deletionTimestamp && n.metadata?.annotations?.['sidecar-labs.dev/terminal'] === 'true'
-        && n.metadata?.annotations?.['sidecar-labs.dev/pool'] !== 'ready');
+      const list = await this.get().kube.call(() =>
+        this.get().kube.core.listNamespace({ labelSelector: `${LABEL_SESSION}=${id}` }),
+      );
+      const ns = list.items.find(
+        (n) =>
+          !n.metadata?.deletionTimestamp &&
+          n.metadata?.annotations?.['sidecar-labs.dev/terminal'] === 'true' &&
+          n.metadata?.annotations?.['sidecar-labs.dev/pool'] !== 'ready',
+      );
       if (!ns) return undefined;
       const info = await this.get().getSession(ns.metadata!.name!);
       this.infos.set(info.sessionId, info);
@@ -161,7 +192,9 @@ export class EngineAdapter implements LabEnginePort {
   listSessions(): Promise<SessionRecord[]> {
     return this.wrap(async () => {
       // warm-pool sessions nobody claimed yet are not anyone's: the idle sweep must not stop them
-      const list = (await this.get().listSessions()).filter((i) => i.phase === 'Active' && i.terminal && i.annotations?.['sidecar-labs.dev/pool'] !== 'ready');
+      const list = (await this.get().listSessions()).filter(
+        (i) => i.phase === 'Active' && i.terminal && i.annotations?.['sidecar-labs.dev/pool'] !== 'ready',
+      );
       for (const info of list) this.infos.set(info.sessionId, info);
       return list.map(toRecord);
     });

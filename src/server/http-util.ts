@@ -59,7 +59,11 @@ const HTTP: Record<ErrorKind, { status: number; message?: string; fix?: string }
   'lab-format': { status: 500, fix: TRY_AGAIN },
   'manifest-refused': { status: 500, fix: TRY_AGAIN },
   'lab-not-found': { status: 404 },
-  'session-not-found': { status: 404, message: 'This lab session is not running any more.', fix: 'press "Start lab" to begin a new one' },
+  'session-not-found': {
+    status: 404,
+    message: 'This lab session is not running any more.',
+    fix: 'press "Start lab" to begin a new one',
+  },
   'step-not-found': { status: 400 },
   'not-found': { status: 404 },
   'no-cluster': { status: 503, message: 'No Kubernetes cluster is set up for the labs yet.', fix: START_AGAIN },
@@ -95,7 +99,11 @@ export function publicError(err: unknown): PublicError & { status: number } {
   }
   // First line only: anything unexpected is likely internals.
   const firstLine = (e?.message ?? String(err)).split('\n')[0]!.slice(0, 500);
-  return { status: 500, message: firstLine || 'something went wrong', fix: 'press "Reset lab" or try again; if it keeps failing, restart `npm start`' };
+  return {
+    status: 500,
+    message: firstLine || 'something went wrong',
+    fix: 'press "Reset lab" or try again; if it keeps failing, restart `npm start`',
+  };
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {

@@ -105,7 +105,10 @@ export class PodWatchHub {
   subscribe(namespace: string, listener: PodViewListener): () => void {
     let watch = this.watches.get(namespace);
     if (watch && watch.listeners.size >= this.opts.maxPerSession) {
-      throw new HttpError(`this lab's Pod view is already open in ${this.opts.maxPerSession} tabs`, { status: 429, fix: 'close the Pod view in another tab' });
+      throw new HttpError(`this lab's Pod view is already open in ${this.opts.maxPerSession} tabs`, {
+        status: 429,
+        fix: 'close the Pod view in another tab',
+      });
     }
     if (!watch) {
       watch = new NamespaceWatch(namespace, this.watcher, this.opts.coalesceMs);
@@ -142,7 +145,9 @@ export interface PodStreamOptions {
 
 /** Serve one browser's Pod view stream until it goes away or the session ends. */
 export function streamPods(req: IncomingMessage, res: ServerResponse, opts: PodStreamOptions): void {
-  const unsubscribe = opts.hub.subscribe(opts.namespace, (view) => writeLine(res, { type: 'pods', view, at: Date.now() }));
+  const unsubscribe = opts.hub.subscribe(opts.namespace, (view) =>
+    writeLine(res, { type: 'pods', view, at: Date.now() }),
+  );
   startStream(res);
   const ping = setInterval(() => {
     if (opts.alive()) writeLine(res, { type: 'ping' });

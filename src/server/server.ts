@@ -34,7 +34,10 @@ export interface LabServerOptions {
   sweepEveryMs?: number;
   log?: (line: string) => void;
   /** Workshop mode: its routes (join, roster, instructor) and the instructor's terminal view. */
-  workshop?: { handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>; upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean };
+  workshop?: {
+    handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  };
   /** Watches behind the live Pod view (GET /api/sessions/<id>/pods). */
   podWatch?: PodWatchHub;
 }
@@ -50,7 +53,11 @@ export interface LabServer {
 }
 
 /** Every `everyMs`: stop idle and time-limited sessions, reap expired namespaces (one sweep at a time). */
-function sweeper(sessions: SessionManager, everyMs: number, log: (line: string) => void): { start: () => void; stop: () => void } {
+function sweeper(
+  sessions: SessionManager,
+  everyMs: number,
+  log: (line: string) => void,
+): { start: () => void; stop: () => void } {
   let timer: NodeJS.Timeout | undefined;
   let sweeping = false;
   const once = () => {
@@ -77,7 +84,8 @@ function sweeper(sessions: SessionManager, everyMs: number, log: (line: string) 
 }
 
 function refuseHost(req: IncomingMessage, res: ServerResponse): void {
-  const text = `This server does not answer to the host name in the address (${String(req.headers.host ?? '').slice(0, 100)}). ` +
+  const text =
+    `This server does not answer to the host name in the address (${String(req.headers.host ?? '').slice(0, 100)}). ` +
     'If you run it for others under a public name, start it with SIDECAR_LABS_HOSTS=that.name.\n';
   res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
 }
@@ -119,7 +127,8 @@ export function createLabServer(opts: LabServerOptions): LabServer {
   applyLimits(server, limits);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    if (!terminal.upgrade(req, socket, head) && !opts.workshop?.upgrade(req, socket, head)) refuseUpgrade(socket, 404, 'Not Found');
+    if (!terminal.upgrade(req, socket, head) && !opts.workshop?.upgrade(req, socket, head))
+      refuseUpgrade(socket, 404, 'Not Found');
   });
 
   const sweep = sweeper(opts.sessions, opts.sweepEveryMs ?? 60_000, log);

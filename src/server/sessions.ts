@@ -5,7 +5,14 @@
 // of it plus what only the server knows (last activity, open terminal). `recover()` rebuilds the map
 // from the cluster after a restart; `sweep()` ends idle sessions and asks the engine to reap expired
 // namespaces nobody owns any more.
-import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord, type StartExtras } from './engine-port.ts';
+import {
+  LabError,
+  type CheckResult,
+  type LabEnginePort,
+  type OnProgress,
+  type SessionRecord,
+  type StartExtras,
+} from './engine-port.ts';
 import { TerminalBridge, type ShellSpawner } from './terminal-bridge.ts';
 import type { TokenSigner } from './tokens.ts';
 import { isLoopback } from './tls.ts';
@@ -119,10 +126,13 @@ export class SessionManager {
     let held = this.startingBy.get(client) ?? 0;
     for (const live of this.sessions.values()) if (live.client === client) held++;
     if (held >= max) {
-      throw new LabError(`you already have ${held} lab session${held === 1 ? '' : 's'} running on this server (at most ${max} per computer)`, {
-        status: 429,
-        fix: 'press "Stop lab" on a lab you have finished (or close it and wait for it to expire), then press "Start lab" again',
-      });
+      throw new LabError(
+        `you already have ${held} lab session${held === 1 ? '' : 's'} running on this server (at most ${max} per computer)`,
+        {
+          status: 429,
+          fix: 'press "Stop lab" on a lab you have finished (or close it and wait for it to expire), then press "Start lab" again',
+        },
+      );
     }
     return client;
   }
@@ -131,7 +141,10 @@ export class SessionManager {
   authorize(id: string, token: string | null | undefined): LiveSession {
     const live = this.sessions.get(id);
     if (!live || !this.signer.verify(id, token)) {
-      throw new LabError('this lab session is not running any more', { status: 404, fix: 'press "Start lab" to begin a new one' });
+      throw new LabError('this lab session is not running any more', {
+        status: 404,
+        fix: 'press "Start lab" to begin a new one',
+      });
     }
     return live;
   }

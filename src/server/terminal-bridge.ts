@@ -121,7 +121,10 @@ export class TerminalBridge {
     else this.shell?.resume?.();
   }
 
-  async handle(peer: TerminalPeer, frame: { kind: 'data'; bytes: Uint8Array } | { kind: 'control'; message: ClientControl }): Promise<void> {
+  async handle(
+    peer: TerminalPeer,
+    frame: { kind: 'data'; bytes: Uint8Array } | { kind: 'control'; message: ClientControl },
+  ): Promise<void> {
     if (peer !== this.peer) return; // a replaced connection's late frames
     this.onActivity();
     if (frame.kind === 'data') {
@@ -165,7 +168,11 @@ export class TerminalBridge {
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.peer?.sendControl({ type: 'error', message: `could not open a shell in the lab: ${message}`, fix: 'press "Reset lab", or reload the page and press "Start lab"' });
+      this.peer?.sendControl({
+        type: 'error',
+        message: `could not open a shell in the lab: ${message}`,
+        fix: 'press "Reset lab", or reload the page and press "Start lab"',
+      });
       return undefined;
     }
     if (this.disposed) {

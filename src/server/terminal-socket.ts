@@ -38,7 +38,11 @@ export interface TerminalSocketOptions {
 }
 
 /** The browser end of a terminal: output goes through a bounded queue that pauses the shell when full. */
-function queuedPeer(ws: WebSocket, live: ReturnType<SessionManager['authorize']>, opts: TerminalSocketOptions): { peer: TerminalPeer; queue: SendQueue } {
+function queuedPeer(
+  ws: WebSocket,
+  live: ReturnType<SessionManager['authorize']>,
+  opts: TerminalSocketOptions,
+): { peer: TerminalPeer; queue: SendQueue } {
   const bridge = live.terminal;
   const queue: SendQueue = new SendQueue(
     ws,
@@ -78,7 +82,10 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
       refuseUpgrade(socket, 403, 'Forbidden');
       return true;
     }
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const offered = (req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const token = tokenFromProtocols(offered);
     // A session another server process started is found on the cluster (sessions live there).
     opts.sessions.authorizeShared(m[1]!, token).then(
@@ -91,7 +98,10 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
   function connect(ws: WebSocket, live: ReturnType<SessionManager['authorize']>): void {
     const bridge = live.terminal;
     const { peer, queue } = queuedPeer(ws, live, opts);
-    const failed = (err: unknown) => opts.log?.(`lab server: terminal of session ${live.record.id}: ${err instanceof Error ? err.message : String(err)}`);
+    const failed = (err: unknown) =>
+      opts.log?.(
+        `lab server: terminal of session ${live.record.id}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     let greeted = false;
     ws.on('message', (data, isBinary) => {
       const frame = decodeClientFrame(toBytes(data), isBinary);

@@ -18,9 +18,11 @@ const env = {
   SIDECAR_LABS_KUBECONFIG: process.env.BOOTSTRAP_KUBECONFIG ?? '/tmp/sidecar-labs-bootstrap-kubeconfig',
   SIDECAR_LABS_NODE_PORT_BASE: '30180',
 };
-if (env.SIDECAR_LABS_CLUSTER_NAME === 'sidecar-labs') throw new Error('the bootstrap test must never use the shared cluster');
+if (env.SIDECAR_LABS_CLUSTER_NAME === 'sidecar-labs')
+  throw new Error('the bootstrap test must never use the shared cluster');
 
-const clusterDown = () => spawnSync(process.execPath, ['src/cli/main.ts', 'cluster', 'down'], { cwd: root, env, stdio: 'inherit' });
+const clusterDown = () =>
+  spawnSync(process.execPath, ['src/cli/main.ts', 'cluster', 'down'], { cwd: root, env, stdio: 'inherit' });
 
 let server: ChildProcess | undefined;
 const serverLog: string[] = [];
@@ -28,9 +30,15 @@ const serverLog: string[] = [];
 test.beforeAll(async () => {
   test.setTimeout(5 * 60_000);
   clusterDown(); // nothing left from an earlier run: the test starts with no cluster
-  server = spawn(process.execPath, ['scripts/start.ts', '--no-build'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(process.execPath, ['scripts/start.ts', '--no-build'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const s of [server.stdout!, server.stderr!]) s.setEncoding('utf8').on('data', (d: string) => serverLog.push(d));
-  await expect.poll(async () => (await fetch(`${base}/api/health`).catch(() => undefined))?.status, { timeout: 60_000 }).toBe(200);
+  await expect
+    .poll(async () => (await fetch(`${base}/api/health`).catch(() => undefined))?.status, { timeout: 60_000 })
+    .toBe(200);
 });
 
 test.afterAll(async () => {
@@ -49,17 +57,30 @@ test('with no cluster: progress in the panel, then a working Start lab without a
   const start = page.getByRole('button', { name: 'Start lab' });
 
   // The site answered before the cluster exists; the panel says what the cluster is doing.
-  await expect(status).toContainText(/(Checking Docker|Starting the cluster|Waiting for Kubernetes|Building|step \d of \d)/, { timeout: 30_000 });
+  await expect(status).toContainText(
+    /(Checking Docker|Starting the cluster|Waiting for Kubernetes|Building|step \d of \d)/,
+    { timeout: 30_000 },
+  );
   await expect(start).toBeDisabled();
-  const api = (await (await fetch(`${base}/api/cluster`)).json()) as { state: string; step: number; of: number; etaSeconds: number };
+  const api = (await (await fetch(`${base}/api/cluster`)).json()) as {
+    state: string;
+    step: number;
+    of: number;
+    etaSeconds: number;
+  };
   expect(['checking', 'preparing', 'building', 'starting']).toContain(api.state);
 
   // Record what the panel shows until the cluster is ready: steps advance, the estimate is in words.
   const seen = new Set<string>();
-  await expect.poll(async () => {
-    seen.add((await status.innerText().catch(() => '')).split('\n')[0]!);
-    return start.isEnabled();
-  }, { timeout: 12 * 60_000, intervals: [500] }).toBe(true);
+  await expect
+    .poll(
+      async () => {
+        seen.add((await status.innerText().catch(() => '')).split('\n')[0]!);
+        return start.isEnabled();
+      },
+      { timeout: 12 * 60_000, intervals: [500] },
+    )
+    .toBe(true);
   const shown = [...seen].filter(Boolean);
   console.log(`panel lines seen (${Math.round((Date.now() - started) / 1000)} s to ready):\n  ${shown.join('\n  ')}`);
   expect(shown.some((l) => /(~\d+ s|about \d+ min left)/.test(l))).toBe(true);

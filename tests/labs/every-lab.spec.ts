@@ -41,7 +41,10 @@ for (const lab of labs) {
       }
     } catch (err) {
       // What the terminal showed, for the report: the quickest way to see why a step failed.
-      await test.info().attach('terminal.txt', { body: await learner.screen().catch(() => '(no terminal)'), contentType: 'text/plain' });
+      await test.info().attach('terminal.txt', {
+        body: await learner.screen().catch(() => '(no terminal)'),
+        contentType: 'text/plain',
+      });
       throw err;
     } finally {
       await learner.stop();

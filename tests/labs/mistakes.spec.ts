@@ -7,9 +7,12 @@ import { LabPage } from './lab-page.ts';
 
 const slug = 'what-is-a-sidecar';
 const lab = loadLab(slug);
-const mistake = (stepId: string, id: string) => lab.steps.find((s) => s.id === stepId)!.mistakes.find((m) => m.id === id)!;
+const mistake = (stepId: string, id: string) =>
+  lab.steps.find((s) => s.id === stepId)!.mistakes.find((m) => m.id === id)!;
 
-test('a learner who makes a listed mistake reads its diagnosis, and none once the step is done right', async ({ page }) => {
+test('a learner who makes a listed mistake reads its diagnosis, and none once the step is done right', async ({
+  page,
+}) => {
   test.setTimeout(8 * 60_000);
   const learner = new LabPage(page, slug);
   await learner.open();

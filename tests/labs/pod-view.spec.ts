@@ -8,7 +8,13 @@ import { LabPage } from './lab-page.ts';
 async function inViewport(page: Page, selector: string): Promise<boolean> {
   return page.locator(selector).evaluate((el) => {
     const r = el.getBoundingClientRect();
-    return r.height > 50 && r.top >= 0 && r.bottom <= window.innerHeight + 1 && r.left >= 0 && r.right <= window.innerWidth + 1;
+    return (
+      r.height > 50 &&
+      r.top >= 0 &&
+      r.bottom <= window.innerHeight + 1 &&
+      r.left >= 0 &&
+      r.right <= window.innerWidth + 1
+    );
   });
 }
 
@@ -38,7 +44,9 @@ test('the Pod view draws the content-sidecar Pod and follows restarts and deleti
     // (The lab's setup also runs a git server Pod: its own row.)
     const rows = table.getByRole('row').filter({ hasText: 'shared-data at' });
     await expect(rows).toHaveCount(2);
-    await expect(rows.nth(0)).toContainText(/nginx.*nginx.*main.*running.*yes.*0.*shared-data at \/usr\/share\/nginx\/html/);
+    await expect(rows.nth(0)).toContainText(
+      /nginx.*nginx.*main.*running.*yes.*0.*shared-data at \/usr\/share\/nginx\/html/,
+    );
     await expect(rows.nth(1)).toContainText(/nginx.*content.*sidecar.*running.*yes.*0.*shared-data at \/nginx-data/);
 
     // A container restarts: nginx stops itself, the kubelet starts it again.
@@ -54,7 +62,11 @@ test('the Pod view draws the content-sidecar Pod and follows restarts and deleti
     expect(await page.evaluate(() => window.scrollY)).toBe(0);
 
     const results = await new AxeBuilder({ page }).analyze();
-    expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    expect(
+      results.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.help}`),
+    ).toEqual([]);
 
     // The learner deletes the Pod: the drawing shows it terminating within seconds, then it is gone.
     await learner.type('kubectl delete pod nginx --wait=false');
@@ -92,7 +104,11 @@ test('the docked lab: resizable by keyboard, Alt+Shift+L moves focus between les
     await page.keyboard.press('Alt+Shift+KeyL');
     await expect(learner.terminal.locator('textarea')).toBeFocused();
     await page.keyboard.press('Alt+Shift+KeyL');
-    expect(await page.evaluate(() => !!document.activeElement?.closest('main') && !document.activeElement?.closest('sl-lab-panel'))).toBe(true);
+    expect(
+      await page.evaluate(
+        () => !!document.activeElement?.closest('main') && !document.activeElement?.closest('sl-lab-panel'),
+      ),
+    ).toBe(true);
 
     // Narrow screen: the lab is a sheet along the bottom, the terminal still in view.
     await page.setViewportSize({ width: 700, height: 900 });

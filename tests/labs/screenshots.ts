@@ -29,7 +29,9 @@ try {
   await page.getByRole('separator', { name: 'Resize the lab panel' }).focus();
   await page.keyboard.press('End');
   // Only for the picture: let the Pod view take the height it wants instead of scrolling.
-  await page.addStyleTag({ content: 'sl-lab-panel[data-docked] .sl-lab-live-extra { max-height: none !important; flex: none !important }' });
+  await page.addStyleTag({
+    content: 'sl-lab-panel[data-docked] .sl-lab-live-extra { max-height: none !important; flex: none !important }',
+  });
   await page.waitForTimeout(500);
   await page.locator('sl-pod-view .pv-figure').screenshot({ path: join(root, 'docs', 'pod-view-screenshot.png') });
   console.log('wrote docs/split-view-screenshot.png and docs/pod-view-screenshot.png');

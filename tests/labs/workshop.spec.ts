@@ -19,7 +19,12 @@ test.setTimeout(12 * 60_000);
 
 test.beforeAll(async () => {
   server = spawn(process.execPath, ['src/server/main.ts'], {
-    env: { ...process.env, PORT: String(port), SIDECAR_LABS_WORKSHOP_CODE: CODE, SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      SIDECAR_LABS_WORKSHOP_CODE: CODE,
+      SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -29,7 +34,11 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) await new Promise((r) => { server!.once('exit', r); server!.kill('SIGTERM'); });
+  if (server && server.exitCode === null)
+    await new Promise((r) => {
+      server!.once('exit', r);
+      server!.kill('SIGTERM');
+    });
 });
 
 async function learnerPage(browser: Browser): Promise<{ page: Page; lab: LabPage }> {
@@ -56,7 +65,9 @@ test('without the code no lab starts, and a wrong code gets a clear message', as
   await expect(page.locator('.sl-lab-problem')).toContainText('This lab is part of a workshop: join it first.');
   await join(page, 'WRONG-CODE', 'Mallory');
   const alert = page.getByRole('form', { name: 'Join the workshop' }).getByRole('alert');
-  await expect(alert).toHaveText(/That is not the event code of this workshop\. To fix it: type the code your instructor shows/);
+  await expect(alert).toHaveText(
+    /That is not the event code of this workshop\. To fix it: type the code your instructor shows/,
+  );
   await expect(page.getByLabel('Event code')).toBeFocused();
   await page.context().close();
 });
@@ -81,8 +92,12 @@ test('three learners: roster, reset, and a live read-only view of a terminal', a
       await l.lab.type('kubectl exec pair -c helper -- wget -qO- http://localhost');
       await l.lab.checkUntilPassed(0);
     }
-    await expect(row(instructor, 'Ada').getByRole('listitem').first()).toHaveAttribute('data-mark', 'p', { timeout: 5000 });
-    await expect(row(instructor, 'Grace').getByRole('listitem').first()).toContainText('Step 1: passed', { timeout: 5000 });
+    await expect(row(instructor, 'Ada').getByRole('listitem').first()).toHaveAttribute('data-mark', 'p', {
+      timeout: 5000,
+    });
+    await expect(row(instructor, 'Grace').getByRole('listitem').first()).toContainText('Step 1: passed', {
+      timeout: 5000,
+    });
     await expect(row(instructor, 'Linus').getByRole('cell').nth(1)).toHaveText('step 1 of 2');
     await expect(instructor.locator('[data-classes] table')).toContainText('2 of 3');
 
@@ -90,8 +105,12 @@ test('three learners: roster, reset, and a live read-only view of a terminal', a
     instructor.once('dialog', (d) => void d.accept());
     await row(instructor, 'Grace').getByRole('button', { name: "Reset Grace's lab" }).click();
     await expect(instructor.getByRole('status')).toContainText('Resetting for Grace: done.', { timeout: 120_000 });
-    await expect(row(instructor, 'Grace').getByRole('listitem').first()).toHaveAttribute('data-mark', '-', { timeout: 5000 });
-    await expect.poll(() => learners[1]!.page.locator('[data-lab]').getAttribute('data-terminal'), { timeout: 60_000 }).toBe('connected');
+    await expect(row(instructor, 'Grace').getByRole('listitem').first()).toHaveAttribute('data-mark', '-', {
+      timeout: 5000,
+    });
+    await expect
+      .poll(() => learners[1]!.page.locator('[data-lab]').getAttribute('data-terminal'), { timeout: 60_000 })
+      .toBe('connected');
 
     // the instructor watches Linus: what Linus types appears live; the view takes no input
     await row(instructor, 'Linus').getByRole('button', { name: "Watch Linus's terminal" }).click();
@@ -106,14 +125,19 @@ test('three learners: roster, reset, and a live read-only view of a terminal', a
     expect(await learners[2]!.lab.screen()).not.toContain('typed-by-instructor');
 
     const results = await new AxeBuilder({ page: instructor }).analyze();
-    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    const bad = results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     expect(bad).toEqual([]);
 
     // CSV export holds the room
     const download = instructor.waitForEvent('download');
     await instructor.getByRole('button', { name: 'Export the roster as CSV' }).click();
-    const csv = await (await download).createReadStream().then(async (s) => { let t = ''; for await (const c of s) t += c; return t; });
+    const csv = await (await download).createReadStream().then(async (s) => {
+      let t = '';
+      for await (const c of s) t += c;
+      return t;
+    });
     expect(csv).toMatch(/^learner,lab,current step/);
     expect(csv).toMatch(/\r\nAda,what-is-a-sidecar,2,p-,1,/);
   } finally {

@@ -12,7 +12,8 @@ describe('dock', () => {
   });
 
   it('takes Alt+Shift+L by physical key, and nothing else', () => {
-    const key = (o: Partial<KeyboardEvent>) => ({ altKey: false, shiftKey: false, ctrlKey: false, metaKey: false, code: '', ...o }) as KeyboardEvent;
+    const key = (o: Partial<KeyboardEvent>) =>
+      ({ altKey: false, shiftKey: false, ctrlKey: false, metaKey: false, code: '', ...o }) as KeyboardEvent;
     expect(isFocusShortcut(key({ altKey: true, shiftKey: true, code: 'KeyL' }))).toBe(true);
     expect(isFocusShortcut(key({ altKey: true, code: 'KeyL' }))).toBe(false);
     expect(isFocusShortcut(key({ altKey: true, shiftKey: true, ctrlKey: true, code: 'KeyL' }))).toBe(false);

@@ -34,7 +34,8 @@ export class PanelView {
     this.button('reset').disabled = !running;
     this.button('stop').hidden = !running;
     this.button('rebuild').disabled = !running;
-    for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-act="check"], [data-act="run"]')) b.disabled = !running;
+    for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-act="check"], [data-act="run"]'))
+      b.disabled = !running;
   }
 
   /** Status of every step; the first one not passed becomes the current step. */
@@ -117,7 +118,10 @@ export class PanelView {
   problem(err: unknown): void {
     const box = this.$('.sl-lab-problem');
     box.replaceChildren();
-    const e = err instanceof api.LabApiError ? err : new api.LabApiError({ message: 'Something went wrong in the page.', fix: 'reload the page' }, 0);
+    const e =
+      err instanceof api.LabApiError
+        ? err
+        : new api.LabApiError({ message: 'Something went wrong in the page.', fix: 'reload the page' }, 0);
     const p = document.createElement('p');
     richText(p, e.message);
     box.append(p);

@@ -5,7 +5,16 @@ import type { HostFacts } from '../host-prep.ts';
 import type { ClusterView } from '../view.ts';
 
 const fake = fileURLToPath(new URL('./fixtures/fake-cluster-up.ts', import.meta.url));
-const readyHost: HostFacts = { engine: 'running', kitReady: true, root: false, sudo: false, apt: true, chromium: true, needDocker: true, needChromium: false };
+const readyHost: HostFacts = {
+  engine: 'running',
+  kitReady: true,
+  root: false,
+  sudo: false,
+  apt: true,
+  chromium: true,
+  needDocker: true,
+  needChromium: false,
+};
 
 function job(look: Partial<HostLook>, env: Record<string, string> = {}) {
   const logs: string[] = [];
@@ -13,14 +22,20 @@ function job(look: Partial<HostLook>, env: Record<string, string> = {}) {
   const j = new ClusterJob({
     log: (l) => logs.push(l),
     command: ['env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, fake],
-    look: { clusterAnswers: async () => false, hostFacts: async () => readyHost, warm: async () => true, durations: () => ({ create: 18, wait: 5 }), ...look },
+    look: {
+      clusterAnswers: async () => false,
+      hostFacts: async () => readyHost,
+      warm: async () => true,
+      durations: () => ({ create: 18, wait: 5 }),
+      ...look,
+    },
   });
   const timer = setInterval(() => views.push(j.view()), 20);
   return { j, logs, views, stop: () => clearInterval(timer) };
 }
 
 describe('ClusterJob (npm start creating the cluster in the background)', () => {
-  it('follows the child\'s JSON progress step by step, then is ready', async () => {
+  it("follows the child's JSON progress step by step, then is ready", async () => {
     const { j, logs, views, stop } = job({});
     await j.start().done();
     stop();
@@ -37,7 +52,14 @@ describe('ClusterJob (npm start creating the cluster in the background)', () => 
     const { j, views, stop } = job({ warm: async () => false });
     await j.start().done();
     stop();
-    expect(views.some((v) => v.of === 7 && v.state === 'building' && /^Building Kubernetes from source, step 2 of 7, about \d+ min left$/.test(v.message))).toBe(true);
+    expect(
+      views.some(
+        (v) =>
+          v.of === 7 &&
+          v.state === 'building' &&
+          /^Building Kubernetes from source, step 2 of 7, about \d+ min left$/.test(v.message),
+      ),
+    ).toBe(true);
   });
 
   it('reports the failure cluster up printed', async () => {
@@ -51,7 +73,11 @@ describe('ClusterJob (npm start creating the cluster in the background)', () => 
   it('without root or sudo on a stopped Docker: fails at once with the one command', async () => {
     const { j } = job({ hostFacts: async () => ({ ...readyHost, engine: 'stopped' }) });
     await j.start().done();
-    expect(j.view()).toMatchObject({ state: 'failed', message: expect.stringMatching(/Docker engine is not running/), fix: 'sudo bash scripts/kit/host-setup.sh' });
+    expect(j.view()).toMatchObject({
+      state: 'failed',
+      message: expect.stringMatching(/Docker engine is not running/),
+      fix: 'sudo bash scripts/kit/host-setup.sh',
+    });
   });
 
   it('an existing cluster that answers: ready without running anything', async () => {

@@ -12,7 +12,16 @@ const labs: LabNeeds[] = [
 const everyImage = ['nginx:1.24.0', 'busybox:1.36.0', 'docker.io/sidecarlabs/toolbox:0.1.0'];
 
 /** A cluster that answers whatever the test says. */
-function fakeCluster(over: Partial<{ minor: number; denied: (a: Access) => boolean; images: string[]; pull: boolean | undefined; policy: PolicyProbe; unreachable: boolean }> = {}): ClusterProbe & { closed: boolean; close: () => Promise<void> } {
+function fakeCluster(
+  over: Partial<{
+    minor: number;
+    denied: (a: Access) => boolean;
+    images: string[];
+    pull: boolean | undefined;
+    policy: PolicyProbe;
+    unreachable: boolean;
+  }> = {},
+): ClusterProbe & { closed: boolean; close: () => Promise<void> } {
   return {
     describe: 'fake cluster',
     closed: false,
@@ -21,11 +30,21 @@ function fakeCluster(over: Partial<{ minor: number; denied: (a: Access) => boole
       const minor = over.minor ?? 34;
       return { major: 1, minor, gitVersion: `v1.${minor}.0` };
     },
-    async allowed(a) { return !(over.denied?.(a) ?? false); },
-    async nodeImages() { return over.images ?? everyImage; },
-    async pullable(images) { return new Map(images.map((i) => [i, over.pull])); },
-    async networkPolicy() { return over.policy ?? 'enforced'; },
-    async close() { this.closed = true; },
+    async allowed(a) {
+      return !(over.denied?.(a) ?? false);
+    },
+    async nodeImages() {
+      return over.images ?? everyImage;
+    },
+    async pullable(images) {
+      return new Map(images.map((i) => [i, over.pull]));
+    },
+    async networkPolicy() {
+      return over.policy ?? 'enforced';
+    },
+    async close() {
+      this.closed = true;
+    },
   };
 }
 
@@ -50,7 +69,9 @@ describe('doctor: cluster checks', () => {
     const r = await clusterChecks(fakeCluster({ denied }), labs, 'current');
     const p = r.find((c) => c.name === 'permissions')!;
     expect(p.status).toBe('fail');
-    expect(p.detail).toBe('not allowed to create namespaces, delete namespaces, list namespaces, patch namespaces, bind clusterroles "edit", create pods/exec');
+    expect(p.detail).toBe(
+      'not allowed to create namespaces, delete namespaces, list namespaces, patch namespaces, bind clusterroles "edit", create pods/exec',
+    );
     expect(p.fix).toMatch(/cluster-admin/);
     expect(PERMISSIONS.length).toBeGreaterThan(10);
   });
@@ -61,7 +82,10 @@ describe('doctor: cluster checks', () => {
     expect(kind).toMatchObject({ status: 'fail', detail: expect.stringContaining('docker.io/library/busybox:1.36.0') });
     expect(kind.fix).toMatch(/cluster up/);
     const refused = (await clusterChecks(fakeCluster({ images: few, pull: false }), labs, 'current'))[2]!;
-    expect(refused).toMatchObject({ status: 'fail', detail: expect.stringMatching(/cannot be pulled: docker\.io\/library\/busybox/) });
+    expect(refused).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/cannot be pulled: docker\.io\/library\/busybox/),
+    });
     const pulled = (await clusterChecks(fakeCluster({ images: few, pull: true }), labs, 'current'))[2]!;
     expect(pulled).toMatchObject({ status: 'ok', detail: '1 on the node(s), 2 pullable' });
   });
@@ -77,7 +101,13 @@ describe('doctor: cluster checks', () => {
   it('an unreachable API is one ✘ with the fix, not a stack trace; the probe is closed', async () => {
     const probe = fakeCluster({ unreachable: true });
     const r = await runDoctor({ cluster: 'current', labs, probe });
-    expect(r).toEqual([expect.objectContaining({ name: 'Kubernetes API', status: 'fail', detail: expect.stringMatching(/ECONNREFUSED/) })]);
+    expect(r).toEqual([
+      expect.objectContaining({
+        name: 'Kubernetes API',
+        status: 'fail',
+        detail: expect.stringMatching(/ECONNREFUSED/),
+      }),
+    ]);
     expect(probe.closed).toBe(true);
   });
 

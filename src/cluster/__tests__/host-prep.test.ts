@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { needsRuncWrapper, planHost, type HostFacts } from '../host-prep.ts';
 
 const fresh: HostFacts = {
-  engine: 'stopped', kitReady: false, root: true, sudo: false, apt: true, chromium: false, needDocker: true, needChromium: true,
+  engine: 'stopped',
+  kitReady: false,
+  root: true,
+  sudo: false,
+  apt: true,
+  chromium: false,
+  needDocker: true,
+  needChromium: true,
 };
 
 describe('planHost (what npm test / npm start do on a fresh machine)', () => {
@@ -10,14 +17,20 @@ describe('planHost (what npm test / npm start do on a fresh machine)', () => {
     const plan = planHost(fresh);
     expect(plan.ok).toBe(true);
     if (!plan.ok) return;
-    expect(plan.actions.map((a) => a.cmd.slice(0, 2))).toEqual([['bash', 'scripts/kit/host-setup.sh'], ['sh', '-c']]);
+    expect(plan.actions.map((a) => a.cmd.slice(0, 2))).toEqual([
+      ['bash', 'scripts/kit/host-setup.sh'],
+      ['sh', '-c'],
+    ]);
     expect(plan.actions[0]!.why).toMatch(/Docker engine is not running/);
     expect(plan.actions[1]!.cmd[2]).toMatch(/apt-get install .*chromium fonts-dejavu-core/);
   });
 
   it('with passwordless sudo: the same through sudo -n', () => {
     const plan = planHost({ ...fresh, root: false, sudo: true });
-    expect(plan.ok && plan.actions.map((a) => a.cmd.slice(0, 3))).toEqual([['sudo', '-n', 'bash'], ['sudo', '-n', 'sh']]);
+    expect(plan.ok && plan.actions.map((a) => a.cmd.slice(0, 3))).toEqual([
+      ['sudo', '-n', 'bash'],
+      ['sudo', '-n', 'sh'],
+    ]);
   });
 
   it('without root or sudo: stops at once with the one command to run', () => {
@@ -29,11 +42,14 @@ describe('planHost (what npm test / npm start do on a fresh machine)', () => {
   });
 
   it('does nothing on a ready machine, and nothing for Docker with SIDECAR_LABS_CLUSTER=current', () => {
-    expect(planHost({ ...fresh, engine: 'running', kitReady: true, chromium: true })).toEqual({ ok: true, actions: [] });
+    expect(planHost({ ...fresh, engine: 'running', kitReady: true, chromium: true })).toEqual({
+      ok: true,
+      actions: [],
+    });
     expect(planHost({ ...fresh, needDocker: false, chromium: true })).toEqual({ ok: true, actions: [] });
   });
 
-  it('runs host-setup when Docker runs but the kit\'s packages or runtime are missing', () => {
+  it("runs host-setup when Docker runs but the kit's packages or runtime are missing", () => {
     const plan = planHost({ ...fresh, engine: 'running', kitReady: false, chromium: true });
     expect(plan.ok && plan.actions[0]!.why).toMatch(/offline kit needs/);
   });
@@ -44,8 +60,14 @@ describe('planHost (what npm test / npm start do on a fresh machine)', () => {
   });
 
   it('off Debian: the command to start or install Docker, never host-setup.sh', () => {
-    expect(planHost({ ...fresh, apt: false })).toMatchObject({ ok: false, command: expect.stringMatching(/systemctl start docker/) });
-    expect(planHost({ ...fresh, apt: false, engine: 'no-client' })).toMatchObject({ ok: false, command: expect.stringMatching(/docs\.docker\.com/) });
+    expect(planHost({ ...fresh, apt: false })).toMatchObject({
+      ok: false,
+      command: expect.stringMatching(/systemctl start docker/),
+    });
+    expect(planHost({ ...fresh, apt: false, engine: 'no-client' })).toMatchObject({
+      ok: false,
+      command: expect.stringMatching(/docs\.docker\.com/),
+    });
     expect(planHost({ ...fresh, apt: false, engine: 'running', chromium: true })).toEqual({ ok: true, actions: [] });
   });
 

@@ -28,7 +28,9 @@ describe('preflight', () => {
     const port = (srv.address() as { port: number }).port;
     try {
       expect(await portFree(port)).toBe(false);
-      await expect(checkPortsFree([port])).rejects.toThrow(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use.*ss -ltnp`));
+      await expect(checkPortsFree([port])).rejects.toThrow(
+        new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use.*ss -ltnp`),
+      );
     } finally {
       srv.close();
     }
@@ -50,10 +52,14 @@ describe('kind config', () => {
 });
 
 describe('kind config: limits and a second cluster', () => {
-  it('caps every pod\'s processes through the kubelet configuration', () => {
+  it("caps every pod's processes through the kubelet configuration", () => {
     const cfg = parse(kindConfig({ offline: true }));
     const patch = parse(cfg.kubeadmConfigPatches[0]);
-    expect(patch).toEqual({ apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', podPidsLimit: POD_PIDS_LIMIT });
+    expect(patch).toEqual({
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      podPidsLimit: POD_PIDS_LIMIT,
+    });
   });
 
   it('moves or drops the host ports for another cluster on the same machine', () => {

@@ -2,7 +2,16 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { etaSeconds, formatEta, mergeDurations, planSteps, progressLine, readDurations, recordDurations, stepOfPhase } from '../steps.ts';
+import {
+  etaSeconds,
+  formatEta,
+  mergeDurations,
+  planSteps,
+  progressLine,
+  readDurations,
+  recordDurations,
+  stepOfPhase,
+} from '../steps.ts';
 import { timedProgress, createJsonProgress, parseProgressEvent, type Progress } from '../progress.ts';
 
 describe('cluster steps', () => {
@@ -19,7 +28,15 @@ describe('cluster steps', () => {
   });
 
   it('counts 7 steps cold, 3 warm, one more when the host needs preparing', () => {
-    expect(planSteps({ cold: true, prepareHost: false }).map((s) => s.id)).toEqual(['docker', 'go', 'rootfs', 'images', 'node', 'create', 'wait']);
+    expect(planSteps({ cold: true, prepareHost: false }).map((s) => s.id)).toEqual([
+      'docker',
+      'go',
+      'rootfs',
+      'images',
+      'node',
+      'create',
+      'wait',
+    ]);
     expect(planSteps({ cold: false, prepareHost: false }).map((s) => s.id)).toEqual(['docker', 'create', 'wait']);
     expect(planSteps({ cold: true, prepareHost: true })).toHaveLength(8);
   });
@@ -45,7 +62,10 @@ describe('cluster steps', () => {
 
   it('keeps kit step times only when the step did real work', () => {
     expect(mergeDurations({ go: 500 }, { go: 1.5, create: 21.04 })).toEqual({ go: 500, create: 21 });
-    expect(mergeDurations({}, { go: 1.5, rootfs: 0.5, images: 6, node: 2, create: 20 })).toEqual({ warmKit: 10, create: 20 });
+    expect(mergeDurations({}, { go: 1.5, rootfs: 0.5, images: 6, node: 2, create: 20 })).toEqual({
+      warmKit: 10,
+      create: 20,
+    });
     expect(mergeDurations({ go: 500 }, { go: 610 })).toEqual({ go: 610 });
   });
 
@@ -53,11 +73,19 @@ describe('cluster steps', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'steps-')), 'step-times.json');
     let t = 0;
     const inner: Progress = { phase() {}, detail() {}, done() {}, fail() {} };
-    const p = timedProgress(inner, (s) => recordDurations(s, file), () => t);
-    p.phase('checking Docker'); t += 2000;
-    p.phase('building kind and Kubernetes from Go modules'); t += 400_000;
-    p.phase('creating kind cluster "x"'); t += 20_000;
-    p.phase('waiting for the node and the system pods'); t += 9_000;
+    const p = timedProgress(
+      inner,
+      (s) => recordDurations(s, file),
+      () => t,
+    );
+    p.phase('checking Docker');
+    t += 2000;
+    p.phase('building kind and Kubernetes from Go modules');
+    t += 400_000;
+    p.phase('creating kind cluster "x"');
+    t += 20_000;
+    p.phase('waiting for the node and the system pods');
+    t += 9_000;
     p.done('ok');
     expect(readDurations(file)).toEqual({ docker: 2, go: 400, create: 20, wait: 9 });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ go: 400 });
@@ -68,7 +96,10 @@ describe('cluster steps', () => {
     const p = createJsonProgress((l) => lines.push(l.trim()));
     p.phase('checking Docker');
     p.fail('✗ no Docker');
-    expect(lines.map(parseProgressEvent)).toEqual([{ t: 'phase', name: 'checking Docker' }, { t: 'fail', summary: '✗ no Docker' }]);
+    expect(lines.map(parseProgressEvent)).toEqual([
+      { t: 'phase', name: 'checking Docker' },
+      { t: 'fail', summary: '✗ no Docker' },
+    ]);
     expect(parseProgressEvent('[kit/go 10:00] building')).toBeUndefined();
     expect(parseProgressEvent('{"t":"phase"}')).toBeUndefined();
   });

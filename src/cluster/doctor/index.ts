@@ -5,7 +5,15 @@ import { loadLabs, TOOLBOX_IMAGE } from '../../engine/index.ts';
 import { loadKubeConfig, type ClusterChoice } from '../kubeconfig.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from '../paths.ts';
 import { warmNodeImage } from '../kit-state.ts';
-import { checkCgroups, checkDisk, checkDockerEngine, checkDockerRuntime, checkKitCache, checkMemory, checkPorts } from './host.ts';
+import {
+  checkCgroups,
+  checkDisk,
+  checkDockerEngine,
+  checkDockerRuntime,
+  checkKitCache,
+  checkMemory,
+  checkPorts,
+} from './host.ts';
 import { imagesOutcome, networkPolicyOutcome, permissionsOutcome, versionOutcome, type ClusterProbe } from './kube.ts';
 import { KubeProbe } from './probe.ts';
 import { fail, skip, type CheckOutcome, type LabNeeds } from './types.ts';
@@ -22,7 +30,11 @@ async function guarded(name: string, check: () => CheckOutcome | Promise<CheckOu
     return await check();
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    return fail(name, `could not check: ${msg}`, 'see the message; run the doctor again with SIDECAR_LABS_DEBUG=1 for details');
+    return fail(
+      name,
+      `could not check: ${msg}`,
+      'see the message; run the doctor again with SIDECAR_LABS_DEBUG=1 for details',
+    );
   }
 }
 
@@ -45,13 +57,20 @@ export async function hostChecks(): Promise<CheckOutcome[]> {
 }
 
 /** A reachable cluster: version against each lab, rights, images, NetworkPolicy. */
-export async function clusterChecks(probe: ClusterProbe, labs: LabNeeds[], choice: ClusterChoice): Promise<CheckOutcome[]> {
+export async function clusterChecks(
+  probe: ClusterProbe,
+  labs: LabNeeds[],
+  choice: ClusterChoice,
+): Promise<CheckOutcome[]> {
   let version: Awaited<ReturnType<ClusterProbe['version']>>;
   try {
     version = await probe.version();
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    const fix = choice === 'kind' ? 'npx sidecar-labs cluster up (it repairs or re-creates the kind cluster)' : 'check the kubeconfig context (kubectl cluster-info)';
+    const fix =
+      choice === 'kind'
+        ? 'npx sidecar-labs cluster up (it repairs or re-creates the kind cluster)'
+        : 'check the kubeconfig context (kubectl cluster-info)';
     return [fail('Kubernetes API', `${probe.describe} does not answer: ${why}`, fix)];
   }
   const rights = await guarded('permissions', () => permissionsOutcome(probe));
@@ -78,14 +97,24 @@ export async function runDoctor(opts: DoctorOptions): Promise<CheckOutcome[]> {
   const labs = opts.labs ?? labNeeds();
   const results = opts.cluster === 'kind' ? await hostChecks() : [];
   if (opts.hostOnly) return results;
-  if (opts.cluster === 'kind' && results[0]?.status !== 'ok') return [...results, skip('kind cluster', 'not checked: the Docker engine does not answer')];
+  if (opts.cluster === 'kind' && results[0]?.status !== 'ok')
+    return [...results, skip('kind cluster', 'not checked: the Docker engine does not answer')];
   if (opts.cluster === 'kind' && !opts.probe && !existsSync(kindKubeconfigPath())) {
-    return [...results, fail('kind cluster', `"${CLUSTER_NAME}" is not created yet`, 'npx sidecar-labs cluster up (npm start does it by itself)')];
+    return [
+      ...results,
+      fail(
+        'kind cluster',
+        `"${CLUSTER_NAME}" is not created yet`,
+        'npx sidecar-labs cluster up (npm start does it by itself)',
+      ),
+    ];
   }
-  const probe = opts.probe ?? (() => {
-    const loaded = loadKubeConfig(opts.cluster);
-    return new KubeProbe(loaded.kc, loaded.describe);
-  })();
+  const probe =
+    opts.probe ??
+    (() => {
+      const loaded = loadKubeConfig(opts.cluster);
+      return new KubeProbe(loaded.kc, loaded.describe);
+    })();
   try {
     return [...results, ...(await clusterChecks(probe, labs, opts.cluster))];
   } finally {

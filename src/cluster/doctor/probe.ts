@@ -30,9 +30,21 @@ export class KubeProbe implements ClusterProbe {
   }
 
   async allowed(a: Access): Promise<boolean> {
-    const r = await this.kube.call(() => this.authz.createSelfSubjectAccessReview({
-      body: { spec: { resourceAttributes: { verb: a.verb, resource: a.resource, group: a.group ?? '', subresource: a.subresource, name: a.name } } },
-    }));
+    const r = await this.kube.call(() =>
+      this.authz.createSelfSubjectAccessReview({
+        body: {
+          spec: {
+            resourceAttributes: {
+              verb: a.verb,
+              resource: a.resource,
+              group: a.group ?? '',
+              subresource: a.subresource,
+              name: a.name,
+            },
+          },
+        },
+      }),
+    );
     return r.status?.allowed === true;
   }
 
@@ -44,9 +56,16 @@ export class KubeProbe implements ClusterProbe {
   private async ns(): Promise<string> {
     if (this.namespace) return this.namespace;
     const name = `sidecar-labs-doctor-${randomBytes(4).toString('hex')}`;
-    await this.kube.call(() => this.kube.core.createNamespace({
-      body: { metadata: { name, labels: { 'app.kubernetes.io/managed-by': 'sidecar-labs', 'sidecar-labs.dev/doctor': 'true' } } },
-    }));
+    await this.kube.call(() =>
+      this.kube.core.createNamespace({
+        body: {
+          metadata: {
+            name,
+            labels: { 'app.kubernetes.io/managed-by': 'sidecar-labs', 'sidecar-labs.dev/doctor': 'true' },
+          },
+        },
+      }),
+    );
     this.namespace = name;
     return name;
   }
@@ -80,15 +99,21 @@ export class KubeProbe implements ClusterProbe {
     const ns = await this.ns();
     const names = images.map((_, i) => `pull-${i}`);
     for (const [i, img] of images.entries()) {
-      await this.kube.call(() => this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod(names[i]!, img, ['true']) }));
+      await this.kube.call(() =>
+        this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod(names[i]!, img, ['true']) }),
+      );
     }
     const result = new Map<string, boolean | undefined>();
     for (const [i, img] of images.entries()) {
-      result.set(img, await this.until(names[i]!, (p) => {
-        const s = p.status?.containerStatuses?.[0];
-        if (/ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull/.test(s?.state?.waiting?.reason ?? '')) return false;
-        return s?.imageID || s?.state?.running || s?.state?.terminated ? true : undefined;
-      }));
+      result.set(
+        img,
+        await this.until(names[i]!, (p) => {
+          const s = p.status?.containerStatuses?.[0];
+          if (/ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull/.test(s?.state?.waiting?.reason ?? ''))
+            return false;
+          return s?.imageID || s?.state?.running || s?.state?.terminated ? true : undefined;
+        }),
+      );
     }
     return result;
   }
@@ -96,24 +121,43 @@ export class KubeProbe implements ClusterProbe {
   /** Runs a client pod's shell script; true when it exited 0, false on a non-zero exit. */
   private async client(name: string, script: string): Promise<boolean | undefined> {
     const ns = await this.ns();
-    await this.kube.call(() => this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod(name, CLIENT_IMAGE, ['sh', '-c', script]) }));
-    return this.until(name, (p) => (p.status?.phase === 'Succeeded' ? true : p.status?.phase === 'Failed' ? false : undefined));
+    await this.kube.call(() =>
+      this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod(name, CLIENT_IMAGE, ['sh', '-c', script]) }),
+    );
+    return this.until(name, (p) =>
+      p.status?.phase === 'Succeeded' ? true : p.status?.phase === 'Failed' ? false : undefined,
+    );
   }
 
   async networkPolicy(): Promise<PolicyProbe> {
     const ns = await this.ns();
-    await this.kube.call(() => this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod('server', SERVER_IMAGE, ['nginx', '-g', 'daemon off;'], { app: 'doctor-server' }) }));
-    const ip = await this.until('server', (p) => (p.status?.phase === 'Running' && p.status.podIP ? p.status.podIP : undefined));
+    await this.kube.call(() =>
+      this.kube.core.createNamespacedPod({
+        namespace: ns,
+        body: this.pod('server', SERVER_IMAGE, ['nginx', '-g', 'daemon off;'], { app: 'doctor-server' }),
+      }),
+    );
+    const ip = await this.until('server', (p) =>
+      p.status?.phase === 'Running' && p.status.podIP ? p.status.podIP : undefined,
+    );
     if (!ip) return 'no-connectivity';
     const url = `http://${ip.includes(':') ? `[${ip}]` : ip}/`;
-    const reached = await this.client('before', `for i in 1 2 3 4 5; do curl -s -m 3 -o /dev/null ${url} && exit 0; sleep 1; done; exit 1`);
+    const reached = await this.client(
+      'before',
+      `for i in 1 2 3 4 5; do curl -s -m 3 -o /dev/null ${url} && exit 0; sleep 1; done; exit 1`,
+    );
     if (!reached) return 'no-connectivity';
-    await this.kube.call(() => this.net.createNamespacedNetworkPolicy({
-      namespace: ns,
-      body: { metadata: { name: 'deny-ingress' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-    }));
+    await this.kube.call(() =>
+      this.net.createNamespacedNetworkPolicy({
+        namespace: ns,
+        body: { metadata: { name: 'deny-ingress' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+      }),
+    );
     // Enforcement may take a moment to be programmed: blocked at any of ten tries counts as enforced.
-    const blocked = await this.client('after', `for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -m 2 -o /dev/null ${url} || exit 0; sleep 1; done; exit 1`);
+    const blocked = await this.client(
+      'after',
+      `for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -m 2 -o /dev/null ${url} || exit 0; sleep 1; done; exit 1`,
+    );
     return blocked ? 'enforced' : 'not-enforced';
   }
 

@@ -18,6 +18,16 @@ export interface LabNeeds {
 }
 
 export const ok = (name: string, detail: string): CheckOutcome => ({ name, status: 'ok', detail });
-export const fail = (name: string, detail: string, fix: string): CheckOutcome => ({ name, status: 'fail', detail, fix });
-export const warn = (name: string, detail: string, fix?: string): CheckOutcome => ({ name, status: 'warn', detail, fix });
+export const fail = (name: string, detail: string, fix: string): CheckOutcome => ({
+  name,
+  status: 'fail',
+  detail,
+  fix,
+});
+export const warn = (name: string, detail: string, fix?: string): CheckOutcome => ({
+  name,
+  status: 'warn',
+  detail,
+  fix,
+});
 export const skip = (name: string, detail: string): CheckOutcome => ({ name, status: 'skip', detail });

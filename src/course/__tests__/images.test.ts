@@ -7,7 +7,9 @@ import { imageListFile, labImage, labImages, parseImageList, projectImages } fro
 const kitDir = fileURLToPath(new URL('../../../scripts/kit/', import.meta.url));
 /** What the kit's shell sees: lib.sh's lab_images over the same file. */
 const shell = (origin: string) =>
-  execFileSync('bash', ['-c', `source "${kitDir}lib.sh" && lab_images ${origin}`], { encoding: 'utf8' }).trim().split('\n');
+  execFileSync('bash', ['-c', `source "${kitDir}lib.sh" && lab_images ${origin}`], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
 
 describe('the image list (scripts/kit/images.txt)', () => {
   it('reads the same images in the shell and in TypeScript', () => {
@@ -17,7 +19,9 @@ describe('the image list (scripts/kit/images.txt)', () => {
 
   it('names the project images and the collector the log-pipeline lab uses', () => {
     expect(projectImages).toEqual(['docker.io/sidecarlabs/git-server:0.1.0', 'docker.io/sidecarlabs/toolbox:0.1.0']);
-    expect(labImage('/opentelemetry-collector-contrib:')).toBe('docker.io/otel/opentelemetry-collector-contrib:0.160.0');
+    expect(labImage('/opentelemetry-collector-contrib:')).toBe(
+      'docker.io/otel/opentelemetry-collector-contrib:0.160.0',
+    );
   });
 
   it('builds the collector from the contrib version its tag names', () => {
@@ -27,13 +31,21 @@ describe('the image list (scripts/kit/images.txt)', () => {
   });
 
   it('rejects a line without an origin, or an unpinned name, with file:line', () => {
-    expect(() => parseImageList('# c\n\ndocker.io/library/nginx:1.24.0\n', 'x.txt')).toThrow(/^x\.txt:3: expected "<image> upstream\|project"/);
-    expect(() => parseImageList('nginx upstream\n', 'x.txt')).toThrow(/^x\.txt:1: expected a registry-qualified, pinned image name/);
-    expect(parseImageList('  docker.io/a/b:1  project  \n', 'x.txt')).toEqual([{ name: 'docker.io/a/b:1', origin: 'project' }]);
+    expect(() => parseImageList('# c\n\ndocker.io/library/nginx:1.24.0\n', 'x.txt')).toThrow(
+      /^x\.txt:3: expected "<image> upstream\|project"/,
+    );
+    expect(() => parseImageList('nginx upstream\n', 'x.txt')).toThrow(
+      /^x\.txt:1: expected a registry-qualified, pinned image name/,
+    );
+    expect(parseImageList('  docker.io/a/b:1  project  \n', 'x.txt')).toEqual([
+      { name: 'docker.io/a/b:1', origin: 'project' },
+    ]);
   });
 
   it('fails when a fragment names no image, or several', () => {
-    expect(() => labImage('/no-such-image:')).toThrow(`${imageListFile}: expected one image matching "/no-such-image:", found 0`);
+    expect(() => labImage('/no-such-image:')).toThrow(
+      `${imageListFile}: expected one image matching "/no-such-image:", found 0`,
+    );
     expect(() => labImage('docker.io/')).toThrow(/found [2-9]/);
   });
 });

@@ -28,7 +28,10 @@ const lessons = await readAllLessons();
 describe('lab manifests', () => {
   it('exist for every lab', () => {
     for (const slug of lessonSlugs) {
-      expect(manifestFiles.some((f) => f.slug === slug), `labs/${slug} has no manifest`).toBe(true);
+      expect(
+        manifestFiles.some((f) => f.slug === slug),
+        `labs/${slug} has no manifest`,
+      ).toBe(true);
     }
   });
 
@@ -71,7 +74,10 @@ describe('lab manifests', () => {
           const containers = allContainers(pod.spec);
           for (const c of containers) {
             for (const m of c.volumeMounts ?? []) {
-              expect(volumes.map((v) => v.name), `${pod.owner} ${c.name} mounts ${m.name}`).toContain(m.name);
+              expect(
+                volumes.map((v) => v.name),
+                `${pod.owner} ${c.name} mounts ${m.name}`,
+              ).toContain(m.name);
             }
           }
           for (const v of volumes.filter((v) => v.emptyDir)) {
@@ -95,7 +101,11 @@ describe('lab manifests', () => {
 // make them real Kubernetes objects on the offline cluster apply; a mistake must be one the API accepts.
 const mistakeFiles = lessonSlugs.flatMap((slug) => {
   const dir = join(labsDir, slug, 'mistakes');
-  return existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).map((f) => ({ slug, name: f, path: join(dir, f) })) : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => ({ slug, name: f, path: join(dir, f) }))
+    : [];
 });
 
 describe('mistake manifests', () => {

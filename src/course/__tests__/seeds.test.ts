@@ -185,9 +185,16 @@ describe('seed 003: shared network, no start order, per-container resources', ()
 });
 
 describe('seed 003: nginx with a real log collector shipping to a central system', () => {
-  it('the lesson keeps the article\'s Fluentd Pod and says what the lab does differently', () => {
+  it("the lesson keeps the article's Fluentd Pod and says what the lab does differently", () => {
     const text = lessonText('log-pipeline');
-    for (const s of ['name: webapp-with-logger', 'name: webapp', 'name: log-shipper', 'name: shared-logs', 'mountPath: /var/log/nginx', '# Or any other log collector']) {
+    for (const s of [
+      'name: webapp-with-logger',
+      'name: webapp',
+      'name: log-shipper',
+      'name: shared-logs',
+      'mountPath: /var/log/nginx',
+      '# Or any other log collector',
+    ]) {
       expect(text).toContain(s);
     }
     expect(text).toContain('What this lab does differently');
@@ -250,7 +257,9 @@ describe('Services in every lab select a Pod of the same lab', () => {
             .filter((f) => /\.ya?ml$/.test(f) && f !== 'lab.yaml')
             .map((f) => loadManifests(join(labsDir, slug, f))),
         )
-      ).flat().map((m) => m.object as Record<string, any>);
+      )
+        .flat()
+        .map((m) => m.object as Record<string, any>);
       const podLabels = objects
         .map((o) => (o.kind === 'Pod' ? o.metadata.labels : o.spec?.template?.metadata?.labels))
         .filter(Boolean) as Record<string, string>[];

@@ -31,7 +31,8 @@ export const exec = defineCheck({
     const cmd = Array.isArray(c.command) ? c.command : ['/bin/sh', '-c', c.command];
     const r = await ctx.ops.exec(ctx.namespace, pod.metadata!.name!, container, cmd, Math.min(timeoutMs, 20000));
     const observed = clip(r.stdout + (r.stderr ? `\n[stderr] ${r.stderr}` : ''));
-    if (r.exitCode !== c.exitCode) return { ok: false, message: `exited with code ${r.exitCode}, expected ${c.exitCode}`, observed };
+    if (r.exitCode !== c.exitCode)
+      return { ok: false, message: `exited with code ${r.exitCode}, expected ${c.exitCode}`, observed };
     if (c.stdout) {
       const m = matchText(r.stdout, c.stdout);
       if (!m.ok) return { ok: false, message: `output was not as expected: expected it ${m.expected}`, observed };

@@ -6,7 +6,11 @@ const seconds = (what: string) => z.number().positive().max(3600).describe(what)
 
 /** Common fields of every check. */
 export const checkBase = {
-  title: z.string().min(1).optional().describe('What this check verifies, in a few words (shown in the page and in JUnit).'),
+  title: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('What this check verifies, in a few words (shown in the page and in JUnit).'),
   hint: z.string().min(1).optional().describe('Shown to the learner when the check fails.'),
   timeout: seconds('Seconds to keep polling before the check fails (validate and "wait" mode).').optional(),
   settle: z

@@ -10,8 +10,17 @@ const schema = z
     type: z.literal('http').describe('An HTTP GET through a Service, a NodePort, or from inside a pod.'),
     ...checkBase,
     service: z.string().min(1).optional().describe('Service name: the request goes through the API server proxy.'),
-    port: z.union([z.number().int().min(1).max(65535), z.string().min(1)]).optional().describe('Service port (number or name).'),
-    nodePort: z.number().int().min(30000).max(32767).optional().describe('From the host: 127.0.0.1 for kind, else a node address.'),
+    port: z
+      .union([z.number().int().min(1).max(65535), z.string().min(1)])
+      .optional()
+      .describe('Service port (number or name).'),
+    nodePort: z
+      .number()
+      .int()
+      .min(30000)
+      .max(32767)
+      .optional()
+      .describe('From the host: 127.0.0.1 for kind, else a node address.'),
     from: z
       .strictObject({ pod: z.string().min(1), container: z.string().min(1).optional() })
       .optional()
@@ -24,7 +33,8 @@ const schema = z
   .superRefine((v, ctx) => {
     const n = [v.service, v.nodePort, v.from].filter((x) => x !== undefined).length;
     if (n !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of "service", "nodePort" or "from"' });
-    if (v.from && !v.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'with "from", give the "url" to fetch' });
+    if (v.from && !v.url)
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'with "from", give the "url" to fetch' });
     if (v.url && !v.from) ctx.addIssue({ code: 'custom', path: ['url'], message: '"url" is only used with "from"' });
   });
 type Http = z.output<typeof schema>;
@@ -37,7 +47,11 @@ async function viaNodePort(c: Http, ctx: CheckContext, timeoutMs: number): Promi
   try {
     return { r: await ctx.ops.httpGet(url, Math.min(timeoutMs, 10000)), where: url };
   } catch (e) {
-    return { ok: false, message: `nothing answers on ${url}: ${(e as Error).message}`, hint: `is there a NodePort Service with nodePort ${c.nodePort}?` };
+    return {
+      ok: false,
+      message: `nothing answers on ${url}: ${(e as Error).message}`,
+      hint: `is there a NodePort Service with nodePort ${c.nodePort}?`,
+    };
   }
 }
 
@@ -49,9 +63,16 @@ async function fromPod(c: Http, ctx: CheckContext, timeoutMs: number): Promise<F
   const container = defaultContainer(pod, from.container);
   const down = notRunning(pod, container);
   if (down) return down;
-  const x = await ctx.ops.exec(ctx.namespace, from.pod, container, ['wget', '-S', '-q', '-O', '-', url], Math.min(timeoutMs, 15000));
+  const x = await ctx.ops.exec(
+    ctx.namespace,
+    from.pod,
+    container,
+    ['wget', '-S', '-q', '-O', '-', url],
+    Math.min(timeoutMs, 15000),
+  );
   const status = Number(/HTTP\/[\d.]+ (\d{3})/.exec(x.stderr)?.[1] ?? (x.exitCode === 0 ? 200 : 0));
-  if (status === 0) return { ok: false, message: `no answer from ${url}: ${clip(x.stderr, 200) || `wget exit ${x.exitCode}`}` };
+  if (status === 0)
+    return { ok: false, message: `no answer from ${url}: ${clip(x.stderr, 200) || `wget exit ${x.exitCode}`}` };
   return { r: { status, body: x.stdout }, where: `${url} (from pod "${from.pod}")` };
 }
 
@@ -61,20 +82,33 @@ export const http = defineCheck({
   settleSeconds: 0,
   timeoutSeconds: 60,
   title: (c) =>
-    c.service ? `HTTP GET ${c.path} via service "${c.service}"` : c.nodePort ? `HTTP GET ${c.path} on NodePort ${c.nodePort}` : `HTTP GET ${c.url} from pod "${c.from?.pod}"`,
+    c.service
+      ? `HTTP GET ${c.path} via service "${c.service}"`
+      : c.nodePort
+        ? `HTTP GET ${c.path} on NodePort ${c.nodePort}`
+        : `HTTP GET ${c.url} from pod "${c.from?.pod}"`,
   async probe(c, ctx, timeoutMs) {
     const got: Fetched = c.service
-      ? { r: await ctx.ops.proxyService(ctx.namespace, c.service, c.port, c.path, Math.min(timeoutMs, 10000)), where: `service "${c.service}"` }
+      ? {
+          r: await ctx.ops.proxyService(ctx.namespace, c.service, c.port, c.path, Math.min(timeoutMs, 10000)),
+          where: `service "${c.service}"`,
+        }
       : c.nodePort
         ? await viaNodePort(c, ctx, timeoutMs)
         : await fromPod(c, ctx, timeoutMs);
     if (!('r' in got)) return got;
     const { r, where } = got;
     const observed = `HTTP ${r.status}\n${clip(r.body, 400)}`;
-    if (r.status !== c.status) return { ok: false, message: `${where} answered HTTP ${r.status}, expected ${c.status}`, observed };
+    if (r.status !== c.status)
+      return { ok: false, message: `${where} answered HTTP ${r.status}, expected ${c.status}`, observed };
     if (c.body) {
       const m = matchText(r.body, c.body);
-      if (!m.ok) return { ok: false, message: `the page from ${where} was not as expected: expected it ${m.expected}`, observed };
+      if (!m.ok)
+        return {
+          ok: false,
+          message: `the page from ${where} was not as expected: expected it ${m.expected}`,
+          observed,
+        };
     }
     return { ok: true, message: `${where} answered as expected`, observed };
   },

@@ -28,7 +28,13 @@ export const jobComplete = defineCheck({
     const is = (type: string) => conds.find((x) => x.type === type && x.status === 'True');
     if (is('Complete')) return { ok: true, message: `Job "${c.job}" completed`, observed };
     const failed = is('Failed');
-    if (failed) return { ok: false, fatal: true, message: `Job "${c.job}" failed: ${failed.message ?? 'see its pods'}`, observed };
+    if (failed)
+      return {
+        ok: false,
+        fatal: true,
+        message: `Job "${c.job}" failed: ${failed.message ?? 'see its pods'}`,
+        observed,
+      };
     return { ok: false, message: `Job "${c.job}" has not completed yet`, observed };
   },
 });

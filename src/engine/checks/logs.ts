@@ -18,8 +18,10 @@ const schema = z
   .superRefine((v, ctx) => {
     onePodRef(v, ctx);
     const expectations = [v.contains, v.matches, v.minLines, v.empty].filter((x) => x !== undefined).length;
-    if (expectations === 0) ctx.addIssue({ code: 'custom', message: 'give at least one of "contains", "matches", "minLines" or "empty"' });
-    if (v.empty && expectations > 1) ctx.addIssue({ code: 'custom', message: '"empty" cannot be combined with other expectations' });
+    if (expectations === 0)
+      ctx.addIssue({ code: 'custom', message: 'give at least one of "contains", "matches", "minLines" or "empty"' });
+    if (v.empty && expectations > 1)
+      ctx.addIssue({ code: 'custom', message: '"empty" cannot be combined with other expectations' });
     validRegExp(v.matches, 'matches', ctx);
   });
 type Logs = z.output<typeof schema>;
@@ -33,7 +35,8 @@ function missed(c: Logs, text: string, all: string[]): string | undefined {
   if (c.matches !== undefined) {
     const re = new RegExp(c.matches, 'm');
     const matching = all.filter((l) => re.test(l)).length;
-    if (c.minLines !== undefined) return matching < c.minLines ? `${lines(matching)} match /${c.matches}/, need ${c.minLines}` : undefined;
+    if (c.minLines !== undefined)
+      return matching < c.minLines ? `${lines(matching)} match /${c.matches}/, need ${c.minLines}` : undefined;
     return matching === 0 ? `no log line matches /${c.matches}/ yet` : undefined;
   }
   if (c.minLines !== undefined && all.length < c.minLines) return `${lines(all.length)}, need ${c.minLines}`;
@@ -55,7 +58,10 @@ export const logs = defineCheck({
     try {
       text = await ctx.ops.logs(ctx.namespace, pod.metadata!.name!, container, { tailLines: 2000 });
     } catch (e) {
-      return { ok: false, message: `no logs from container "${container}" yet: ${(e as Error).message.split('\n')[0]}` };
+      return {
+        ok: false,
+        message: `no logs from container "${container}" yet: ${(e as Error).message.split('\n')[0]}`,
+      };
     }
     const all = text.split('\n').filter((l) => l.trim() !== '');
     const observed = all.length ? clip(all.slice(-12).join('\n')) : '(empty)';

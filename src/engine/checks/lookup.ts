@@ -46,7 +46,10 @@ export function findContainer(pod: V1Pod, name: string): ContainerView | ProbeRe
   const all = containersOf(pod);
   const c = all.find((x) => x.name === name);
   if (c) return c;
-  return { ok: false, message: `pod "${pod.metadata?.name}" has no container "${name}" (it has ${all.map((x) => x.name).join(', ')})` };
+  return {
+    ok: false,
+    message: `pod "${pod.metadata?.name}" has no container "${name}" (it has ${all.map((x) => x.name).join(', ')})`,
+  };
 }
 
 export const isContainer = (x: ContainerView | ProbeResult): x is ContainerView => 'init' in x;
@@ -55,7 +58,11 @@ export const isContainer = (x: ContainerView | ProbeResult): x is ContainerView 
 export function notRunning(pod: V1Pod, container: string): ProbeResult | undefined {
   const c = findContainer(pod, container);
   if (!isContainer(c)) return c;
-  if (!c.status?.state?.running) return { ok: false, message: `container "${container}" of pod "${pod.metadata?.name}" is not running: ${describeState(c.status)}` };
+  if (!c.status?.state?.running)
+    return {
+      ok: false,
+      message: `container "${container}" of pod "${pod.metadata?.name}" is not running: ${describeState(c.status)}`,
+    };
   return undefined;
 }
 
@@ -66,9 +73,19 @@ export function runningSince(c: ContainerView): number | undefined {
 }
 
 /** A container that should be running and is not: its state, and crash details when there are any. */
-export async function containerDown(ctx: CheckContext, pod: V1Pod, c: ContainerView, observed?: string): Promise<ProbeResult> {
+export async function containerDown(
+  ctx: CheckContext,
+  pod: V1Pod,
+  c: ContainerView,
+  observed?: string,
+): Promise<ProbeResult> {
   const t = await troubleDetails(ctx, pod);
-  return { ok: false, message: `container "${c.name}" is ${describeState(c.status)}`, hint: t.hint, observed: t.observed ?? observed };
+  return {
+    ok: false,
+    message: `container "${c.name}" is ${describeState(c.status)}`,
+    hint: t.hint,
+    observed: t.observed ?? observed,
+  };
 }
 
 /**
@@ -97,7 +114,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * The last lines a crashed container printed: its previous run, else the current one. Right after a
  * crash the kubelet sometimes answers "unable to retrieve container logs": ask again a moment later.
  */
-export async function lastLogLines(ops: Pick<ClusterOps, 'logs'>, namespace: string, pod: string, container: string, lines = 10): Promise<string> {
+export async function lastLogLines(
+  ops: Pick<ClusterOps, 'logs'>,
+  namespace: string,
+  pod: string,
+  container: string,
+  lines = 10,
+): Promise<string> {
   for (let attempt = 0; attempt < 4; attempt++) {
     for (const previous of [true, false]) {
       try {
@@ -114,7 +137,10 @@ export async function lastLogLines(ops: Pick<ClusterOps, 'logs'>, namespace: str
 }
 
 /** When a container is crash-looping, its previous run's last lines are the most useful thing to show. */
-export async function troubleDetails(ctx: CheckContext, pod: V1Pod): Promise<{ hint?: string; observed?: string; message?: string }> {
+export async function troubleDetails(
+  ctx: CheckContext,
+  pod: V1Pod,
+): Promise<{ hint?: string; observed?: string; message?: string }> {
   const t = podTrouble(pod);
   if (!t) return {};
   const name = pod.metadata?.name ?? '';

@@ -22,9 +22,19 @@ export const podReady = defineCheck({
       const ready = podReadiness(p);
       if (ready.ready) return ready.sinceMs ?? 0;
       const t = await troubleDetails(ctx, p);
-      return { ok: false, message: t.message ?? `pod "${p.metadata?.name}" is not ready: ${ready.summary}`, hint: t.hint, observed: t.observed ?? ready.summary };
+      return {
+        ok: false,
+        message: t.message ?? `pod "${p.metadata?.name}" is not ready: ${ready.summary}`,
+        hint: t.hint,
+        observed: t.observed ?? ready.summary,
+      };
     });
     if ('fail' in r) return r.fail;
-    return { ok: true, message: `${podName(c)} ready`, observed: r.pods.map((p) => podReadiness(p).summary).join('\n'), heldSinceMs: r.heldSinceMs };
+    return {
+      ok: true,
+      message: `${podName(c)} ready`,
+      observed: r.pods.map((p) => podReadiness(p).summary).join('\n'),
+      heldSinceMs: r.heldSinceMs,
+    };
   },
 });

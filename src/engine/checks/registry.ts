@@ -11,9 +11,21 @@ import { jobComplete } from './job-complete.ts';
 import { script } from './script.ts';
 import type { CheckDefinition } from './types.ts';
 
-export const CHECK_DEFINITIONS = [podReady, containerRunning, exec, logs, http, field, restartsStable, jobComplete, script] as const;
+export const CHECK_DEFINITIONS = [
+  podReady,
+  containerRunning,
+  exec,
+  logs,
+  http,
+  field,
+  restartsStable,
+  jobComplete,
+  script,
+] as const;
 
-type SchemasOf<T extends readonly unknown[]> = { -readonly [K in keyof T]: T[K] extends { schema: infer S } ? S : never };
+type SchemasOf<T extends readonly unknown[]> = {
+  -readonly [K in keyof T]: T[K] extends { schema: infer S } ? S : never;
+};
 type Schemas = SchemasOf<typeof CHECK_DEFINITIONS>;
 
 /** The schemas, in order, for the discriminated union in schema.ts. */

@@ -17,7 +17,9 @@ export const restartsStable = defineCheck({
   type: 'restartsStable',
   schema: z
     .strictObject({
-      type: z.literal('restartsStable').describe('No container of the pod restarted for N seconds (and all are running).'),
+      type: z
+        .literal('restartsStable')
+        .describe('No container of the pod restarted for N seconds (and all are running).'),
       ...checkBase,
       ...podRef,
       container: z.string().min(1).optional().describe('Only this container (default: all).'),
@@ -43,6 +45,11 @@ export const restartsStable = defineCheck({
       return since;
     });
     if ('fail' in r) return r.fail;
-    return { ok: true, message: `no restarts for ${c.seconds}s`, observed: counts.join('\n'), heldSinceMs: r.heldSinceMs };
+    return {
+      ok: true,
+      message: `no restarts for ${c.seconds}s`,
+      observed: counts.join('\n'),
+      heldSinceMs: r.heldSinceMs,
+    };
   },
 });

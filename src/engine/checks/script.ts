@@ -7,7 +7,9 @@ import { defineCheck } from './types.ts';
 export const script = defineCheck({
   type: 'script',
   schema: z.strictObject({
-    type: z.literal('script').describe('Escape hatch: a shell script on the host with KUBECONFIG and NAMESPACE set; exit 0 passes.'),
+    type: z
+      .literal('script')
+      .describe('Escape hatch: a shell script on the host with KUBECONFIG and NAMESPACE set; exit 0 passes.'),
     ...checkBase,
     run: z.string().min(1),
   }),
@@ -17,6 +19,8 @@ export const script = defineCheck({
   async probe(c, ctx, timeoutMs) {
     const r = await ctx.ops.runScript(c.run, { env: ctx.env, cwd: ctx.cwd, timeoutMs: Math.min(timeoutMs, 30000) });
     const observed = clip(r.output) || undefined;
-    return r.exitCode === 0 ? { ok: true, message: 'script passed', observed } : { ok: false, message: `script exited with code ${r.exitCode}`, observed };
+    return r.exitCode === 0
+      ? { ok: true, message: 'script passed', observed }
+      : { ok: false, message: `script exited with code ${r.exitCode}`, observed };
   },
 });

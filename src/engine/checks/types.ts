@@ -27,11 +27,25 @@ export interface ClusterOps {
   listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]>;
   readPod(namespace: string, name: string): Promise<V1Pod | undefined>;
   exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult>;
-  logs(namespace: string, pod: string, container: string, opts?: { previous?: boolean; tailLines?: number }): Promise<string>;
-  proxyService(namespace: string, service: string, port: string | number | undefined, path: string, timeoutMs: number): Promise<HttpResult>;
+  logs(
+    namespace: string,
+    pod: string,
+    container: string,
+    opts?: { previous?: boolean; tailLines?: number },
+  ): Promise<string>;
+  proxyService(
+    namespace: string,
+    service: string,
+    port: string | number | undefined,
+    path: string,
+    timeoutMs: number,
+  ): Promise<HttpResult>;
   httpGet(url: string, timeoutMs: number): Promise<HttpResult>;
   readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<KubeJson | undefined>;
-  runScript(script: string, opts: { env: Record<string, string>; cwd: string; timeoutMs: number }): Promise<{ exitCode: number; output: string }>;
+  runScript(
+    script: string,
+    opts: { env: Record<string, string>; cwd: string; timeoutMs: number },
+  ): Promise<{ exitCode: number; output: string }>;
 }
 
 export interface CheckContext {
@@ -65,6 +79,8 @@ export interface CheckDefinition<T extends string = string, S extends z.ZodType<
 }
 
 /** Declares a check type (keeps the schema's type inferred for title and probe). */
-export function defineCheck<const T extends string, S extends z.ZodType<{ type: T }>>(d: CheckDefinition<T, S>): CheckDefinition<T, S> {
+export function defineCheck<const T extends string, S extends z.ZodType<{ type: T }>>(
+  d: CheckDefinition<T, S>,
+): CheckDefinition<T, S> {
   return d;
 }

@@ -8,12 +8,16 @@ import { drawNamespace, summary, svgToString } from '../svg.ts';
 import { containerRows, serviceRows } from '../table.ts';
 
 const labs = join(import.meta.dirname, '../../../labs');
-const manifest = (path: string) => parseAllDocuments(readFileSync(join(labs, path), 'utf8')).map((d) => d.toJS() as unknown);
+const manifest = (path: string) =>
+  parseAllDocuments(readFileSync(join(labs, path), 'utf8')).map((d) => d.toJS() as unknown);
 
 describe('model', () => {
   it('reads the content-sidecar Pod: main + sidecar sharing shared-data at two paths', () => {
     const pod = podFromObject(manifest('content-sidecar/pod.yaml')[0])!;
-    expect(pod.containers.map((c) => [c.name, c.role])).toEqual([['nginx', 'main'], ['content', 'sidecar']]);
+    expect(pod.containers.map((c) => [c.name, c.role])).toEqual([
+      ['nginx', 'main'],
+      ['content', 'sidecar'],
+    ]);
     expect(pod.containers.map((c) => c.mounts)).toEqual([
       [{ volume: 'shared-data', path: '/usr/share/nginx/html' }],
       [{ volume: 'shared-data', path: '/nginx-data' }],
@@ -26,13 +30,20 @@ describe('model', () => {
     const pod = podFromObject({
       kind: 'Pod',
       metadata: { name: 'p' },
-      spec: { initContainers: [{ name: 'setup' }, { name: 'ship', restartPolicy: 'Always' }], containers: [{ name: 'app' }, { name: 'extra' }] },
+      spec: {
+        initContainers: [{ name: 'setup' }, { name: 'ship', restartPolicy: 'Always' }],
+        containers: [{ name: 'app' }, { name: 'extra' }],
+      },
     })!;
     expect(pod.containers.map((c) => c.role)).toEqual(['init', 'native-sidecar', 'main', 'sidecar']);
   });
 
   it('takes the Pod template of a Job or Deployment, and ignores ConfigMaps', () => {
-    const job = podFromObject({ kind: 'Job', metadata: { name: 'j' }, spec: { template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c' }] } } } })!;
+    const job = podFromObject({
+      kind: 'Job',
+      metadata: { name: 'j' },
+      spec: { template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c' }] } } },
+    })!;
     expect(job).toMatchObject({ name: 'j', kind: 'Job', labels: { a: 'b' } });
     expect(podFromObject({ kind: 'ConfigMap', metadata: { name: 'x' } })).toBeUndefined();
   });
@@ -43,7 +54,16 @@ describe('model', () => {
       metadata: { name: 'p', deletionTimestamp: '2026-01-01T00:00:00Z' },
       spec: {
         volumes: [{ name: 'kube-api-access-x1y2z', projected: {} }],
-        containers: [{ name: 'a', volumeMounts: [{ name: 'kube-api-access-x1y2z', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }] }, { name: 'b' }, { name: 'c' }],
+        containers: [
+          {
+            name: 'a',
+            volumeMounts: [
+              { name: 'kube-api-access-x1y2z', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' },
+            ],
+          },
+          { name: 'b' },
+          { name: 'c' },
+        ],
       },
       status: {
         phase: 'Running',
@@ -56,21 +76,37 @@ describe('model', () => {
     })!;
     expect(pod.deleting).toBe(true);
     expect(pod.volumes).toEqual([]); // the injected service-account token volume is left out
-    expect(pod.containers.map(stateText)).toEqual(['running', 'waiting: CrashLoopBackOff', 'terminated: Error (exit 2)']);
-    expect(pod.containers.map((c) => [c.ready, c.restarts])).toEqual([[true, 0], [false, 3], [false, 1]]);
+    expect(pod.containers.map(stateText)).toEqual([
+      'running',
+      'waiting: CrashLoopBackOff',
+      'terminated: Error (exit 2)',
+    ]);
+    expect(pod.containers.map((c) => [c.ready, c.restarts])).toEqual([
+      [true, 0],
+      [false, 3],
+      [false, 1],
+    ]);
     expect(pod.containers[0]!.mounts).toEqual([]);
   });
 
   it('matches Services to Pods by selector; an empty selector matches nothing', () => {
-    const view = namespaceFromObjects([...manifest('content-sidecar/pod.yaml'), ...manifest('content-sidecar/service.yaml')]);
+    const view = namespaceFromObjects([
+      ...manifest('content-sidecar/pod.yaml'),
+      ...manifest('content-sidecar/service.yaml'),
+    ]);
     expect(view.services[0]).toMatchObject({ name: 'nginx', type: 'NodePort', ports: ['80 (node 30080)'] });
     expect(selects(view.services[0]!, view.pods[0]!)).toBe(true);
-    expect(selects(serviceFromObject({ kind: 'Service', metadata: { name: 's' }, spec: {} })!, view.pods[0]!)).toBe(false);
+    expect(selects(serviceFromObject({ kind: 'Service', metadata: { name: 's' }, spec: {} })!, view.pods[0]!)).toBe(
+      false,
+    );
   });
 });
 
 describe('layout', () => {
-  const view = namespaceFromObjects([...manifest('content-sidecar/pod.yaml'), ...manifest('content-sidecar/service.yaml')]);
+  const view = namespaceFromObjects([
+    ...manifest('content-sidecar/pod.yaml'),
+    ...manifest('content-sidecar/service.yaml'),
+  ]);
   const layout = layoutNamespace(view);
 
   it('puts containers side by side inside the Pod box, the volume underneath', () => {
@@ -119,7 +155,25 @@ describe('layout', () => {
     const two = layoutNamespace({
       services: [],
       pods: [
-        podFromObject({ kind: 'Pod', metadata: { name: 'a' }, spec: { volumes: [{ name: 'v1', emptyDir: {} }, { name: 'v2', emptyDir: {} }], containers: [{ name: 'c', volumeMounts: [{ name: 'v1', mountPath: '/1' }, { name: 'v2', mountPath: '/2' }] }] } })!,
+        podFromObject({
+          kind: 'Pod',
+          metadata: { name: 'a' },
+          spec: {
+            volumes: [
+              { name: 'v1', emptyDir: {} },
+              { name: 'v2', emptyDir: {} },
+            ],
+            containers: [
+              {
+                name: 'c',
+                volumeMounts: [
+                  { name: 'v1', mountPath: '/1' },
+                  { name: 'v2', mountPath: '/2' },
+                ],
+              },
+            ],
+          },
+        })!,
         podFromObject({ kind: 'Pod', metadata: { name: 'b' }, spec: { containers: [{ name: 'c' }] } })!,
       ],
     });
@@ -154,7 +208,10 @@ describe('svg and table', () => {
       ['nginx', 'nginx', 'main', '—', '—', '—', 'shared-data at /usr/share/nginx/html'],
       ['nginx', 'content', 'sidecar', '—', '—', '—', 'shared-data at /nginx-data'],
     ]);
-    const withSvc = namespaceFromObjects([...manifest('content-sidecar/pod.yaml'), ...manifest('content-sidecar/service.yaml')]);
+    const withSvc = namespaceFromObjects([
+      ...manifest('content-sidecar/pod.yaml'),
+      ...manifest('content-sidecar/service.yaml'),
+    ]);
     expect(serviceRows(withSvc)).toEqual([['nginx', 'NodePort', '80 (node 30080)', 'nginx']]);
   });
 });

@@ -9,9 +9,15 @@ class Peer implements TerminalPeer {
   text = '';
   controls: ServerControl[] = [];
   closed: [number, string] | undefined;
-  sendData(bytes: Uint8Array) { this.text += new TextDecoder().decode(bytes); }
-  sendControl(m: ServerControl) { this.controls.push(m); }
-  close(code: number, reason: string) { this.closed = [code, reason]; }
+  sendData(bytes: Uint8Array) {
+    this.text += new TextDecoder().decode(bytes);
+  }
+  sendControl(m: ServerControl) {
+    this.controls.push(m);
+  }
+  close(code: number, reason: string) {
+    this.closed = [code, reason];
+  }
 }
 
 describe('TerminalBridge watchers', () => {

@@ -28,7 +28,10 @@ class FakeWatcher {
 const pod = (name: string, labels: Record<string, string> = { app: name }) => ({
   metadata: { name, labels },
   spec: { containers: [{ name: 'main' }] },
-  status: { phase: 'Running', containerStatuses: [{ name: 'main', ready: true, restartCount: 0, state: { running: {} } }] },
+  status: {
+    phase: 'Running',
+    containerStatuses: [{ name: 'main', ready: true, restartCount: 0, state: { running: {} } }],
+  },
 });
 const tick = (ms = 20) => new Promise((r) => setTimeout(r, ms));
 
@@ -80,7 +83,11 @@ describe('GET /api/sessions/<id>/pods', () => {
   const hub = new PodWatchHub(fake.watch, { coalesceMs: 1 });
 
   beforeAll(async () => {
-    const sessions = new SessionManager(new FakeEngine(), new TokenSigner(Buffer.alloc(32, 5)), () => fakeSpawner().spawn);
+    const sessions = new SessionManager(
+      new FakeEngine(),
+      new TokenSigner(Buffer.alloc(32, 5)),
+      () => fakeSpawner().spawn,
+    );
     lab = createLabServer({ sessions, log: () => {}, podWatch: hub });
     await new Promise<void>((r) => lab.server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(lab.server.address() as AddressInfo).port}`;
@@ -88,8 +95,15 @@ describe('GET /api/sessions/<id>/pods', () => {
   afterAll(() => lab.close());
 
   async function start(): Promise<{ id: string; token: string }> {
-    const res = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug: 'content-sidecar' }) });
-    const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { session?: { id: string; token: string } });
+    const res = await fetch(`${base}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ slug: 'content-sidecar' }),
+    });
+    const lines = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { session?: { id: string; token: string } });
     return lines.at(-1)!.session!;
   }
 
@@ -103,10 +117,14 @@ describe('GET /api/sessions/<id>/pods', () => {
   it('streams the view and every change as NDJSON; closing the stream ends the watch', async () => {
     const s = await start();
     const ctl = new AbortController();
-    const res = await fetch(`${base}/api/sessions/${s.id}/pods`, { headers: { authorization: `Bearer ${s.token}` }, signal: ctl.signal });
+    const res = await fetch(`${base}/api/sessions/${s.id}/pods`, {
+      headers: { authorization: `Bearer ${s.token}` },
+      signal: ctl.signal,
+    });
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    const next = async () => JSON.parse((await reader.read()).value!.trim().split('\n').at(-1)!) as { type: string; view: NamespaceView };
+    const next = async () =>
+      JSON.parse((await reader.read()).value!.trim().split('\n').at(-1)!) as { type: string; view: NamespaceView };
     expect((await next()).view).toEqual({ pods: [], services: [] });
     const ns = [...fake.open.keys()][0]!.split('/')[0]!;
     fake.emit(ns, 'pods', [pod('nginx')]);

@@ -18,7 +18,13 @@ function two() {
   const engine = new SharedEngine(); // one cluster
   const signer = new TokenSigner(Buffer.alloc(32, 7)); // SIDECAR_LABS_SECRET shared by both
   let now = 1_000_000;
-  const make = () => new SessionManager(engine, signer, () => fakeSpawner().spawn, { idleMs: 60_000, expiryMs: 120_000, maxSessions: 10, now: () => now });
+  const make = () =>
+    new SessionManager(engine, signer, () => fakeSpawner().spawn, {
+      idleMs: 60_000,
+      expiryMs: 120_000,
+      maxSessions: 10,
+      now: () => now,
+    });
   return { engine, a: make(), b: make(), advance: (ms: number) => (now += ms) };
 }
 
@@ -37,7 +43,7 @@ describe('sessions shared by two server processes', () => {
     expect(engine.lookups).toBe(before);
   });
 
-  it("a session stopped through A is gone for B too", async () => {
+  it('a session stopped through A is gone for B too', async () => {
     const { a, b } = two();
     const s = await a.start('date-tailer', () => {});
     await a.stop(a.authorize(s.id, s.token));

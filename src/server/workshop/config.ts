@@ -16,7 +16,12 @@ export interface WorkshopConfig {
 
 /** Codes compare without case and spaces: "k8s-7q2m" and "K8S 7Q2M" are the same code. */
 export function normalizeCode(code: string): string {
-  return code.trim().toUpperCase().replace(/[\s_-]+/g, '-').replace(/[^A-Z0-9-]/g, '').replace(/^-+|-+$/g, '');
+  return code
+    .trim()
+    .toUpperCase()
+    .replace(/[\s_-]+/g, '-')
+    .replace(/[^A-Z0-9-]/g, '')
+    .replace(/^-+|-+$/g, '');
 }
 
 /** Constant-time comparison of two strings (hashes first, so lengths leak nothing either). */
@@ -43,10 +48,15 @@ export function workshopFromEnv(env: NodeJS.ProcessEnv = process.env): WorkshopC
   const code = env.SIDECAR_LABS_WORKSHOP_CODE?.trim();
   if (!code) return undefined;
   const secret = env.SIDECAR_LABS_INSTRUCTOR_SECRET?.trim() ?? '';
-  if (secret.length < 16) throw new Error('SIDECAR_LABS_INSTRUCTOR_SECRET must be set to at least 16 characters in workshop mode');
-  if (normalizeCode(code).length < 4) throw new Error(`SIDECAR_LABS_WORKSHOP_CODE "${code}" is too short: use at least 4 letters or digits`);
+  if (secret.length < 16)
+    throw new Error('SIDECAR_LABS_INSTRUCTOR_SECRET must be set to at least 16 characters in workshop mode');
+  if (normalizeCode(code).length < 4)
+    throw new Error(`SIDECAR_LABS_WORKSHOP_CODE "${code}" is too short: use at least 4 letters or digits`);
   const reserve = Number(env.SIDECAR_LABS_RESERVE ?? 0);
-  if (!Number.isInteger(reserve) || reserve < 0 || reserve > 50) throw new Error(`SIDECAR_LABS_RESERVE must be a whole number from 0 to 50, got "${env.SIDECAR_LABS_RESERVE}"`);
-  const poolLabs = env.SIDECAR_LABS_POOL_LABS?.split(',').map((x) => x.trim()).filter(Boolean);
+  if (!Number.isInteger(reserve) || reserve < 0 || reserve > 50)
+    throw new Error(`SIDECAR_LABS_RESERVE must be a whole number from 0 to 50, got "${env.SIDECAR_LABS_RESERVE}"`);
+  const poolLabs = env.SIDECAR_LABS_POOL_LABS?.split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
   return { code: normalizeCode(code), instructorSecret: secret, reserve, ...(poolLabs?.length ? { poolLabs } : {}) };
 }

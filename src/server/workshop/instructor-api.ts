@@ -18,14 +18,21 @@ function bearer(req: IncomingMessage): string | undefined {
   return h?.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
 }
 
-export async function instructorRoute(w: Workshop, method: string, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function instructorRoute(
+  w: Workshop,
+  method: string,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   w.requireInstructor(bearer(req));
   const rest = path.slice('/api/instructor/'.length);
   if (rest === 'roster' && method === 'GET') return sendJson(res, 200, await w.rosterView());
   if (rest === 'roster.csv' && method === 'GET') {
     const text = await w.csv();
     res.writeHead(200, {
-      'content-type': 'text/csv; charset=utf-8', 'cache-control': 'no-store',
+      'content-type': 'text/csv; charset=utf-8',
+      'cache-control': 'no-store',
       'content-disposition': `attachment; filename="workshop-roster-${new Date().toISOString().slice(0, 16).replace(':', '')}.csv"`,
     });
     res.end(text);
@@ -40,7 +47,14 @@ export async function instructorRoute(w: Workshop, method: string, path: string,
   await sessionAction(w, method, m[1]!, m[2], req, res);
 }
 
-async function sessionAction(w: Workshop, method: string, id: string, action: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function sessionAction(
+  w: Workshop,
+  method: string,
+  id: string,
+  action: string | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { sessions, engine, expiryMs } = w.deps;
   const live = await sessions.byId(id);
   if (!live) throw new HttpError('that session is not running any more', { status: 404 });
@@ -61,7 +75,10 @@ async function sessionAction(w: Workshop, method: string, id: string, action: st
   }
   if (action === 'reset') {
     await readJson(req);
-    return stream(res, async (progress) => { await sessions.reset(live, progress); return { type: 'done' }; });
+    return stream(res, async (progress) => {
+      await sessions.reset(live, progress);
+      return { type: 'done' };
+    });
   }
   const { upTo } = parseBody(RebuildBody, await readJson(req));
   await stream(res, async (progress) => {

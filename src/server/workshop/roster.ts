@@ -58,17 +58,34 @@ export function rosterRow(s: SessionFacts, stepCount: number, expiryMs: number):
   const created = new Date(s.createdAt).getTime();
   const last = Math.max(fromCheck, Math.min(Date.now(), fromExpiry), created);
   return {
-    sessionId: s.sessionId, learner: ann[ANN_LEARNER] ?? '(no name)', learnerId: ann[ANN_LEARNER_ID] ?? '', slug: s.slug,
-    namespace: s.namespace, steps, currentStep: open, lastActivity: new Date(last).toISOString(), expiresAt: s.expiresAt,
+    sessionId: s.sessionId,
+    learner: ann[ANN_LEARNER] ?? '(no name)',
+    learnerId: ann[ANN_LEARNER_ID] ?? '',
+    slug: s.slug,
+    namespace: s.namespace,
+    steps,
+    currentStep: open,
+    lastActivity: new Date(last).toISOString(),
+    expiresAt: s.expiresAt,
   };
 }
 
 /** How many learners passed each step of each lab (the class view). */
-export function classView(rows: RosterRow[], labs: { slug: string; title: string; steps: string[] }[]): { slug: string; title: string; learners: number; steps: { title: string; passed: number }[] }[] {
-  return labs.map((lab) => {
-    const mine = rows.filter((r) => r.slug === lab.slug);
-    return { slug: lab.slug, title: lab.title, learners: mine.length, steps: lab.steps.map((title, i) => ({ title, passed: mine.filter((r) => r.steps[i] === 'p').length })) };
-  }).filter((l) => l.learners > 0);
+export function classView(
+  rows: RosterRow[],
+  labs: { slug: string; title: string; steps: string[] }[],
+): { slug: string; title: string; learners: number; steps: { title: string; passed: number }[] }[] {
+  return labs
+    .map((lab) => {
+      const mine = rows.filter((r) => r.slug === lab.slug);
+      return {
+        slug: lab.slug,
+        title: lab.title,
+        learners: mine.length,
+        steps: lab.steps.map((title, i) => ({ title, passed: mine.filter((r) => r.steps[i] === 'p').length })),
+      };
+    })
+    .filter((l) => l.learners > 0);
 }
 
 function csvField(v: string): string {
@@ -78,15 +95,39 @@ function csvField(v: string): string {
 }
 
 export function rosterCsv(rows: RosterRow[]): string {
-  const head = ['learner', 'lab', 'current step', 'steps (p passed, f tried, - not tried)', 'passed', 'last activity', 'expires', 'session'];
-  const lines = rows.map((r) => [
-    r.learner, r.slug, r.currentStep >= r.steps.length ? 'done' : String(r.currentStep + 1), r.steps.join(''),
-    String(r.steps.filter((m) => m === 'p').length), r.lastActivity, r.expiresAt, r.sessionId,
-  ].map(csvField).join(','));
+  const head = [
+    'learner',
+    'lab',
+    'current step',
+    'steps (p passed, f tried, - not tried)',
+    'passed',
+    'last activity',
+    'expires',
+    'session',
+  ];
+  const lines = rows.map((r) =>
+    [
+      r.learner,
+      r.slug,
+      r.currentStep >= r.steps.length ? 'done' : String(r.currentStep + 1),
+      r.steps.join(''),
+      String(r.steps.filter((m) => m === 'p').length),
+      r.lastActivity,
+      r.expiresAt,
+      r.sessionId,
+    ]
+      .map(csvField)
+      .join(','),
+  );
   return [head.map(csvField).join(','), ...lines].join('\r\n') + '\r\n';
 }
 
 /** Display names: trimmed, single-spaced, printable, at most 40 characters. */
 export function cleanName(name: string): string {
-  return name.normalize('NFC').replace(/[\p{C}]/gu, '').replace(/\s+/g, ' ').trim().slice(0, 40);
+  return name
+    .normalize('NFC')
+    .replace(/[\p{C}]/gu, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 40);
 }

@@ -17,12 +17,19 @@ const PATH = /^\/api\/instructor\/watch\/([A-Za-z0-9-]{8,80})$/;
 const refuse = refuseUpgrade;
 
 export function watchUpgradeHandler(w: Workshop) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096, handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4096,
+    handleProtocols: (offered) => (offered.has(PROTOCOL) ? PROTOCOL : false),
+  });
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const m = PATH.exec(new URL(req.url ?? '/', 'http://x').pathname);
     if (!m) return false;
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const offered = (req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     try {
       if (!hostAllowed(w.deps.hosts, req.headers.host) || !originAllowed(req, w.deps.hosts)) throw new Error('origin');
       w.requireInstructor(tokenFromProtocols(offered));
@@ -30,17 +37,24 @@ export function watchUpgradeHandler(w: Workshop) {
       refuse(socket, 403, 'Forbidden');
       return true;
     }
-    w.deps.sessions.byId(m[1]!).then((live) => {
-      if (!live) return refuse(socket, 404, 'Not Found');
-      wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live.terminal));
-    }, () => refuse(socket, 503, 'Service Unavailable'));
+    w.deps.sessions.byId(m[1]!).then(
+      (live) => {
+        if (!live) return refuse(socket, 404, 'Not Found');
+        wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live.terminal));
+      },
+      () => refuse(socket, 503, 'Service Unavailable'),
+    );
     return true;
   }
 
   function connect(ws: WebSocket, bridge: { watch(p: TerminalPeer): void; unwatch(p: TerminalPeer): void }): void {
     const peer: TerminalPeer = {
-      sendData: (bytes) => { if (ws.readyState === ws.OPEN && ws.bufferedAmount < 1 << 20) ws.send(bytes, { binary: true }); },
-      sendControl: (message) => { if (ws.readyState === ws.OPEN) ws.send(encodeServerControl(message), { binary: false }); },
+      sendData: (bytes) => {
+        if (ws.readyState === ws.OPEN && ws.bufferedAmount < 1 << 20) ws.send(bytes, { binary: true });
+      },
+      sendControl: (message) => {
+        if (ws.readyState === ws.OPEN) ws.send(encodeServerControl(message), { binary: false });
+      },
       close: (code, reason) => ws.close(code, reason),
     };
     bridge.watch(peer);

@@ -30,7 +30,9 @@ export function createWorkshop(deps: WorkshopDeps & { maxSessions: number }): Wo
   };
   return {
     workshop,
-    get pool() { return pool; },
+    get pool() {
+      return pool;
+    },
     claim: async (slug, extras) => {
       const p = poolFor();
       if (!p) return undefined;

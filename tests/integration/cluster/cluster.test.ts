@@ -22,7 +22,8 @@ function kubectl(args: string[], input?: string): string {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
-const ready = (conds?: Array<{ type: string; status: string }>) => conds?.some((c) => c.type === 'Ready' && c.status === 'True');
+const ready = (conds?: Array<{ type: string; status: string }>) =>
+  conds?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 beforeAll(() => {
   kubectl(['create', 'namespace', ns]);
@@ -31,10 +32,16 @@ beforeAll(() => {
   kubectl(['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=true', '--grace-period=1']);
 });
 afterAll(() => {
-  spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], { env: { ...process.env, KUBECONFIG: kubeconfig, PATH: toolPath() } });
-  spawnSync('kubectl', ['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=false', '--grace-period=1'], {
+  spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], {
     env: { ...process.env, KUBECONFIG: kubeconfig, PATH: toolPath() },
   });
+  spawnSync(
+    'kubectl',
+    ['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=false', '--grace-period=1'],
+    {
+      env: { ...process.env, KUBECONFIG: kubeconfig, PATH: toolPath() },
+    },
+  );
 });
 
 describe('the kind cluster', () => {
@@ -50,8 +57,18 @@ describe('the kind cluster', () => {
   it('runs every kube-system pod', async () => {
     const pods = await core.listNamespacedPod({ namespace: 'kube-system' });
     const names = pods.items.map((p) => p.metadata?.name ?? '');
-    for (const part of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns']) {
-      expect(names.some((n) => n.startsWith(part)), `${part} pod present`).toBe(true);
+    for (const part of [
+      'etcd',
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kube-proxy',
+      'coredns',
+    ]) {
+      expect(
+        names.some((n) => n.startsWith(part)),
+        `${part} pod present`,
+      ).toBe(true);
     }
     for (const p of pods.items) {
       expect(p.status?.phase, p.metadata?.name).toBe('Running');
@@ -62,8 +79,18 @@ describe('the kind cluster', () => {
   it('resolves kubernetes.default through CoreDNS', () => {
     // A pod that runs nslookup to completion, then its logs: `kubectl run -i` can miss the output of a
     // command that ends before it attaches.
-    kubectl(['-n', ns, 'run', 'dns', '--image=docker.io/library/busybox:1.36.0', '--image-pull-policy=IfNotPresent',
-      '--restart=Never', '--', 'nslookup', 'kubernetes.default.svc.cluster.local']);
+    kubectl([
+      '-n',
+      ns,
+      'run',
+      'dns',
+      '--image=docker.io/library/busybox:1.36.0',
+      '--image-pull-policy=IfNotPresent',
+      '--restart=Never',
+      '--',
+      'nslookup',
+      'kubernetes.default.svc.cluster.local',
+    ]);
     kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/dns', '--timeout=120s']);
     const out = kubectl(['-n', ns, 'logs', 'dns']);
     const svc = kubectl(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}']);
@@ -77,7 +104,16 @@ describe('the kind cluster', () => {
     // The sidecar writes index.html right after it starts; the file may lag the Ready condition.
     let out = '';
     for (let i = 0; i < 20 && !out.includes('Hello'); i++) {
-      out = kubectl(['exec', 'pods/nginx', '-n', 'default', '--container=nginx', '--', '/bin/cat', '/usr/share/nginx/html/index.html']);
+      out = kubectl([
+        'exec',
+        'pods/nginx',
+        '-n',
+        'default',
+        '--container=nginx',
+        '--',
+        '/bin/cat',
+        '/usr/share/nginx/html/index.html',
+      ]);
       if (!out.includes('Hello')) await new Promise((r) => setTimeout(r, 250));
     }
     expect(out.trim()).toBe('Hello from the sidecar container!');
@@ -113,7 +149,16 @@ describe('the kind cluster', () => {
     kubectl(['apply', '-n', ns, '-f', '-'], readFileSync(fixture('cluster/privileged.yaml'), 'utf8'));
     kubectl(['wait', '--for=condition=Ready', 'pod/privileged', '-n', ns, '--timeout=120s']);
     // A privileged container may do what others may not, such as mounting a tmpfs.
-    const out = kubectl(['exec', '-n', ns, 'privileged', '--', 'sh', '-c', 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo mounted']);
+    const out = kubectl([
+      'exec',
+      '-n',
+      ns,
+      'privileged',
+      '--',
+      'sh',
+      '-c',
+      'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo mounted',
+    ]);
     expect(out.trim()).toBe('mounted');
   });
 });

@@ -17,7 +17,13 @@ async function inTerminal(s: SessionInfo, cmd: string) {
 
 describe('two content-sidecar sessions at once', () => {
   it('get distinct allocated node ports, shown in the terminal', async () => {
-    sessions.push(...(await Promise.all([1, 2].map(() => e.startSession('content-sidecar', { terminal: true, ttlSeconds: 3600, nodePorts: 'allocate' })))));
+    sessions.push(
+      ...(await Promise.all(
+        [1, 2].map(() =>
+          e.startSession('content-sidecar', { terminal: true, ttlSeconds: 3600, nodePorts: 'allocate' }),
+        ),
+      )),
+    );
     const [a, b] = sessions.map((s) => s.nodePorts!.web!);
     expect(a).toBeGreaterThan(30099);
     expect(b).toBeGreaterThan(30099);
@@ -32,20 +38,24 @@ describe('two content-sidecar sessions at once', () => {
 
   it('both pass every step (the NodePort step through each own port)', async () => {
     const lab = e.lab('content-sidecar');
-    await Promise.all(sessions.map(async (s) => {
-      for (const step of lab.steps) {
-        await e.applySolution(s, step.id);
-        const r = await e.checkStep(s, step.id, { mode: 'wait' });
-        expect(r.ok, `${s.namespace} ${step.id}: ${JSON.stringify(r.checks.filter((c) => !c.ok))}`).toBe(true);
-      }
-    }));
+    await Promise.all(
+      sessions.map(async (s) => {
+        for (const step of lab.steps) {
+          await e.applySolution(s, step.id);
+          const r = await e.checkStep(s, step.id, { mode: 'wait' });
+          expect(r.ok, `${s.namespace} ${step.id}: ${JSON.stringify(r.checks.filter((c) => !c.ok))}`).toBe(true);
+        }
+      }),
+    );
     for (const s of sessions) {
       const svc = await e.kube.readObject('v1', 'Service', s.namespace, 'nginx');
       expect(svc?.spec?.ports?.[0]?.nodePort).toBe(s.nodePorts!.web);
       const nodeport = await e.checkStep(s, 'nodeport');
       expect(nodeport.checks[1]!.title).toBe(`the page on NodePort ${s.nodePorts!.web}`);
       // the learner's own command from the lab works in the terminal
-      expect((await inTerminal(s, 'curl -sS http://$HOST_IP:$NODE_PORT')).stdout).toContain('Hello from the sidecar container!');
+      expect((await inTerminal(s, 'curl -sS http://$HOST_IP:$NODE_PORT')).stdout).toContain(
+        'Hello from the sidecar container!',
+      );
     }
   });
 });

@@ -39,8 +39,12 @@ describe('a fork bomb in a terminal', () => {
   it("leaves another session's shell and checks working while it runs", async () => {
     // never set the bomb off on a node without the limit: it would starve every session there
     if ((await podPidsLimit()) !== POD_PIDS_LIMIT) throw new Error(`not run: ${NO_LIMIT}`);
-    const bomb = inTerminal(e, bomber, "timeout -s KILL 20 bash -c ':(){ :|:& };:' 2>/dev/null; for i in 1 2 3 4 5; do kill -9 -1 2>/dev/null; sleep 0.5; done; echo done", 120_000)
-      .catch((err: Error) => ({ stdout: '', stderr: err.message, exitCode: -1 }));
+    const bomb = inTerminal(
+      e,
+      bomber,
+      "timeout -s KILL 20 bash -c ':(){ :|:& };:' 2>/dev/null; for i in 1 2 3 4 5; do kill -9 -1 2>/dev/null; sleep 0.5; done; echo done",
+      120_000,
+    ).catch((err: Error) => ({ stdout: '', stderr: err.message, exitCode: -1 }));
     await new Promise((r) => setTimeout(r, 8000)); // the bomb is at its limit by now
     const answers: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -54,7 +58,14 @@ describe('a fork bomb in a terminal', () => {
     const checkMs = Date.now() - t0;
     console.log(`during the bomb: other shell answered in ${answers.join(', ')} ms; its check took ${checkMs} ms`);
     expect(check.ok, JSON.stringify(check.checks)).toBe(true);
-    const pids = await e.kube.exec(bomber.namespace, 'terminal', 'terminal', ['sh', '-c', 'cat /sys/fs/cgroup/../pids.max /sys/fs/cgroup/pids.max 2>/dev/null; ps -e | wc -l'], 20_000)
+    const pids = await e.kube
+      .exec(
+        bomber.namespace,
+        'terminal',
+        'terminal',
+        ['sh', '-c', 'cat /sys/fs/cgroup/../pids.max /sys/fs/cgroup/pids.max 2>/dev/null; ps -e | wc -l'],
+        20_000,
+      )
       .catch((err: Error) => ({ stdout: `exec refused: ${err.message}`, stderr: '', exitCode: -1 }));
     console.log(`bomber pod while bombing: ${pids.stdout.trim().replace(/\n/g, ' | ')}`);
     await bomb;

@@ -9,11 +9,24 @@ export function inTerminal(e: Engine, s: SessionInfo, cmd: string, timeoutMs = 6
 export async function serveWeb(e: Engine, namespace: string): Promise<{ podIP: string; serviceIP: string }> {
   const labels = { app: 'web' };
   await e.kube.apply({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace, labels },
-    spec: { containers: [{ name: 'nginx', image: 'docker.io/library/nginx:1.24.0', imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 80 }] }] },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web', namespace, labels },
+    spec: {
+      containers: [
+        {
+          name: 'nginx',
+          image: 'docker.io/library/nginx:1.24.0',
+          imagePullPolicy: 'IfNotPresent',
+          ports: [{ containerPort: 80 }],
+        },
+      ],
+    },
   } as never);
   await e.kube.apply({
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace },
     spec: { selector: labels, ports: [{ port: 80, targetPort: 80 }] },
   } as never);
   for (let i = 0; i < 240; i++) {

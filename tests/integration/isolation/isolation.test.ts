@@ -26,10 +26,24 @@ beforeAll(async () => {
   ]);
   [webA, webB] = await Promise.all([serveWeb(e, a.namespace), serveWeb(e, b.namespace)]);
   nodeIP = (await e.kube.readPod(a.namespace, 'terminal'))!.status!.hostIP!;
-  await e.kube.core.createNamespace({ body: { metadata: { name: control, labels: { 'app.kubernetes.io/part-of': 'sidecar-labs-tests' } } } });
+  await e.kube.core.createNamespace({
+    body: { metadata: { name: control, labels: { 'app.kubernetes.io/part-of': 'sidecar-labs-tests' } } },
+  });
   await e.kube.apply({
-    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', namespace: control },
-    spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'probe', image: 'docker.io/sidecarlabs/toolbox:0.1.0', imagePullPolicy: 'IfNotPresent', command: ['sleep', 'infinity'] }] },
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'probe', namespace: control },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      containers: [
+        {
+          name: 'probe',
+          image: 'docker.io/sidecarlabs/toolbox:0.1.0',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sleep', 'infinity'],
+        },
+      ],
+    },
   } as never);
   for (let i = 0; i < 240; i++) {
     const p = await e.kube.readPod(control, 'probe');
@@ -39,12 +53,20 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all([a && e.stopSession(a), b && e.stopSession(b), e.kube.core.deleteNamespace({ name: control }).catch(() => undefined)]);
+  await Promise.all([
+    a && e.stopSession(a),
+    b && e.stopSession(b),
+    e.kube.core.deleteNamespace({ name: control }).catch(() => undefined),
+  ]);
 });
 
 describe('network fence between learners', () => {
   it('the targets answer from a namespace without the fence (control)', async () => {
-    for (const url of [`http://${webB.podIP}`, `http://${webB.serviceIP}`, `http://web.${b.namespace}.svc.cluster.local`]) {
+    for (const url of [
+      `http://${webB.podIP}`,
+      `http://${webB.serviceIP}`,
+      `http://web.${b.namespace}.svc.cluster.local`,
+    ]) {
       const r = await inControl(`curl -sS -o /dev/null -m 5 -w '%{http_code}' ${url}`);
       expect(r.stdout, url).toBe('200');
     }
@@ -65,8 +87,13 @@ describe('network fence between learners', () => {
   });
 
   it("learner A cannot reach learner B's pod or Service, nor the node, nor link-local metadata", async () => {
-    for (const url of [`http://${webB.podIP}`, `http://${webB.serviceIP}`, `http://web.${b.namespace}.svc.cluster.local`,
-      `-k https://${nodeIP}:10250/pods`, 'http://169.254.169.254/latest/meta-data/']) {
+    for (const url of [
+      `http://${webB.podIP}`,
+      `http://${webB.serviceIP}`,
+      `http://web.${b.namespace}.svc.cluster.local`,
+      `-k https://${nodeIP}:10250/pods`,
+      'http://169.254.169.254/latest/meta-data/',
+    ]) {
       const r = await reach(e, a, url);
       expect(r, url).not.toBe('ok');
       expect(r, url).toMatch(/exit=(7|28|6)/); // refused, timed out, or (for B's name) no answer
@@ -96,18 +123,25 @@ describe('network fence between learners', () => {
 
 describe('resource quota', () => {
   it("a 100-replica Deployment stops at the quota with Kubernetes' own message", async () => {
-    const r = await inTerminal(e, a, 'kubectl create deployment flood --image=docker.io/library/busybox:1.36.0 --replicas=100 -- sleep 3600');
+    const r = await inTerminal(
+      e,
+      a,
+      'kubectl create deployment flood --image=docker.io/library/busybox:1.36.0 --replicas=100 -- sleep 3600',
+    );
     expect(r.exitCode, r.stderr).toBe(0);
     let message = '';
     for (let i = 0; i < 120 && !message; i++) {
       const rs = await e.kube.objects.list('apps/v1', 'ReplicaSet', a.namespace);
       const cond = (rs.items as Array<{ status?: { conditions?: Array<{ type: string; message?: string }> } }>)
-        .flatMap((x) => x.status?.conditions ?? []).find((c) => c.type === 'ReplicaFailure');
+        .flatMap((x) => x.status?.conditions ?? [])
+        .find((c) => c.type === 'ReplicaFailure');
       message = cond?.message ?? '';
       if (!message) await new Promise((res) => setTimeout(res, 1000));
     }
     console.log(`ReplicaFailure: ${message}`);
-    expect(message).toMatch(/forbidden: exceeded quota: sidecar-labs-budget, requested: pods=1, used: pods=20, limited: pods=20/);
+    expect(message).toMatch(
+      /forbidden: exceeded quota: sidecar-labs-budget, requested: pods=1, used: pods=20, limited: pods=20/,
+    );
     const pods = await e.kube.listPods(a.namespace);
     expect(pods.length).toBeLessThanOrEqual(20);
     const events = await inTerminal(e, a, 'kubectl get events --field-selector reason=FailedCreate -o name | wc -l');
@@ -116,7 +150,11 @@ describe('resource quota', () => {
   });
 
   it('a pod without resources gets the LimitRange defaults; one asking for too much is refused', async () => {
-    const r = await inTerminal(e, a, `kubectl run greedy --image=docker.io/library/busybox:1.36.0 --overrides='{"spec":{"containers":[{"name":"greedy","image":"docker.io/library/busybox:1.36.0","command":["sleep","60"],"resources":{"limits":{"cpu":"4"}}}]}}' 2>&1`);
+    const r = await inTerminal(
+      e,
+      a,
+      `kubectl run greedy --image=docker.io/library/busybox:1.36.0 --overrides='{"spec":{"containers":[{"name":"greedy","image":"docker.io/library/busybox:1.36.0","command":["sleep","60"],"resources":{"limits":{"cpu":"4"}}}]}}' 2>&1`,
+    );
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toMatch(/forbidden: maximum cpu usage per Container is 1, but limit is 4/);
     const term = await e.kube.readPod(a.namespace, 'web');

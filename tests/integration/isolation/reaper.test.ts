@@ -8,7 +8,11 @@ import { toolPath } from '../../../src/cluster/paths.ts';
 
 const e = engine();
 const tag = Date.now().toString(36);
-const names = { expired: `lab-reaper-test-${tag}-a`, fresh: `lab-reaper-test-${tag}-b`, foreign: `reaper-test-${tag}-c` };
+const names = {
+  expired: `lab-reaper-test-${tag}-a`,
+  fresh: `lab-reaper-test-${tag}-b`,
+  foreign: `reaper-test-${tag}-c`,
+};
 const SYSTEM = 'sidecar-labs-system';
 
 async function makeNamespace(name: string, expiresAt: Date, managed: boolean) {
@@ -16,7 +20,13 @@ async function makeNamespace(name: string, expiresAt: Date, managed: boolean) {
     body: {
       metadata: {
         name,
-        labels: managed ? { 'app.kubernetes.io/managed-by': 'sidecar-labs', 'sidecar-labs.dev/session': `t${tag}`, 'sidecar-labs.dev/lab': 'reaper-test' } : { test: 'reaper' },
+        labels: managed
+          ? {
+              'app.kubernetes.io/managed-by': 'sidecar-labs',
+              'sidecar-labs.dev/session': `t${tag}`,
+              'sidecar-labs.dev/lab': 'reaper-test',
+            }
+          : { test: 'reaper' },
         annotations: { 'sidecar-labs.dev/expires-at': expiresAt.toISOString() },
       },
     },
@@ -44,7 +54,12 @@ describe('the session reaper', () => {
     await makeNamespace(names.foreign, new Date(Date.now() - 60_000), false);
     const cj = await e.kube.readObject('batch/v1', 'CronJob', SYSTEM, 'sidecar-labs-reaper');
     const job = `reaper-test-${tag}`;
-    await e.kube.apply({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: job, namespace: SYSTEM }, spec: cj!.spec.jobTemplate.spec } as never);
+    await e.kube.apply({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: job, namespace: SYSTEM },
+      spec: cj!.spec.jobTemplate.spec,
+    } as never);
     let done = false;
     for (let i = 0; i < 180 && !done; i++) {
       const j = await e.kube.readObject('batch/v1', 'Job', SYSTEM, job);
@@ -55,7 +70,14 @@ describe('the session reaper', () => {
     const pods = await e.kube.listPods(SYSTEM, `job-name=${job}`);
     const log = pods[0] ? await e.kube.logs(SYSTEM, pods[0].metadata!.name!, 'reaper') : '';
     console.log(log);
-    await e.kube.objects.delete({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: job, namespace: SYSTEM } }, undefined, undefined, 0, undefined, 'Background');
+    await e.kube.objects.delete(
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: job, namespace: SYSTEM } },
+      undefined,
+      undefined,
+      0,
+      undefined,
+      'Background',
+    );
     expect(j?.status?.succeeded, log).toBe(1);
     expect(log).toContain(`reaping ${names.expired}`);
     expect(await gone(names.expired)).toBe(true);
@@ -63,9 +85,21 @@ describe('the session reaper', () => {
     expect(await gone(names.foreign)).toBe(false);
   });
 
-  it("may delete session namespaces only: the admission policy refuses any other, whatever RBAC allows", () => {
-    const r = spawnSync('kubectl', ['--kubeconfig', e.kubeconfigPath, '--as', `system:serviceaccount:${SYSTEM}:sidecar-labs-reaper`,
-      'delete', 'namespace', names.foreign, '--wait=false'], { encoding: 'utf8', env: { ...process.env, PATH: toolPath() } });
+  it('may delete session namespaces only: the admission policy refuses any other, whatever RBAC allows', () => {
+    const r = spawnSync(
+      'kubectl',
+      [
+        '--kubeconfig',
+        e.kubeconfigPath,
+        '--as',
+        `system:serviceaccount:${SYSTEM}:sidecar-labs-reaper`,
+        'delete',
+        'namespace',
+        names.foreign,
+        '--wait=false',
+      ],
+      { encoding: 'utf8', env: { ...process.env, PATH: toolPath() } },
+    );
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/the reaper deletes lab session namespaces only/);
   });

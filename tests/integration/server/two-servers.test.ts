@@ -13,7 +13,10 @@ const children: ChildProcess[] = [];
 const plain = (t: string) => t.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
 
 async function serve(port: number): Promise<string> {
-  const child = spawn(process.execPath, ['src/server/main.ts'], { env: { ...process.env, PORT: String(port), SIDECAR_LABS_SECRET: SECRET, SIDECAR_LABS_SWEEP_SECONDS: '3' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['src/server/main.ts'], {
+    env: { ...process.env, PORT: String(port), SIDECAR_LABS_SECRET: SECRET, SIDECAR_LABS_SWEEP_SECONDS: '3' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('Sidecar Labs: http://') && resolve());
@@ -29,24 +32,48 @@ beforeAll(async () => {
   [a, b] = await Promise.all([serve(A), serve(B)]);
 });
 afterAll(async () => {
-  if (session) await fetch(`${a}/api/sessions/${session.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${session.token}`, origin: a } }).catch(() => {});
-  await Promise.all(children.map((c) => new Promise((r) => { c.once('exit', r); c.kill('SIGTERM'); })));
+  if (session)
+    await fetch(`${a}/api/sessions/${session.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${session.token}`, origin: a },
+    }).catch(() => {});
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((r) => {
+          c.once('exit', r);
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 });
 
-const post = (base: string, path: string, body: unknown, token?: string) => fetch(`${base}${path}`, {
-  method: 'POST', headers: { 'content-type': 'application/json', origin: base, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body),
-});
+const post = (base: string, path: string, body: unknown, token?: string) =>
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      origin: base,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
 
 describe('two server processes on one cluster', () => {
   it('a session started through A is served by B: check, solution, terminal', async () => {
-    const started = (await (await post(a, '/api/sessions', { slug: 'what-is-a-sidecar' })).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const started = (await (await post(a, '/api/sessions', { slug: 'what-is-a-sidecar' })).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(started.at(-1).type).toBe('ready');
     session = started.at(-1).session;
     const s = session!;
     // B never saw this session: it finds it on the cluster by its label, and accepts the same token
     const alive = await fetch(`${b}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
     expect(alive.status).toBe(200);
-    expect(((await (await post(b, `/api/sessions/${s.id}/check`, { step: 0 }, s.token)).json()) as { ok: boolean }).ok).toBe(false);
+    expect(
+      ((await (await post(b, `/api/sessions/${s.id}/check`, { step: 0 }, s.token)).json()) as { ok: boolean }).ok,
+    ).toBe(false);
     const forged = await fetch(`${b}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}x` } });
     expect(forged.status).toBe(404);
 
@@ -62,16 +89,26 @@ describe('two server processes on one cluster', () => {
     }
     expect(ok).toBe(true);
     // and back on A, which started it
-    expect(((await (await post(a, `/api/sessions/${s.id}/check`, { step: 0 }, s.token)).json()) as { ok: boolean }).ok).toBe(true);
+    expect(
+      ((await (await post(a, `/api/sessions/${s.id}/check`, { step: 0 }, s.token)).json()) as { ok: boolean }).ok,
+    ).toBe(true);
   });
 
   it('stopped through B, it is gone for A too', async () => {
     const s = session!;
-    const del = await fetch(`${b}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}`, origin: b } });
+    const del = await fetch(`${b}/api/sessions/${s.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${s.token}`, origin: b },
+    });
     expect(del.status).toBe(204);
     session = undefined;
     // A's next sweep (every 3 s here) sees the namespace gone from the cluster and forgets it
-    await expect.poll(async () => (await fetch(`${a}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } })).status, { timeout: 60_000, interval: 2000 })
+    await expect
+      .poll(
+        async () =>
+          (await fetch(`${a}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } })).status,
+        { timeout: 60_000, interval: 2000 },
+      )
       .toBe(404);
   });
 });

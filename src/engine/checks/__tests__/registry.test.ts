@@ -19,10 +19,12 @@ describe('check registry', () => {
     expect(DEFAULT_TIMEOUT_SECONDS).toMatchObject({ podReady: 90, restartsStable: 120, script: 60 });
   });
 
-  it('titles: the author\'s, else the type\'s own', () => {
+  it("titles: the author's, else the type's own", () => {
     expect(checkTitle(Check.parse({ type: 'jobComplete', job: 'report' }))).toBe('Job "report" complete');
     expect(checkTitle(Check.parse({ type: 'jobComplete', job: 'report', title: 'done' }))).toBe('done');
-    expect(checkTitle(Check.parse({ type: 'containerRunning', selector: 'app=x', container: 'c' }))).toBe('container "c" of pods matching "app=x" running');
+    expect(checkTitle(Check.parse({ type: 'containerRunning', selector: 'app=x', container: 'c' }))).toBe(
+      'container "c" of pods matching "app=x" running',
+    );
   });
 
   it('an unknown type is refused by name', () => {

@@ -19,8 +19,12 @@ beforeAll(async () => {
   engine = new FakeEngine();
   const sessions = new SessionManager(engine, new TokenSigner(Buffer.alloc(32, 5)), () => fakeSpawner().spawn);
   const workshop = new Workshop({
-    config: { code: 'ABCD-2345', instructorSecret: SECRET, reserve: 0 }, sessions, engine: engine as unknown as EngineAdapter,
-    expiryMs: 45 * 60_000, hosts: hostPolicy({}), log: () => {},
+    config: { code: 'ABCD-2345', instructorSecret: SECRET, reserve: 0 },
+    sessions,
+    engine: engine as unknown as EngineAdapter,
+    expiryMs: 45 * 60_000,
+    hosts: hostPolicy({}),
+    log: () => {},
   });
   lab = createLabServer({ sessions, log: () => {}, workshop });
   await new Promise<void>((r) => lab.server.listen(0, '127.0.0.1', r));
@@ -29,7 +33,11 @@ beforeAll(async () => {
 afterAll(() => lab.close());
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, ...headers }, body: JSON.stringify(body) });
+  fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base, ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('learners in a workshop', () => {
   it('join with the code (any case and spacing) and a cleaned-up name; a wrong code is refused plainly', async () => {
@@ -46,13 +54,21 @@ describe('learners in a workshop', () => {
   it('cannot start a lab without the code; with it, the session carries the learner', async () => {
     const none = await post('/api/sessions', { slug: 'content-sidecar' });
     expect(none.status).toBe(403);
-    expect(await none.json()).toEqual({ error: 'This lab is part of a workshop: join it first.', fix: expect.stringContaining('Join the workshop') });
+    expect(await none.json()).toEqual({
+      error: 'This lab is part of a workshop: join it first.',
+      fix: expect.stringContaining('Join the workshop'),
+    });
     const empty = await post('/api/sessions', { slug: 'content-sidecar', code: '', name: 'x' });
     expect(await empty.json()).toMatchObject({ error: 'This lab is part of a workshop: join it first.' });
     const wrong = await post('/api/sessions', { slug: 'content-sidecar', code: 'NOPE-NOPE', name: 'x' });
     expect(wrong.status).toBe(403);
     expect(engine.calls.filter((c) => c.startsWith('start'))).toEqual([]);
-    const res = await post('/api/sessions', { slug: 'content-sidecar', code: 'abcd-2345', name: 'Ada', learnerId: 'abcdefghijkl' });
+    const res = await post('/api/sessions', {
+      slug: 'content-sidecar',
+      code: 'abcd-2345',
+      name: 'Ada',
+      learnerId: 'abcdefghijkl',
+    });
     const last = JSON.parse((await res.text()).trim().split('\n').at(-1)!);
     expect(last).toMatchObject({ type: 'ready', session: { slug: 'content-sidecar' } });
   });
@@ -76,13 +92,21 @@ describe('instructor routes', () => {
   });
 
   it('the banner reaches learners', async () => {
-    const r = await post('/api/instructor/banner', { text: ' Break until 11:00 ' }, { authorization: `Bearer ${SECRET}` });
+    const r = await post(
+      '/api/instructor/banner',
+      { text: ' Break until 11:00 ' },
+      { authorization: `Bearer ${SECRET}` },
+    );
     expect(await r.json()).toEqual({ banner: 'Break until 11:00' });
     expect(await (await fetch(`${base}/api/workshop`)).json()).toEqual({ workshop: true, banner: 'Break until 11:00' });
   });
 
   it('a foreign origin cannot act', async () => {
-    const r = await post('/api/instructor/banner', { text: 'x' }, { authorization: `Bearer ${SECRET}`, origin: 'http://evil.example' });
+    const r = await post(
+      '/api/instructor/banner',
+      { text: 'x' },
+      { authorization: `Bearer ${SECRET}`, origin: 'http://evil.example' },
+    );
     expect(r.status).toBe(403);
   });
 });
