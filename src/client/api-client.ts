@@ -64,11 +64,26 @@ async function request(path: string, init: RequestInit & { token?: string } = {}
   return res;
 }
 
+/** Each line of a streamed body, as it arrives (the last one too, when it has no newline). */
+export async function readLines(body: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      onLine(buffer.slice(0, nl));
+      buffer = buffer.slice(nl + 1);
+    }
+  }
+  onLine(buffer);
+}
+
 /** Read an NDJSON stream: progress lines go to onProgress; returns the final line. */
 export async function readStream<T>(res: Response, onProgress: (p: ProgressLine) => void): Promise<T> {
   if (!res.body) throw new LabApiError({ message: 'empty answer from the lab server' }, res.status);
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
   let last: unknown;
   const handle = (line: string) => {
     if (!line.trim()) return;
@@ -76,17 +91,7 @@ export async function readStream<T>(res: Response, onProgress: (p: ProgressLine)
     if (value.type === 'progress') onProgress(value as ProgressLine);
     else last = value;
   };
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      handle(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-  }
-  handle(buffer);
+  await readLines(res.body, handle);
   const final = last as ({ type: 'error' } & Problem) | undefined;
   if (!final)
     throw new LabApiError(

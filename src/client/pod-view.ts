@@ -6,6 +6,7 @@ import { drawNamespace, type SvgNode } from '../podview/svg.ts';
 import { containerRows, serviceRows, SERVICE_HEAD, TABLE_HEAD } from '../podview/table.ts';
 import type { NamespaceView } from '../podview/model.ts';
 import { backoffDelay } from './reconnect.ts';
+import { readLines } from './api-client.ts';
 import '../podview/pod-view.css';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -89,18 +90,7 @@ export class PodViewElement extends HTMLElement {
       });
       if (res.status === 404) return this.note('The lab session has ended.');
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
-      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          this.line(buffer.slice(0, nl));
-          buffer = buffer.slice(nl + 1);
-        }
-      }
+      await readLines(res.body, (line) => this.line(line));
     } catch {
       if (signal.aborted) return;
     }
