@@ -65,7 +65,7 @@ async function request(path: string, init: RequestInit & { token?: string } = {}
 }
 
 /** Each line of a streamed body, as it arrives (the last one too, when it has no newline). */
-export async function readLines(body: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
+export async function readLines(body: NonNullable<Response['body']>, onLine: (line: string) => void): Promise<void> {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
   for (;;) {
