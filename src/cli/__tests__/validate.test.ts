@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { parseArgs, junitXml, type StepOutcome } from '../../cli/validate.ts';
-import { loadLab } from '../load.ts';
+import { parseArgs, junitXml, type StepOutcome } from '../validate.ts';
+import { loadLab } from '../../engine/load.ts';
 
 describe('validate arguments', () => {
   it('parses slugs and options', () => {

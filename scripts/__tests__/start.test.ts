@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildReason } from '../../../scripts/start.ts';
+import { buildReason } from '../start.ts';
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sl-start-'));
