@@ -1,29 +1,9 @@
 // The browser side of the lab server's JSON API (src/server/api.ts).
 import { identityFields } from './workshop-identity.ts';
-export interface ProgressLine {
-  type: 'progress';
-  phase: string;
-  message: string;
-  done: number;
-  total: number;
-}
-export interface Problem {
-  message: string;
-  fix?: string;
-}
-export interface CheckResult {
-  ok: boolean;
-  message: string;
-  hint?: string;
-  observed?: string;
-  /** A listed common mistake the learner's namespace shows: its title and what to do instead. */
-  diagnosis?: { id: string; title: string; text: string };
-}
-export interface SessionInfo {
-  id: string;
-  slug: string;
-  token: string;
-}
+import type { CheckResult, ProgressLine, Problem, PublicSession } from '../server/api-schema.ts';
+export type { CheckResult, ProgressLine, Problem };
+/** A started session as the browser holds it (id, lab, token). */
+export type SessionInfo = PublicSession;
 
 /** An API failure with the server's learner-facing message and fix. */
 export class LabApiError extends Error {

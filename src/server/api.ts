@@ -4,7 +4,8 @@
 // works, then one final line. Session routes need the session's token (Authorization: Bearer), which
 // the browser keeps in localStorage, so no cookie is involved and cross-site requests carry nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import * as z from 'zod';
+import type * as z from 'zod';
+import { RebuildBody, StartBody, StepBody } from './api-schema.ts';
 import type { LiveSession, SessionManager } from './sessions.ts';
 import type { HostPolicy } from './hosts.ts';
 import { clientKey } from './limits.ts';
@@ -22,10 +23,6 @@ import {
   startStream,
   writeLine,
 } from './http-util.ts';
-
-const StartBody = z.object({ slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"') });
-const StepBody = z.object({ step: z.int().min(0).max(100) });
-const RebuildBody = z.object({ upTo: z.int().min(0).max(100) });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);

@@ -13,23 +13,8 @@ export interface ProgressEvent {
   total: number;
 }
 
-export interface CheckResult {
-  ok: boolean;
-  message: string;
-  hint?: string;
-  observed?: string;
-  /** The step does not pass because of one of its listed common mistakes: which, and what to do. */
-  diagnosis?: Diagnosis;
-}
-
-export interface Diagnosis {
-  /** The mistake's id in lab.yaml. */
-  id: string;
-  /** The mistake in a few words. */
-  title: string;
-  /** What is wrong and what to do instead. */
-  text: string;
-}
+import type { CheckResult } from './api-schema.ts';
+export type { CheckResult, Diagnosis } from './api-schema.ts';
 
 export interface SessionRecord {
   id: string;

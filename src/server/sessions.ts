@@ -60,11 +60,8 @@ export interface LiveSession {
   client?: string;
 }
 
-export interface PublicSession {
-  id: string;
-  slug: string;
-  token: string;
-}
+import type { PublicSession } from './api-schema.ts';
+export type { PublicSession };
 
 export class SessionManager {
   private readonly sessions = new Map<string, LiveSession>();

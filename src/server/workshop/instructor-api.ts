@@ -5,12 +5,12 @@
 //   POST sessions/<id>/reset | rebuild {upTo} | extend {minutes};  DELETE sessions/<id>
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
+import { RebuildBody } from '../api-schema.ts';
 import { HttpError, readJson, sendJson } from '../http-util.ts';
 import type { Workshop } from './workshop.ts';
 import { parseBody, stream } from './workshop.ts';
 
 const BannerBody = z.object({ text: z.string().max(500) });
-const RebuildBody = z.object({ upTo: z.int().min(0).max(100) });
 const ExtendBody = z.object({ minutes: z.int().min(1).max(240) });
 
 function bearer(req: IncomingMessage): string | undefined {

@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HostPolicy } from '../hosts.ts';
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import type * as z from 'zod';
+import { JoinBody, WorkshopStartBody } from '../api-schema.ts';
 import type { SessionManager, LiveSession } from '../sessions.ts';
 import type { EngineAdapter } from '../engine-adapter.ts';
 import type { CheckResult, ProgressEvent } from '../engine-port.ts';
@@ -46,17 +47,6 @@ export interface WorkshopDeps {
   hosts: HostPolicy;
   log: (line: string) => void;
 }
-
-const JoinBody = z.object({ code: z.string().max(64), name: z.string().max(200) });
-const StartBody = z.object({
-  code: z.string().max(64).optional(),
-  name: z.string().max(200).optional(),
-  slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"'),
-  learnerId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{8,40}$/)
-    .optional(),
-});
 
 export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
 export const WRONG_CODE = 'That is not the event code of this workshop.';
@@ -107,7 +97,7 @@ export class Workshop {
       else if (path === '/api/workshop/join' && method === 'POST')
         this.join(parseBody(JoinBody, await readJson(req)), res);
       else if (path === '/api/sessions')
-        await this.start(parseBody(StartBody, await readJson(req)), res, clientKey(req.socket.remoteAddress));
+        await this.start(parseBody(WorkshopStartBody, await readJson(req)), res, clientKey(req.socket.remoteAddress));
       else throw new HttpError(`no API route ${method} ${path}`, { status: 404 });
     } catch (err) {
       sendError(res, err);
@@ -147,7 +137,7 @@ export class Workshop {
     sendJson(res, 200, { name, learnerId: randomBytes(9).toString('base64url') });
   }
 
-  private async start(body: z.infer<typeof StartBody>, res: ServerResponse, client: string): Promise<void> {
+  private async start(body: z.infer<typeof WorkshopStartBody>, res: ServerResponse, client: string): Promise<void> {
     if (!body.code)
       throw new HttpError('This lab is part of a workshop: join it first.', {
         status: 403,
