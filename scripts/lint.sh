@@ -2,7 +2,7 @@
 # The lint gates (`npm run lint`, a step of `npm test`): ESLint with typescript-eslint, Prettier's
 # formatting check (`npm run format` fixes it) and shellcheck. All three run; any failure fails.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 node=node_modules/node/bin/node
 [ -x "$node" ] || node=node
 status=0

@@ -84,6 +84,96 @@ function describeCheck(c: CheckResult): string {
   return `${c.title}: ${c.message}${c.observed ? `\n        observed: ${c.observed.split('\n').slice(0, 6).join('\n                  ')}` : ''}`;
 }
 
+type Step = Lab['steps'][number];
+
+/** Every step failed, with the reason the lab's session could not start. */
+function notStartedOutcomes(lab: Lab, msg: string): StepOutcome[] {
+  return lab.steps.map((step) => ({
+    slug: lab.slug,
+    stepId: step.id,
+    title: step.title,
+    ok: false,
+    seconds: 0,
+    problems: [`the lab did not start: ${msg}`],
+    before: [],
+    after: [],
+  }));
+}
+
+/** The problems of a step's checks before its solution: none may pass, and no mistake may be diagnosed. */
+function problemsBeforeSolution(first: { checks: CheckResult[]; mistake?: { id: string } }): string[] {
+  const problems: string[] = [];
+  for (const c of first.checks)
+    if (c.ok)
+      problems.push(
+        `check passed BEFORE the solution, so it cannot tell whether the step was done: ${c.title} (${c.message})`,
+      );
+  if (first.mistake)
+    problems.push(
+      `mistake "${first.mistake.id}" is diagnosed BEFORE the solution, with the mistake not made: its detecting checks must need the mistake`,
+    );
+  return problems;
+}
+
+/** One step in the lab's shared session: its checks fail before the solution and pass after it. */
+async function validateStep(
+  engine: Engine,
+  session: SessionInfo,
+  lab: Lab,
+  step: Step,
+  signal: AbortSignal,
+): Promise<StepOutcome> {
+  const t0 = Date.now();
+  const problems: string[] = [];
+  let before: CheckResult[] = [];
+  let after: CheckResult[] = [];
+  try {
+    const first = await engine.checkStep(session, step.id, { mode: 'quick', signal });
+    before = first.checks;
+    problems.push(...problemsBeforeSolution(first));
+    await engine.applySolution(session, step.id, { signal });
+    after = (await engine.checkStep(session, step.id, { mode: 'wait', signal })).checks;
+    for (const c of after)
+      if (!c.ok)
+        problems.push(
+          `check failed after the solution: ${describeCheck(c)}${c.hint ? `\n        hint: ${c.hint}` : ''}`,
+        );
+  } catch (e) {
+    if (signal.aborted) throw e;
+    problems.push(e instanceof Error ? e.message : String(e));
+  }
+  return {
+    slug: lab.slug,
+    stepId: step.id,
+    title: step.title,
+    ok: problems.length === 0,
+    seconds: (Date.now() - t0) / 1000,
+    problems,
+    before,
+    after,
+  };
+}
+
+/** Deletes the lab's namespace, or with --keep says how to delete it later. */
+async function endLabSession(
+  engine: Engine,
+  lab: Lab,
+  session: SessionInfo,
+  opts: ValidateOptions,
+  log: (s: string) => void,
+): Promise<void> {
+  if (opts.keep)
+    log(
+      `  ${lab.slug}: kept namespace ${session.namespace} (--keep); delete it with kubectl delete namespace ${session.namespace}`,
+    );
+  else
+    await engine
+      .stopSession(session)
+      .catch((e) =>
+        log(`  ${lab.slug}: could not delete namespace ${session.namespace}: ${firstLine(String(e?.message ?? e))}`),
+      );
+}
+
 async function validateLab(
   engine: Engine,
   lab: Lab,
@@ -92,83 +182,25 @@ async function validateLab(
   report: (o: StepOutcome) => void,
   log: (s: string) => void,
 ): Promise<StepOutcome[]> {
-  const outcomes: StepOutcome[] = [];
-  let session: SessionInfo | undefined;
+  let session: SessionInfo;
   const started = Date.now();
   try {
     session = await engine.startSession(lab.slug, { ttlSeconds: 30 * 60, signal });
     log(`  ${lab.slug}: session ${session.namespace} ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    for (const step of lab.steps) {
-      const o: StepOutcome = {
-        slug: lab.slug,
-        stepId: step.id,
-        title: step.title,
-        ok: false,
-        seconds: 0,
-        problems: [`the lab did not start: ${msg}`],
-        before: [],
-        after: [],
-      };
-      outcomes.push(o);
-      report(o);
-    }
+    const outcomes = notStartedOutcomes(lab, e instanceof Error ? e.message : String(e));
+    outcomes.forEach((o) => report(o));
     return outcomes;
   }
+  const outcomes: StepOutcome[] = [];
   try {
     for (const step of lab.steps) {
-      const t0 = Date.now();
-      const problems: string[] = [];
-      let before: CheckResult[] = [];
-      let after: CheckResult[] = [];
-      try {
-        const first = await engine.checkStep(session, step.id, { mode: 'quick', signal });
-        before = first.checks;
-        for (const c of before)
-          if (c.ok)
-            problems.push(
-              `check passed BEFORE the solution, so it cannot tell whether the step was done: ${c.title} (${c.message})`,
-            );
-        if (first.mistake)
-          problems.push(
-            `mistake "${first.mistake.id}" is diagnosed BEFORE the solution, with the mistake not made: its detecting checks must need the mistake`,
-          );
-        await engine.applySolution(session, step.id, { signal });
-        after = (await engine.checkStep(session, step.id, { mode: 'wait', signal })).checks;
-        for (const c of after)
-          if (!c.ok)
-            problems.push(
-              `check failed after the solution: ${describeCheck(c)}${c.hint ? `\n        hint: ${c.hint}` : ''}`,
-            );
-      } catch (e) {
-        if (signal.aborted) throw e;
-        problems.push(e instanceof Error ? e.message : String(e));
-      }
-      const o: StepOutcome = {
-        slug: lab.slug,
-        stepId: step.id,
-        title: step.title,
-        ok: problems.length === 0,
-        seconds: (Date.now() - t0) / 1000,
-        problems,
-        before,
-        after,
-      };
+      const o = await validateStep(engine, session, lab, step, signal);
       outcomes.push(o);
       report(o);
     }
   } finally {
-    if (opts.keep)
-      log(
-        `  ${lab.slug}: kept namespace ${session.namespace} (--keep); delete it with kubectl delete namespace ${session.namespace}`,
-      );
-    else
-      await engine
-        .stopSession(session)
-        .catch((e) =>
-          log(`  ${lab.slug}: could not delete namespace ${session!.namespace}: ${firstLine(String(e?.message ?? e))}`),
-        );
+    await endLabSession(engine, lab, session, opts, log);
   }
   return outcomes;
 }

@@ -57,6 +57,9 @@ export interface ProgressEvent {
   total: number;
 }
 
+/** Reports one step of starting a session (see ProgressEvent). */
+type StartProgress = (phase: ProgressEvent['phase'], message: string, done?: number, total?: number) => void;
+
 export interface SessionInfo {
   sessionId: string;
   slug: string;
@@ -207,7 +210,7 @@ export class Engine {
 
   async startSession(slug: string, opts: StartOptions = {}): Promise<SessionInfo> {
     const lab = this.lab(slug);
-    const progress = (phase: ProgressEvent['phase'], message: string, done = 0, total = 0) =>
+    const progress: StartProgress = (phase, message, done = 0, total = 0) =>
       opts.onProgress?.({ phase, message, done, total });
     const sessionId = opts.sessionId ?? newSessionId();
     if (!/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(sessionId))
@@ -234,23 +237,7 @@ export class Engine {
         (done, total, what) => progress('apply', `applied ${what}`, done, total),
         opts.signal,
       );
-      const targets: PodTarget[] = [
-        ...(opts.terminal ? [{ label: 'terminal', name: TERMINAL_POD, replicas: 1 }] : []),
-        ...targetsFor(setup, lab.setup.wait),
-      ];
-      if (targets.length) progress('wait', `waiting for ${targets.map((t) => t.label).join(', ')}`, 0, targets.length);
-      await waitForPods(this.kube, namespace, targets, {
-        settleMs: lab.setup.settle * 1000,
-        timeoutMs: (opts.readyTimeoutSeconds ?? 180) * 1000,
-        signal: opts.signal,
-        onState: (s) =>
-          progress(
-            'wait',
-            s.ready ? 'pods ready, making sure they stay up' : `waiting for ${s.waitingFor.join('; ')}`,
-            s.done,
-            s.total,
-          ),
-      });
+      await this.waitForSessionPods(lab, namespace, setup, opts, progress);
       this.sessionKubeconfig(namespace);
       const info: SessionInfo = {
         sessionId,
@@ -273,6 +260,33 @@ export class Engine {
       await this.deleteNamespace(namespace).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Waits for the terminal (if any) and the setup's pods to be ready and stay up, reporting progress. */
+  private async waitForSessionPods(
+    lab: Lab,
+    namespace: string,
+    setup: KubeObject[],
+    opts: StartOptions,
+    progress: StartProgress,
+  ): Promise<void> {
+    const targets: PodTarget[] = [
+      ...(opts.terminal ? [{ label: 'terminal', name: TERMINAL_POD, replicas: 1 }] : []),
+      ...targetsFor(setup, lab.setup.wait),
+    ];
+    if (targets.length) progress('wait', `waiting for ${targets.map((t) => t.label).join(', ')}`, 0, targets.length);
+    await waitForPods(this.kube, namespace, targets, {
+      settleMs: lab.setup.settle * 1000,
+      timeoutMs: (opts.readyTimeoutSeconds ?? 180) * 1000,
+      signal: opts.signal,
+      onState: (s) =>
+        progress(
+          'wait',
+          s.ready ? 'pods ready, making sure they stay up' : `waiting for ${s.waitingFor.join('; ')}`,
+          s.done,
+          s.total,
+        ),
+    });
   }
 
   /** Everything that can be refused is refused before anything exists. */

@@ -101,6 +101,98 @@ export function learnerKubeconfig(namespace: string): string {
   ].join('\n');
 }
 
+type Labels = Record<string, string>;
+
+/** The ServiceAccount the learner's kubectl acts as. */
+function learnerServiceAccount(labels: Labels): KubeObject {
+  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: LEARNER_SA, labels } };
+}
+
+/** What the learner may do in the session namespace (LEARNER_RULES). */
+function learnerRole(labels: Labels): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: LEARNER_SA, labels },
+    rules: LEARNER_RULES,
+  };
+}
+
+/** Binds the learner's Role to the learner's ServiceAccount, in this namespace only. */
+function learnerRoleBinding(namespace: string, labels: Labels): KubeObject {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: LEARNER_SA, labels },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: LEARNER_SA },
+    subjects: [{ kind: 'ServiceAccount', name: LEARNER_SA, namespace }],
+  };
+}
+
+/** The kubeconfig the terminal's kubectl reads (learnerKubeconfig). */
+function learnerKubeconfigMap(namespace: string, labels: Labels): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'learner-kubeconfig', labels },
+    data: { config: learnerKubeconfig(namespace) },
+  };
+}
+
+/** The lab's manifests, copied into the terminal's working directory. */
+function labFilesMap(labFiles: Record<string, string>, labels: Labels): KubeObject {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lab-files', labels }, data: labFiles };
+}
+
+/** The toolbox container the learner's shell runs in. */
+function terminalContainer(namespace: string, extraEnv: Record<string, string>) {
+  return {
+    name: TERMINAL_CONTAINER,
+    image: TOOLBOX_IMAGE,
+    imagePullPolicy: 'IfNotPresent',
+    // a writable copy of the lab's manifests as the working directory, then idle until a shell attaches
+    command: ['sh', '-c', `cp /etc/sidecar-labs/lab/* ${TERMINAL_WORKDIR}/ 2>/dev/null; exec sleep infinity`],
+    workingDir: TERMINAL_WORKDIR,
+    env: [
+      { name: 'KUBECONFIG', value: '/etc/sidecar-labs/kubeconfig/config' },
+      { name: 'NAMESPACE', value: namespace },
+      // NodePorts answer on the node's address; the learner's curl uses $HOST_IP
+      { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+      { name: 'TERM', value: 'xterm-256color' },
+      // the session's NodePorts ($NODE_PORT), when the lab declares any
+      ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
+    ],
+    resources: TERMINAL_RESOURCES,
+    volumeMounts: [
+      { name: 'kubeconfig', mountPath: '/etc/sidecar-labs/kubeconfig', readOnly: true },
+      { name: 'lab-files', mountPath: '/etc/sidecar-labs/lab', readOnly: true },
+      { name: 'work', mountPath: TERMINAL_WORKDIR },
+    ],
+  };
+}
+
+/** The terminal pod: the toolbox container with the kubeconfig, the lab's files and bounded scratch space. */
+function terminalPod(namespace: string, labels: Labels, extraEnv: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: TERMINAL_POD, labels: { ...labels, 'app.kubernetes.io/name': 'terminal' } },
+    spec: {
+      serviceAccountName: LEARNER_SA,
+      automountServiceAccountToken: true,
+      // sleep as PID 1 ignores SIGTERM: do not make stop/reset wait 30 s for it
+      terminationGracePeriodSeconds: 1,
+      enableServiceLinks: false,
+      containers: [terminalContainer(namespace, extraEnv)],
+      volumes: [
+        { name: 'kubeconfig', configMap: { name: 'learner-kubeconfig' } },
+        { name: 'lab-files', configMap: { name: 'lab-files' } },
+        { name: 'work', emptyDir: { sizeLimit: TERMINAL_SCRATCH_LIMIT } },
+      ],
+    },
+  };
+}
+
 export function terminalObjects(
   namespace: string,
   labFiles: Record<string, string>,
@@ -108,68 +200,11 @@ export function terminalObjects(
 ): KubeObject[] {
   const labels = { [INFRA_LABEL]: 'true', 'app.kubernetes.io/part-of': 'sidecar-labs' };
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: LEARNER_SA, labels } },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: LEARNER_SA, labels },
-      rules: LEARNER_RULES,
-    },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: LEARNER_SA, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: LEARNER_SA },
-      subjects: [{ kind: 'ServiceAccount', name: LEARNER_SA, namespace }],
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'learner-kubeconfig', labels },
-      data: { config: learnerKubeconfig(namespace) },
-    },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lab-files', labels }, data: labFiles },
-    {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: TERMINAL_POD, labels: { ...labels, 'app.kubernetes.io/name': 'terminal' } },
-      spec: {
-        serviceAccountName: LEARNER_SA,
-        automountServiceAccountToken: true,
-        // sleep as PID 1 ignores SIGTERM: do not make stop/reset wait 30 s for it
-        terminationGracePeriodSeconds: 1,
-        enableServiceLinks: false,
-        containers: [
-          {
-            name: TERMINAL_CONTAINER,
-            image: TOOLBOX_IMAGE,
-            imagePullPolicy: 'IfNotPresent',
-            // a writable copy of the lab's manifests as the working directory, then idle until a shell attaches
-            command: ['sh', '-c', `cp /etc/sidecar-labs/lab/* ${TERMINAL_WORKDIR}/ 2>/dev/null; exec sleep infinity`],
-            workingDir: TERMINAL_WORKDIR,
-            env: [
-              { name: 'KUBECONFIG', value: '/etc/sidecar-labs/kubeconfig/config' },
-              { name: 'NAMESPACE', value: namespace },
-              // NodePorts answer on the node's address; the learner's curl uses $HOST_IP
-              { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
-              { name: 'TERM', value: 'xterm-256color' },
-              // the session's NodePorts ($NODE_PORT), when the lab declares any
-              ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
-            ],
-            resources: TERMINAL_RESOURCES,
-            volumeMounts: [
-              { name: 'kubeconfig', mountPath: '/etc/sidecar-labs/kubeconfig', readOnly: true },
-              { name: 'lab-files', mountPath: '/etc/sidecar-labs/lab', readOnly: true },
-              { name: 'work', mountPath: TERMINAL_WORKDIR },
-            ],
-          },
-        ],
-        volumes: [
-          { name: 'kubeconfig', configMap: { name: 'learner-kubeconfig' } },
-          { name: 'lab-files', configMap: { name: 'lab-files' } },
-          { name: 'work', emptyDir: { sizeLimit: TERMINAL_SCRATCH_LIMIT } },
-        ],
-      },
-    },
+    learnerServiceAccount(labels),
+    learnerRole(labels),
+    learnerRoleBinding(namespace, labels),
+    learnerKubeconfigMap(namespace, labels),
+    labFilesMap(labFiles, labels),
+    terminalPod(namespace, labels, extraEnv),
   ];
 }

@@ -92,6 +92,111 @@ export interface WaitOptions {
   onState?: (s: WaitState) => void;
 }
 
+type Trouble = NonNullable<WaitState['trouble']>;
+
+/** Ends a wait on a pod that cannot start: a missing image at once, a crash loop with its last log lines. */
+function failOnTrouble(kube: Kube, namespace: string, t: Trouble, finish: (e: Error) => void): void {
+  if (t.kind === 'image')
+    finish(new ImageMissingError([t.image], `pod ${t.pod}, container ${t.container}: ${t.reason}`));
+  else
+    lastLogLines(kube, namespace, t.pod, t.container).then((log) =>
+      finish(
+        new CrashLoopError(
+          t.pod,
+          t.container,
+          t.reason,
+          log.split('\n').filter((l) => l.trim()),
+        ),
+      ),
+    );
+}
+
+function timeoutError(opts: WaitOptions, last: WaitState | undefined): TimeoutError {
+  return new TimeoutError(
+    `pods not ready after ${Math.round(opts.timeoutMs / 1000)}s: ${(last?.waitingFor ?? ['(no pods seen)']).join('; ')}`,
+  );
+}
+
+/** One wait: the pods as the watch last saw them, and the watch, timers and abort listener to release after it. */
+class PodWait {
+  private readonly kube: Kube;
+  private readonly namespace: string;
+  private readonly targets: PodTarget[];
+  private readonly opts: WaitOptions;
+  private finished = false;
+  private pods: V1Pod[] = [];
+  private last: WaitState | undefined;
+  private stop: (() => void) | undefined;
+  private settleTimer: ReturnType<typeof setTimeout> | undefined;
+  private timeout: ReturnType<typeof setTimeout> | undefined;
+  private onAbort: (() => void) | undefined;
+  private settled: { resolve: () => void; reject: (e: Error) => void } | undefined;
+
+  constructor(kube: Kube, namespace: string, targets: PodTarget[], opts: WaitOptions) {
+    this.kube = kube;
+    this.namespace = namespace;
+    this.targets = targets;
+    this.opts = opts;
+  }
+
+  /** Resolves once every target stayed ready for the settle window; rejects on trouble, timeout, abort, lost cluster. */
+  run(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.settled = { resolve, reject };
+      this.timeout = setTimeout(() => this.finish(timeoutError(this.opts, this.last)), this.opts.timeoutMs);
+      this.onAbort = () => this.finish(new AbortedError('waiting for the lab'));
+      if (this.opts.signal?.aborted) return this.onAbort();
+      this.opts.signal?.addEventListener('abort', this.onAbort, { once: true });
+      this.stop = this.kube.watchCollection<V1Pod>(
+        `/api/v1/namespaces/${this.namespace}/pods`,
+        (items) => {
+          this.pods = items;
+          this.evaluate();
+        },
+        (e) => {
+          if (isUserError(e, 'cluster-unreachable')) this.finish(e);
+        },
+      );
+    });
+  }
+
+  /** Stops the watch, the timers and the abort listener. */
+  release(): void {
+    this.stop?.();
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    if (this.timeout) clearTimeout(this.timeout);
+    if (this.onAbort) this.opts.signal?.removeEventListener('abort', this.onAbort);
+  }
+
+  private finish(e?: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (e) this.settled?.reject(e);
+    else this.settled?.resolve();
+  }
+
+  private evaluate(): void {
+    if (this.finished) return;
+    const s = evaluateTargets(this.targets, this.pods);
+    const last = this.last;
+    if (!last || s.done !== last.done || s.waitingFor.join() !== last.waitingFor.join()) this.opts.onState?.(s);
+    this.last = s;
+    if (s.trouble) return failOnTrouble(this.kube, this.namespace, s.trouble, (e) => this.finish(e));
+    this.settle(s);
+  }
+
+  /** Done once the targets have stayed ready for the settle window; until then, look again when it is over. */
+  private settle(s: WaitState): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = undefined;
+    if (!s.ready) return;
+    const heldFor = Date.now() - (s.sinceMs ?? Date.now());
+    if (heldFor >= this.opts.settleMs) this.finish();
+    // re-evaluate when the settle window is over, unless a pod event comes first
+    else this.settleTimer = setTimeout(() => this.evaluate(), this.opts.settleMs - heldFor + 50);
+  }
+}
+
 export async function waitForPods(
   kube: Kube,
   namespace: string,
@@ -99,78 +204,10 @@ export async function waitForPods(
   opts: WaitOptions,
 ): Promise<void> {
   if (targets.length === 0) return;
-  let last: WaitState | undefined;
-  let stop: (() => void) | undefined;
-  let settleTimer: ReturnType<typeof setTimeout> | undefined;
-  let timeout: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
+  const wait = new PodWait(kube, namespace, targets, opts);
   try {
-    await new Promise<void>((resolve, reject) => {
-      let finished = false;
-      let pods: V1Pod[] = [];
-      const finish = (e?: Error) => {
-        if (finished) return;
-        finished = true;
-        if (e) reject(e);
-        else resolve();
-      };
-      const evaluate = () => {
-        if (finished) return;
-        const s = evaluateTargets(targets, pods);
-        if (!last || s.done !== last.done || s.waitingFor.join() !== last.waitingFor.join()) opts.onState?.(s);
-        last = s;
-        if (s.trouble) {
-          const t = s.trouble;
-          if (t.kind === 'image')
-            finish(new ImageMissingError([t.image], `pod ${t.pod}, container ${t.container}: ${t.reason}`));
-          else {
-            lastLogLines(kube, namespace, t.pod, t.container).then((log) =>
-              finish(
-                new CrashLoopError(
-                  t.pod,
-                  t.container,
-                  t.reason,
-                  log.split('\n').filter((l) => l.trim()),
-                ),
-              ),
-            );
-          }
-          return;
-        }
-        if (settleTimer) clearTimeout(settleTimer);
-        settleTimer = undefined;
-        if (s.ready) {
-          const heldFor = Date.now() - (s.sinceMs ?? Date.now());
-          if (heldFor >= opts.settleMs) finish();
-          // re-evaluate when the settle window is over, unless a pod event comes first
-          else settleTimer = setTimeout(evaluate, opts.settleMs - heldFor + 50);
-        }
-      };
-      timeout = setTimeout(() => {
-        finish(
-          new TimeoutError(
-            `pods not ready after ${Math.round(opts.timeoutMs / 1000)}s: ${(last?.waitingFor ?? ['(no pods seen)']).join('; ')}`,
-          ),
-        );
-      }, opts.timeoutMs);
-      onAbort = () => finish(new AbortedError('waiting for the lab'));
-      if (opts.signal?.aborted) return onAbort();
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      stop = kube.watchCollection<V1Pod>(
-        `/api/v1/namespaces/${namespace}/pods`,
-        (items) => {
-          pods = items;
-          evaluate();
-        },
-        (e) => {
-          if (isUserError(e, 'cluster-unreachable')) finish(e);
-        },
-      );
-    });
+    await wait.run();
   } finally {
-    stop?.();
-    if (settleTimer) clearTimeout(settleTimer);
-    if (timeout) clearTimeout(timeout);
-    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
+    wait.release();
   }
 }

@@ -120,75 +120,87 @@ function fileHeaders(
   };
 }
 
+/** What the handler keeps per file version. */
+interface FileCaches {
+  gzipped: PerVersion<Buffer>;
+  pageCsp: PerVersion<string>;
+}
+
+/** A page's Content-Security-Policy, allowing exactly its own inline scripts. */
+function pageSecurityPolicy(caches: FileCaches, file: string, key: string, handle: FileHandle): Promise<string> {
+  return caches.pageCsp.get(file, key, async () =>
+    contentSecurityPolicy({ inlineScripts: inlineScriptHashes((await readAll(handle)).toString('utf8')) }),
+  );
+}
+
+/** Sends one file with `status`: gzipped from the cache when the client takes it, else streamed. */
+async function sendFile(
+  caches: FileCaches,
+  req: IncomingMessage,
+  res: ServerResponse,
+  file: string,
+  status: number,
+  pathname: string,
+): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+    return;
+  }
+  let streaming = false;
+  try {
+    const st = await handle.stat();
+    const key = `${st.mtimeMs}:${st.size}`;
+    const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    const gzip =
+      st.size > 1024 && COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const body = gzip ? await caches.gzipped.get(file, key, async () => gzipSync(await readAll(handle))) : undefined;
+    if (type.startsWith('text/html'))
+      res.setHeader('content-security-policy', await pageSecurityPolicy(caches, file, key, handle));
+    res.writeHead(status, fileHeaders(type, body ? body.length : st.size, !!body, pathname, st.mtime));
+    if (req.method === 'HEAD' || body) {
+      res.end(body);
+      return;
+    }
+    streaming = true;
+    // The stream closes the descriptor when it ends or when the client goes away.
+    pipeline(handle.createReadStream({ start: 0, end: Math.max(0, st.size - 1), autoClose: true }), res, () => {});
+  } finally {
+    if (!streaming) await handle.close().catch(() => {});
+  }
+}
+
+/** One GET or HEAD request: the file, a redirect to a directory's canonical URL, or the 404 page. */
+async function serveRequest(root: string, caches: FileCaches, req: IncomingMessage, res: ServerResponse) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const where = resolvePath(root, req.url);
+  if (typeof where === 'number') {
+    res.writeHead(where, { 'content-type': 'text/plain; charset=utf-8' }).end(where === 403 ? 'forbidden' : 'bad path');
+    return;
+  }
+  const { pathname, full } = where;
+  const file = fileAt(full);
+  // /lessons/x → /lessons/x/ so relative links inside the page resolve as the build intended.
+  if (file?.endsWith(`${sep}index.html`) && !pathname.endsWith('/') && !full.endsWith('index.html')) {
+    res.writeHead(308, { location: directoryUrl(root, file, new URL(req.url ?? '/', 'http://x').search) }).end();
+    return;
+  }
+  if (file) return sendFile(caches, req, res, file, 200, pathname);
+  const notFound = fileAt(join(root, '404.html'));
+  if (notFound) return sendFile(caches, req, res, notFound, 404, pathname);
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+}
+
 export function staticHandler(distDir: string) {
   const root = siteRoot(distDir);
-  const gzipped = new PerVersion<Buffer>();
-  const pageCsp = new PerVersion<string>();
-
-  async function send(
-    req: IncomingMessage,
-    res: ServerResponse,
-    file: string,
-    status: number,
-    pathname: string,
-  ): Promise<void> {
-    let handle: FileHandle;
-    try {
-      handle = await open(file, 'r');
-    } catch {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
-      return;
-    }
-    let streaming = false;
-    try {
-      const st = await handle.stat();
-      const key = `${st.mtimeMs}:${st.size}`;
-      const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-      const gzip =
-        st.size > 1024 && COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
-      const body = gzip ? await gzipped.get(file, key, async () => gzipSync(await readAll(handle))) : undefined;
-      if (type.startsWith('text/html')) {
-        const csp = await pageCsp.get(file, key, async () =>
-          contentSecurityPolicy({ inlineScripts: inlineScriptHashes((await readAll(handle)).toString('utf8')) }),
-        );
-        res.setHeader('content-security-policy', csp);
-      }
-      res.writeHead(status, fileHeaders(type, body ? body.length : st.size, !!body, pathname, st.mtime));
-      if (req.method === 'HEAD' || body) {
-        res.end(body);
-        return;
-      }
-      streaming = true;
-      // The stream closes the descriptor when it ends or when the client goes away.
-      pipeline(handle.createReadStream({ start: 0, end: Math.max(0, st.size - 1), autoClose: true }), res, () => {});
-    } finally {
-      if (!streaming) await handle.close().catch(() => {});
-    }
-  }
-
+  const caches: FileCaches = { gzipped: new PerVersion<Buffer>(), pageCsp: new PerVersion<string>() };
   return async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
-    const where = resolvePath(root, req.url);
-    if (typeof where === 'number') {
-      res
-        .writeHead(where, { 'content-type': 'text/plain; charset=utf-8' })
-        .end(where === 403 ? 'forbidden' : 'bad path');
-      return;
-    }
-    const { pathname, full } = where;
-    const file = fileAt(full);
-    // /lessons/x → /lessons/x/ so relative links inside the page resolve as the build intended.
-    if (file?.endsWith(`${sep}index.html`) && !pathname.endsWith('/') && !full.endsWith('index.html')) {
-      res.writeHead(308, { location: directoryUrl(root, file, new URL(req.url ?? '/', 'http://x').search) }).end();
-      return;
-    }
-    if (file) return send(req, res, file, 200, pathname);
-    const notFound = fileAt(join(root, '404.html'));
-    if (notFound) return send(req, res, notFound, 404, pathname);
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+    return serveRequest(root, caches, req, res);
   };
 }
 

@@ -37,10 +37,12 @@ export interface TerminalSocketOptions {
   log?: (line: string) => void;
 }
 
+type LiveSession = ReturnType<SessionManager['authorize']>;
+
 /** The browser end of a terminal: output goes through a bounded queue that pauses the shell when full. */
 function queuedPeer(
   ws: WebSocket,
-  live: ReturnType<SessionManager['authorize']>,
+  live: LiveSession,
   opts: TerminalSocketOptions,
 ): { peer: TerminalPeer; queue: SendQueue } {
   const bridge = live.terminal;
@@ -65,6 +67,63 @@ function queuedPeer(
   return { peer, queue };
 }
 
+/** Handles the browser's frames: hello first and only once, then input for the session's terminal. */
+function clientFrameHandler(
+  ws: WebSocket,
+  live: LiveSession,
+  peer: TerminalPeer,
+  failed: (err: unknown) => void,
+): (data: RawData, isBinary: boolean) => void {
+  const bridge = live.terminal;
+  let greeted = false;
+  return (data, isBinary) => {
+    const frame = decodeClientFrame(toBytes(data), isBinary);
+    if (frame.kind === 'invalid') {
+      peer.sendControl({ type: 'error', message: frame.error });
+      ws.close(CLOSE_BAD_MESSAGE, 'invalid control message');
+      return;
+    }
+    const hello = frame.kind === 'control' && frame.message.type === 'hello';
+    // The first frame must be hello (size, where to resume from), and only the first: each hello
+    // replays the ring buffer, so repeating it would be a way to make the server send without end.
+    if (greeted === hello) {
+      ws.close(CLOSE_BAD_MESSAGE, greeted ? 'hello may be sent only once' : 'expected hello first');
+      return;
+    }
+    if (frame.kind === 'control' && frame.message.type === 'hello') {
+      greeted = true;
+      bridge.attach(peer, frame.message).catch(failed);
+      return;
+    }
+    bridge.handle(peer, frame).catch(failed);
+  };
+}
+
+/** Connects an accepted WebSocket to the session's terminal, and detaches it when it goes. */
+function connectTerminal(ws: WebSocket, live: LiveSession, opts: TerminalSocketOptions): void {
+  const bridge = live.terminal;
+  const { peer, queue } = queuedPeer(ws, live, opts);
+  const failed = (err: unknown) =>
+    opts.log?.(
+      `lab server: terminal of session ${live.record.id}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  ws.on('message', clientFrameHandler(ws, live, peer, failed));
+  const gone = () => {
+    queue.close();
+    bridge.detach(peer);
+  };
+  ws.on('close', gone);
+  ws.on('error', gone);
+}
+
+/** The subprotocols the client offered (one of them carries the session token). */
+function offeredProtocols(req: IncomingMessage): string[] {
+  return (req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
   const wss = new WebSocketServer({
     noServer: true,
@@ -82,54 +141,13 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
       refuseUpgrade(socket, 403, 'Forbidden');
       return true;
     }
-    const offered = (req.headers['sec-websocket-protocol'] ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-    const token = tokenFromProtocols(offered);
+    const token = tokenFromProtocols(offeredProtocols(req));
     // A session another server process started is found on the cluster (sessions live there).
     opts.sessions.authorizeShared(m[1]!, token).then(
-      (live) => wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live)),
+      (live) => wss.handleUpgrade(req, socket, head, (ws) => connectTerminal(ws, live, opts)),
       () => refuseUpgrade(socket, 403, 'Forbidden'),
     );
     return true;
-  }
-
-  function connect(ws: WebSocket, live: ReturnType<SessionManager['authorize']>): void {
-    const bridge = live.terminal;
-    const { peer, queue } = queuedPeer(ws, live, opts);
-    const failed = (err: unknown) =>
-      opts.log?.(
-        `lab server: terminal of session ${live.record.id}: ${err instanceof Error ? err.message : String(err)}`,
-      );
-    let greeted = false;
-    ws.on('message', (data, isBinary) => {
-      const frame = decodeClientFrame(toBytes(data), isBinary);
-      if (frame.kind === 'invalid') {
-        peer.sendControl({ type: 'error', message: frame.error });
-        ws.close(CLOSE_BAD_MESSAGE, 'invalid control message');
-        return;
-      }
-      const hello = frame.kind === 'control' && frame.message.type === 'hello';
-      // The first frame must be hello (size, where to resume from), and only the first: each hello
-      // replays the ring buffer, so repeating it would be a way to make the server send without end.
-      if (greeted === hello) {
-        ws.close(CLOSE_BAD_MESSAGE, greeted ? 'hello may be sent only once' : 'expected hello first');
-        return;
-      }
-      if (frame.kind === 'control' && frame.message.type === 'hello') {
-        greeted = true;
-        bridge.attach(peer, frame.message).catch(failed);
-        return;
-      }
-      bridge.handle(peer, frame).catch(failed);
-    });
-    const gone = () => {
-      queue.close();
-      bridge.detach(peer);
-    };
-    ws.on('close', gone);
-    ws.on('error', gone);
   }
 
   return { upgrade, wss };
