@@ -9,6 +9,7 @@ import {
   ApiException, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, Watch,
   type KubeConfig, type V1Pod, type V1Status, type KubernetesObject,
 } from '@kubernetes/client-node';
+import { confineProxyPath } from './load/http-path.ts';
 import { toolPath } from '../cluster/paths.ts';
 import { ClusterUnreachableError } from './errors.ts';
 import type { ClusterOps, ExecResult, HttpResult } from './checks.ts';
@@ -191,7 +192,9 @@ export class Kube implements ClusterOps {
 
   async proxyService(namespace: string, service: string, port: string | number | undefined, path: string, timeoutMs: number): Promise<HttpResult> {
     const name = port === undefined ? service : `${service}:${port}`;
-    const r = await this.call(() => this.raw(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy${path}`, timeoutMs));
+    // the path is sent with the engine's credentials: it must stay under this Service's proxy
+    const url = confineProxyPath(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy`, path);
+    const r = await this.call(() => this.raw(url, timeoutMs));
     if (r.status === 404 && /services? "?[^"]*"? not found/.test(r.body)) throw new Error(`service "${service}" does not exist yet`);
     if (r.status === 503 && /no endpoints available/.test(r.body)) throw new Error(`service "${service}" has no ready pods behind it`);
     return r;

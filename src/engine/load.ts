@@ -141,6 +141,7 @@ function readManifests(dir: string, spec: LabSpec | undefined, problems: FormatP
     files[f] = read.text;
     const parsed = parseYamlFile(read.text, pos);
     problems.push(...parsed.problems);
+    if (parsed.problems.length) unreadable.add(f); // some documents are missing: references cannot be judged
     manifests[f] = parsed.docs.flatMap((d) => (d.value === null ? [] : documentObjects(d.value, d.doc, pos, d.index, images, problems, seen)));
   }
   return { manifests, files, unreadable };
@@ -154,7 +155,7 @@ function crossCheck(slug: string, dir: string, spec: LabSpec, doc: Document, pos
   spec.setup.manifests.forEach((m, i) => refs.push([m, ['setup', 'manifests', i]]));
   spec.steps.forEach((s, si) => s.solution.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'solution', 'manifests', i]])));
   for (const [m, path] of refs) {
-    if (read.unreadable.has(m)) continue; // its own problem says why
+    if (read.unreadable.has(m)) continue; // its own problems say why
     if (!(m in read.files)) at(path, `manifest "${m}" does not exist in ${display(dir)}`);
     else if (read.manifests[m].length === 0 && !problems.some((p) => p.file.endsWith(m))) at(path, `manifest "${m}" contains no objects`);
   }
@@ -165,7 +166,8 @@ function crossCheck(slug: string, dir: string, spec: LabSpec, doc: Document, pos
       if (!setupObjs.some((o) => o.kind === kind && o.metadata.name === name)) at(['setup', 'wait', i], `"${ref}" is not an object of the setup manifests`);
     });
   }
-  checkReferences(spec, seen, at);
+  // a manifest that could not be read or parsed hides its objects: references would only add noise
+  if (read.unreadable.size === 0) checkReferences(spec, seen, at);
 }
 
 /** A lab folder name: one path segment, nothing that could climb out of the labs folder. */

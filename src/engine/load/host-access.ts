@@ -49,8 +49,13 @@ function checkContainer(c: Obj, path: YamlPath, at: At): void {
 
 /** Host-access fields of one Pod spec at `path`. */
 export function checkPodSpecHostAccess(spec: Obj, path: YamlPath, at: At): void {
+  const instead = {
+    hostNetwork: 'the containers of one Pod already share a network namespace; a Service reaches it from outside',
+    hostPID: 'use shareProcessNamespace: true to see the other containers of the Pod',
+    hostIPC: 'the containers of one Pod already share an IPC namespace',
+  };
   for (const key of ['hostNetwork', 'hostPID', 'hostIPC'] as const) {
-    if (spec[key] === true) at([...path, key], `${key} ${NODE}: remove it (containers of one Pod already share a network namespace)`);
+    if (spec[key] === true) at([...path, key], `${key} ${NODE}: remove it (${instead[key]})`);
   }
   list(spec.volumes).forEach((v, i) => {
     if (obj(v)?.hostPath !== undefined) at([...path, 'volumes', i, 'hostPath'], `a hostPath volume ${NODE}: use an emptyDir (shared by the Pod's containers), a ConfigMap or a PersistentVolumeClaim`);

@@ -46,14 +46,14 @@ function measure(doc: Document): { deep?: Node; aliases: Node[] } {
     const [node, depth] = stack.pop()!;
     if (isAlias(node)) aliases.push(node);
     if (!isCollection(node)) continue;
-    if (depth > LIMITS.depth) return { deep: node, aliases };
+    if (depth > LIMITS.depth) return { deep: node, aliases: [] };
     for (const item of node.items) {
       if (isPair(item)) {
         stack.push([item.key, depth + 1], [item.value, depth + 1]);
       } else stack.push([item, depth + 1]);
     }
   }
-  return { aliases };
+  return { aliases: aliases.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0)) };
 }
 
 function syntaxProblems(doc: Document, pos: Positions): FormatProblem[] {
