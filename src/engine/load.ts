@@ -176,7 +176,7 @@ const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
   const dir = resolve(labsDir, slug);
   const file = join(dir, 'lab.yaml');
-  if (!SLUG.test(slug) || slug.includes('..') || !existsSync(file)) throw new LabNotFoundError(slug, labsDir, listLabSlugs(labsDir));
+  if (!SLUG.test(slug) || slug.includes('..') || !isLabFolder(labsDir, slug)) throw new LabNotFoundError(slug, labsDir, listLabSlugs(labsDir));
   const read = readLabFile(dir, 'lab.yaml', display(file));
   const parsed = read.problem ? { problems: [read.problem] } : parseLabYaml(read.text, display(file));
   const { spec, doc, pos } = parsed as ReturnType<typeof parseLabYaml>;
@@ -192,6 +192,7 @@ function sortProblems(p: FormatProblem[]): FormatProblem[] {
   return [...p].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
+/** A folder holding a lab.yaml entry (any kind of entry: a broken one is reported by loadLab, not skipped). */
 function isLabFolder(labsDir: string, d: string): boolean {
   try {
     return statSync(join(labsDir, d)).isDirectory() && lstatSync(join(labsDir, d, 'lab.yaml')) !== undefined;
