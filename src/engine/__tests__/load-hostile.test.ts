@@ -235,3 +235,11 @@ describe('one lab never hides another', () => {
     expect(problems(() => loadLabs(dir))).toEqual(['broken/lab.yaml:1:1: lab.yaml is a FIFO (named pipe), not a regular file: a lab file must be a plain file (rename or remove it)']);
   });
 });
+
+describe('keys', () => {
+  it('a list or mapping used as a key is a positioned problem (not a stringified key and a process warning)', () => {
+    const lab = copyLab('date-tailer');
+    writeFileSync(join(lab, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  ? [complex, key]\n  : value\n');
+    expect(problems(() => loadLab('date-tailer', dir))).toEqual(['date-tailer/cm.yaml:5:5: a mapping key must be a plain name, not a list or a mapping']);
+  });
+});

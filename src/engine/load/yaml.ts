@@ -39,8 +39,9 @@ export function deepFlowOffset(text: string, limit: number): number {
 }
 
 /** Walks a document's nodes with an explicit stack: the first too-deep node, and every alias. */
-function measure(doc: Document): { deep?: Node; aliases: Node[] } {
+function measure(doc: Document): { deep?: Node; complexKey?: Node; aliases: Node[] } {
   const aliases: Node[] = [];
+  let complexKey: Node | undefined;
   const stack: [unknown, number][] = [[doc.contents, 1]];
   while (stack.length) {
     const [node, depth] = stack.pop()!;
@@ -49,11 +50,12 @@ function measure(doc: Document): { deep?: Node; aliases: Node[] } {
     if (depth > LIMITS.depth) return { deep: node, aliases: [] };
     for (const item of node.items) {
       if (isPair(item)) {
+        if (isCollection(item.key) && !complexKey) complexKey = item.key;
         stack.push([item.key, depth + 1], [item.value, depth + 1]);
       } else stack.push([item, depth + 1]);
     }
   }
-  return { aliases: aliases.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0)) };
+  return { complexKey, aliases: aliases.sort((a, b) => (a.range?.[0] ?? 0) - (b.range?.[0] ?? 0)) };
 }
 
 function syntaxProblems(doc: Document, pos: Positions): FormatProblem[] {
@@ -66,10 +68,14 @@ function syntaxProblems(doc: Document, pos: Positions): FormatProblem[] {
 
 /** One document to plain data, with its limits checked; problems are pushed, undefined on failure. */
 function toData(doc: Document, pos: Positions, problems: FormatProblem[], aliasesSoFar: number): { value?: unknown; aliases: number } {
-  const { deep, aliases } = measure(doc);
+  const { deep, complexKey, aliases } = measure(doc);
   const at = (n: Node | undefined) => n?.range?.[0];
   if (deep) {
     problems.push(pos.problem(at(deep), '', `nested too deeply: at most ${LIMITS.depth} levels of mappings and lists`));
+    return { aliases: aliases.length };
+  }
+  if (complexKey) {
+    problems.push(pos.problem(at(complexKey), '', 'a mapping key must be a plain name, not a list or a mapping'));
     return { aliases: aliases.length };
   }
   if (aliasesSoFar + aliases.length > LIMITS.aliases) {
@@ -100,7 +106,7 @@ export function parseYamlFile(text: string, pos: Positions): { docs: ParsedDoc[]
   }
   let all: Document[];
   try {
-    const parsed = parseAllDocuments(text, { lineCounter: pos.lc, prettyErrors: false, uniqueKeys: true });
+    const parsed = parseAllDocuments(text, { lineCounter: pos.lc, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
     all = (Array.isArray(parsed) ? [...parsed] : []).filter((d) => isDocument(d)) as Document[];
   } catch (e) {
     return { docs: [], problems: [pos.problem(0, '', `cannot be parsed as YAML: ${(e as Error).message}`)] };
