@@ -25,7 +25,7 @@ export function dns1123Subdomain(name: string): string | undefined {
 /** RFC 1035 label: Service names (they become DNS names and environment variables). */
 export function dns1035Label(name: string): string | undefined {
   if (name.length > 63) return `"${name.slice(0, 20)}…" is ${name.length} characters; at most 63`;
-  if (!LABEL_1035.test(name)) return `"${name}" is not a valid Service name: lower-case letters, digits and "-", starting with a letter (RFC 1035)`;
+  if (!LABEL_1035.test(name)) return `"${name}" is not a valid name for a Service: lower-case letters, digits and "-", starting with a letter (RFC 1035)`;
   return undefined;
 }
 

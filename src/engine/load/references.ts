@@ -131,7 +131,7 @@ function checkNamedObjects(c: Check, base: YamlPath, inv: Inventory, at: At): vo
   if (c.type === 'field' && typeof c.kind === 'string' && typeof c.name === 'string') refs.push(['name', c.kind, c.name, c.kind === 'Service' ? dns1035Label : dns1123Subdomain]);
   for (const [field, kind, name, rule] of refs) {
     const why = rule(name);
-    if (why) at([...base, field], `${kind} name ${why}`);
+    if (why) at([...base, field], why);
     else if ((field !== 'name' || CHECKED_KINDS.has(kind)) && !exists(inv, kind, name)) {
       at([...base, field], `no manifest or command of this lab creates a ${kind} "${name}" (${kind}s: ${list(inv.objects.get(kind) ?? [])})`);
     }
