@@ -86,5 +86,5 @@ for (let run = 1; run <= k; run++) {
 const lines = report(tallies, k, seconds);
 console.log(lines.join('\n'));
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/soak.json', JSON.stringify({ when: new Date().toISOString(), cluster, k, slugs, parallel, seconds, checks: Object.fromEntries(tallies) }, null, 2));
+writeFileSync(`bench/results/soak-${slugs.length ? slugs.join('+') : 'all'}.json`, JSON.stringify({ when: new Date().toISOString(), cluster, k, slugs, parallel, seconds, checks: Object.fromEntries(tallies) }, null, 2));
 process.exit([...tallies.values()].some((t) => t.flakes > 0) ? 1 : 0);
