@@ -81,7 +81,9 @@ for (let run = 1; run <= k; run++) {
   const flakes = tally(tallies, outcomes);
   const failed = outcomes.filter((o) => !o.ok).map((o) => `${o.slug}/${o.stepId}`);
   console.log(`run ${String(run).padStart(2)}/${k}: ${outcomes.length - failed.length}/${outcomes.length} steps ok, ${flakes} flaky check${flakes === 1 ? '' : 's'}` +
-    `${failed.length ? ` (${failed.join(', ')})` : ''}, ${seconds[run - 1].toFixed(1)} s`);
+    `${failed.length ? ` (${failed.join(', ')})` : ''}, ${seconds[run - 1].toFixed(1)} s, ended ${new Date().toISOString().slice(11, 19)} UTC`);
+  // what went wrong, at once: a flake often lines up with something else happening on the cluster
+  for (const o of outcomes.filter((x) => !x.ok)) for (const p of o.problems) console.log(`    ${o.slug}/${o.stepId}: ${p.split('\n').slice(0, 3).join(' | ').slice(0, 300)}`);
 }
 const lines = report(tallies, k, seconds);
 console.log(lines.join('\n'));
