@@ -1,7 +1,8 @@
 // Soak: `validate` of every lab (or the labs named) K times in a row on the existing cluster, and each
 // check's flake rate. A check flakes in a run when it passed BEFORE its step's solution or failed AFTER
 // it; a step that broke before its checks ran (start, apply, a thrown error) counts as a flake of the
-// step. Goal: 0 flakes in 20 runs.
+// step. A lab whose session namespace was deleted from outside during a run is reported as interrupted
+// and left out of that run's counts. Goal: 0 flakes in 20 runs.
 //   node bench/soak.ts [K=20] [slug...] [--parallel N]
 // Prints one line per run, then a table of every check with flakes/K, and the total.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ function parseArgs(argv: string[]): { k: number; slugs: string[]; parallel: numb
 }
 
 /** Adds one run's outcomes to the tallies, keyed "slug/step: check title" (or "slug/step: (step)"). */
-function tally(tallies: Map<string, Tally>, outcomes: StepOutcome[]): number {
+function tally(tallies: Map<string, Tally>, outcomes: StepOutcome[], interrupted: Set<string>): number {
   let flakes = 0;
   const add = (key: string, flaked: boolean, message: string) => {
     const t = tallies.get(key) ?? { runs: 0, flakes: 0, messages: [] };
@@ -40,6 +41,7 @@ function tally(tallies: Map<string, Tally>, outcomes: StepOutcome[]): number {
     tallies.set(key, t);
   };
   for (const o of outcomes) {
+    if (interrupted.has(o.slug)) continue; // counted apart: not the lab's doing
     const key = `${o.slug}/${o.stepId}`;
     const checked = o.after.length > 0;
     add(`${key}: (step)`, !checked, o.problems[0] ?? '');
@@ -74,11 +76,15 @@ const { k, slugs, parallel } = parseArgs(process.argv.slice(2));
 const cluster = defaultClusterChoice();
 const tallies = new Map<string, Tally>();
 const seconds: number[] = [];
+const interruptions: string[] = [];
 for (let run = 1; run <= k; run++) {
   const t0 = Date.now();
   const { outcomes } = await validate({ slugs, parallel, keep: false, cluster }, () => undefined);
   seconds.push((Date.now() - t0) / 1000);
-  const flakes = tally(tallies, outcomes);
+  // a session namespace deleted by someone else (another tool's cleanup) is not a flake of the lab
+  const gone = new Set(outcomes.filter((o) => o.problems.some((p) => /namespaces? "[^"]+" not found/.test(p))).map((o) => o.slug));
+  for (const slug of gone) interruptions.push(`run ${run}: ${slug}'s session namespace was deleted from outside`);
+  const flakes = tally(tallies, outcomes, gone);
   const failed = outcomes.filter((o) => !o.ok).map((o) => `${o.slug}/${o.stepId}`);
   console.log(`run ${String(run).padStart(2)}/${k}: ${outcomes.length - failed.length}/${outcomes.length} steps ok, ${flakes} flaky check${flakes === 1 ? '' : 's'}` +
     `${failed.length ? ` (${failed.join(', ')})` : ''}, ${seconds[run - 1].toFixed(1)} s, ended ${new Date().toISOString().slice(11, 19)} UTC`);
@@ -86,7 +92,8 @@ for (let run = 1; run <= k; run++) {
   for (const o of outcomes.filter((x) => !x.ok)) for (const p of o.problems) console.log(`    ${o.slug}/${o.stepId}: ${p.split('\n').slice(0, 3).join(' | ').slice(0, 300)}`);
 }
 const lines = report(tallies, k, seconds);
+lines.push(`interrupted (not counted): ${interruptions.length ? interruptions.join('; ') : 'none'}`);
 console.log(lines.join('\n'));
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/soak-${slugs.length ? slugs.join('+') : 'all'}.json`, JSON.stringify({ when: new Date().toISOString(), cluster, k, slugs, parallel, seconds, checks: Object.fromEntries(tallies) }, null, 2));
+writeFileSync(`bench/results/soak-${slugs.length ? slugs.join('+') : 'all'}.json`, JSON.stringify({ when: new Date().toISOString(), cluster, k, slugs, parallel, seconds, interruptions, checks: Object.fromEntries(tallies) }, null, 2));
 process.exit([...tallies.values()].some((t) => t.flakes > 0) ? 1 : 0);
