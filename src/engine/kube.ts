@@ -17,6 +17,7 @@ import {
   type V1Status,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { confineProxyPath } from './load/http-path.ts';
 import { toolPath } from '../cluster/paths.ts';
 import { ClusterUnreachableError } from './errors.ts';
 import type { ClusterOps, ExecResult, HttpResult } from './checks.ts';
@@ -254,12 +255,12 @@ export class Kube implements ClusterOps {
     timeoutMs: number,
   ): Promise<HttpResult> {
     const name = port === undefined ? service : `${service}:${port}`;
-    const r = await this.call(() =>
-      this.raw(
-        `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy${path}`,
-        timeoutMs,
-      ),
+    // the path is sent with the engine's credentials: it must stay under this Service's proxy
+    const url = confineProxyPath(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy`,
+      path,
     );
+    const r = await this.call(() => this.raw(url, timeoutMs));
     if (r.status === 404 && /services? "?[^"]*"? not found/.test(r.body))
       throw new Error(`service "${service}" does not exist yet`);
     if (r.status === 503 && /no endpoints available/.test(r.body))

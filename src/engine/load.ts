@@ -1,23 +1,22 @@
 // Reading labs from disk: lab.yaml through the zod schema, manifests through static safety checks. Every
 // problem is collected with its file:line:column (from the yaml package's node ranges) and thrown at once
-// as one LabFormatError, so an author fixes everything in one round.
-import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+// as one LabFormatError, so an author fixes everything in one round. The folder is not trusted: the rules
+// for files, YAML limits, manifests and references live in load/ (labs/README.md lists them for authors).
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  LineCounter,
-  parseAllDocuments,
-  parseDocument,
-  isMap,
-  isNode,
-  isPair,
-  isScalar,
-  type Document,
-  type Node,
-} from 'yaml';
+import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { LabSpec, CHECK_TYPES } from './schema.ts';
 import { LabFormatError, LabNotFoundError, type FormatProblem } from './errors.ts';
+import { Positions, keyNode, nodeAt, pathString, type YamlPath } from './load/positions.ts';
+import { listManifestFiles, readLabFile } from './load/read.ts';
+import { parseYamlFile } from './load/yaml.ts';
+import { documentObjects } from './load/manifest.ts';
+import { checkReferences } from './load/references.ts';
+
+export { CLUSTER_SCOPED_KINDS, podSpecOf } from './load/manifest.ts';
+export { LIMITS } from './load/limits.ts';
 
 export interface KubeObject {
   apiVersion: string;
@@ -46,67 +45,6 @@ export interface Lab extends LabSpec {
 
 export function defaultLabsDir(): string {
   return process.env.SIDECAR_LABS_DIR ?? fileURLToPath(new URL('../../labs/', import.meta.url));
-}
-
-/** Kinds that are never namespaced: refused statically (the API's discovery refuses the rest at apply time). */
-export const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'StorageClass',
-  'CustomResourceDefinition',
-  'PriorityClass',
-  'IngressClass',
-  'RuntimeClass',
-  'CSIDriver',
-  'CSINode',
-  'VolumeAttachment',
-  'APIService',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'CertificateSigningRequest',
-  'FlowSchema',
-  'PriorityLevelConfiguration',
-]);
-
-class Positions {
-  readonly lc = new LineCounter();
-  readonly file: string;
-  constructor(file: string) {
-    this.file = file;
-  }
-  at(offset: number | undefined): { line: number; column: number } {
-    if (offset === undefined) return { line: 1, column: 1 };
-    const p = this.lc.linePos(offset);
-    return { line: p.line, column: p.col };
-  }
-}
-
-function pathString(path: PropertyKey[]): string {
-  let s = '';
-  for (const k of path) s += typeof k === 'number' ? `[${k}]` : s ? `.${String(k)}` : String(k);
-  return s;
-}
-
-/** The node at `path`, or the closest existing ancestor (a missing key is reported at its parent). */
-function nodeAt(doc: Document, path: PropertyKey[]): Node | undefined {
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n) as (string | number)[], true);
-    if (isNode(node)) return node;
-  }
-  return doc.contents ?? undefined;
-}
-
-function keyNode(map: Node | undefined, key: string): Node | undefined {
-  if (!isMap(map)) return undefined;
-  for (const item of map.items) {
-    if (isPair(item) && isScalar(item.key) && item.key.value === key) return item.key;
-  }
-  return undefined;
 }
 
 function describeValue(v: unknown): string {
@@ -163,232 +101,172 @@ export function zodProblems(issues: z.core.$ZodIssue[], doc: Document, pos: Posi
   return out;
 }
 
-interface PodSpecLike {
-  containers?: { name?: string; image?: string; imagePullPolicy?: string }[];
-  initContainers?: { name?: string; image?: string; imagePullPolicy?: string }[];
+/** The root of lab.yaml: exactly one document, a mapping. A problem (with its offset) otherwise. */
+function rootProblem(docs: { doc: Document; value: unknown }[]): { offset?: number; message: string } | undefined {
+  const filled = docs.filter((d) => d.value !== null && d.value !== undefined);
+  if (filled.length > 1) {
+    return {
+      offset: filled[1].doc.range?.[0],
+      message: `lab.yaml holds ${filled.length} YAML documents (a "---" line starts another one): a lab is one document; move manifests into their own files`,
+    };
+  }
+  const v = filled[0]?.value;
+  if (v === undefined) return { message: 'lab.yaml is empty: it needs title, lesson, images and steps' };
+  if (Array.isArray(v))
+    return {
+      offset: filled[0].doc.contents?.range?.[0],
+      message: 'lab.yaml must be a mapping (title: …, lesson: …, steps: …), not a list: remove the leading "- "',
+    };
+  if (typeof v !== 'object')
+    return {
+      offset: filled[0].doc.contents?.range?.[0],
+      message: `lab.yaml must be a mapping (title: …, lesson: …, steps: …), not ${describeValue(v)}`,
+    };
+  return undefined;
 }
 
-/** The pod spec inside a workload object, with its path (for positions). */
-export function podSpecOf(obj: KubeObject): { spec: PodSpecLike; path: string[] } | undefined {
-  const get = (path: string[]) => path.reduce<any>((o, k) => (o && typeof o === 'object' ? o[k] : undefined), obj);
-  const candidates: string[][] = [
-    ['spec'], // Pod
-    ['spec', 'template', 'spec'], // Deployment, Job, StatefulSet, DaemonSet, ReplicaSet
-    ['spec', 'jobTemplate', 'spec', 'template', 'spec'], // CronJob
-  ];
-  const path = obj.kind === 'Pod' ? candidates[0] : obj.kind === 'CronJob' ? candidates[2] : candidates[1];
-  const spec = get(path);
-  return spec && typeof spec === 'object' && (spec.containers || spec.initContainers) ? { spec, path } : undefined;
-}
-
-function checkManifest(
-  obj: unknown,
-  doc: Document,
-  pos: Positions,
-  docIndex: number,
-  images: Set<string> | null,
-  problems: FormatProblem[],
-): obj is KubeObject {
-  const where = (path: (string | number)[]) => pos.at(nodeAt(doc, path)?.range?.[0]);
-  const prefix = (p: string) => (docIndex > 0 ? `document ${docIndex + 1}: ${p}` : p);
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
-    problems.push({
-      file: pos.file,
-      ...where([]),
-      path: prefix(''),
-      message: 'expected a Kubernetes object (a mapping with apiVersion, kind, metadata)',
-    });
-    return false;
-  }
-  const o = obj as Record<string, any>;
-  let ok = true;
-  for (const k of ['apiVersion', 'kind'] as const) {
-    if (typeof o[k] !== 'string' || !o[k]) {
-      problems.push({ file: pos.file, ...where([k]), path: prefix(k), message: `missing "${k}"` });
-      ok = false;
-    }
-  }
-  if (typeof o.metadata?.name !== 'string' || !o.metadata.name) {
-    problems.push({
-      file: pos.file,
-      ...where(['metadata', 'name']),
-      path: prefix('metadata.name'),
-      message: 'missing "metadata.name"',
-    });
-    ok = false;
-  }
-  if (o.metadata?.namespace !== undefined) {
-    problems.push({
-      file: pos.file,
-      ...where(['metadata', 'namespace']),
-      path: prefix('metadata.namespace'),
-      message: `names namespace "${o.metadata.namespace}": lab manifests must not set a namespace (each session gets its own; remove the line)`,
-    });
-    ok = false;
-  }
-  if (CLUSTER_SCOPED_KINDS.has(o.kind)) {
-    problems.push({
-      file: pos.file,
-      ...where(['kind']),
-      path: prefix('kind'),
-      message: `${o.kind} is cluster-scoped: a lab may only create objects inside its own namespace`,
-    });
-    ok = false;
-  }
-  const ps = podSpecOf(o as KubeObject);
-  if (ps) {
-    for (const list of ['initContainers', 'containers'] as const) {
-      (ps.spec[list] ?? []).forEach((c, i) => {
-        const cpath = [...ps.path, list, i];
-        if (typeof c.image !== 'string') return;
-        if (!/:[^/]+$/.test(c.image) || c.image.endsWith(':latest')) {
-          problems.push({
-            file: pos.file,
-            ...where([...cpath, 'image']),
-            path: prefix(pathString([...cpath, 'image'])),
-            message: `image "${c.image}" is not pinned: use an exact tag (never :latest)`,
-          });
-        } else if (images && !images.has(c.image)) {
-          problems.push({
-            file: pos.file,
-            ...where([...cpath, 'image']),
-            path: prefix(pathString([...cpath, 'image'])),
-            message: `image "${c.image}" is not listed in lab.yaml "images" (${[...(images ?? [])].join(', ') || 'none listed'})`,
-          });
-        }
-        if (c.imagePullPolicy === 'Always') {
-          problems.push({
-            file: pos.file,
-            ...where([...cpath, 'imagePullPolicy']),
-            path: prefix(pathString([...cpath, 'imagePullPolicy'])),
-            message: 'imagePullPolicy Always cannot work on the offline cluster: use IfNotPresent',
-          });
-        }
-      });
-    }
-  }
-  return ok;
-}
-
-function isManifestFileName(f: string): boolean {
-  return /\.ya?ml$/.test(f) && f !== 'lab.yaml';
-}
-
-/** Every object of one manifest file (problems collected, with positions). */
-function parseManifests(
-  text: string,
-  path: string,
-  images: Set<string> | null,
-  problems: FormatProblem[],
-): KubeObject[] {
-  const mpos = new Positions(relative(process.cwd(), path) || path);
-  const list: KubeObject[] = [];
-  parseAllDocuments(text, { lineCounter: mpos.lc, prettyErrors: false }).forEach((d, i) => {
-    for (const e of d.errors)
-      problems.push({
-        file: mpos.file,
-        ...mpos.at(e.pos[0]),
-        path: '',
-        message: `YAML syntax: ${e.message.split('\n')[0]}`,
-      });
-    if (d.errors.length) return;
-    const obj = d.toJS();
-    if (obj === null || obj === undefined) return; // empty document (e.g. trailing ---)
-    if (checkManifest(obj, d, mpos, i, images, problems)) list.push(obj as KubeObject);
-  });
-  return list;
-}
-
-/** Parse lab.yaml text; exported for tests (no disk needed). */
+/** Parse lab.yaml text; exported for tests and the site build (no disk needed). */
 export function parseLabYaml(
   text: string,
   file: string,
-): { spec?: LabSpec; problems: FormatProblem[]; doc: Document; pos: Positions } {
+): { spec?: LabSpec; problems: FormatProblem[]; doc?: Document; pos: Positions } {
   const pos = new Positions(file);
-  const doc = parseDocument(text, { lineCounter: pos.lc, prettyErrors: false });
-  const problems: FormatProblem[] = [];
-  for (const e of doc.errors)
-    problems.push({ file, ...pos.at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
-  if (problems.length) return { problems, doc, pos };
-  const parsed = LabSpec.safeParse(doc.toJS() ?? {});
+  const { docs, problems } = parseYamlFile(text, pos);
+  if (problems.length) return { problems, doc: docs[0]?.doc, pos };
+  const root = rootProblem(docs);
+  if (root) return { problems: [pos.problem(root.offset, '', root.message)], doc: docs[0]?.doc, pos };
+  const { doc, value } = docs.find((d) => d.value !== null)!;
+  const parsed = LabSpec.safeParse(value);
   if (!parsed.success) return { problems: zodProblems(parsed.error.issues, doc, pos), doc, pos };
   return { spec: parsed.data, problems, doc, pos };
 }
 
+const display = (path: string) => relative(process.cwd(), path) || path;
+
+/** Every manifest file of the lab folder, read and checked; `seen` gets every named object, even refused ones. */
+function readManifests(dir: string, spec: LabSpec | undefined, problems: FormatProblem[], seen: KubeObject[]) {
+  const manifests: Record<string, KubeObject[]> = {};
+  const files: Record<string, string> = {};
+  const unreadable = new Set<string>();
+  const images = spec ? new Set(spec.images) : null;
+  const listed = listManifestFiles(dir, display(dir));
+  if (listed.problem) problems.push(listed.problem);
+  for (const f of listed.names) {
+    const pos = new Positions(display(join(dir, f)));
+    const read = readLabFile(dir, f, pos.file);
+    if (read.problem) {
+      problems.push(read.problem);
+      unreadable.add(f);
+      continue;
+    }
+    files[f] = read.text;
+    const parsed = parseYamlFile(read.text, pos);
+    problems.push(...parsed.problems);
+    if (parsed.problems.length) unreadable.add(f); // some documents are missing: references cannot be judged
+    manifests[f] = parsed.docs.flatMap((d) =>
+      d.value === null ? [] : documentObjects(d.value, d.doc, pos, d.index, images, problems, seen),
+    );
+  }
+  readMistakeManifests(dir, images, problems, manifests, unreadable);
+  return { manifests, files, unreadable };
+}
+
+/**
+ * The manifests of common mistakes (`mistakes/`): read and checked like the others, but not among the
+ * learner's files, and what they create does not count as created by the lab (check references).
+ */
+function readMistakeManifests(
+  dir: string,
+  images: Set<string> | null,
+  problems: FormatProblem[],
+  manifests: Record<string, KubeObject[]>,
+  unreadable: Set<string>,
+): void {
+  const sub = join(dir, 'mistakes');
+  if (!existsSync(sub) || !lstatSync(sub).isDirectory()) return;
+  const listed = listManifestFiles(sub, display(sub));
+  if (listed.problem) problems.push(listed.problem);
+  for (const f of listed.names) {
+    const name = `mistakes/${f}`;
+    const pos = new Positions(display(join(sub, f)));
+    const read = readLabFile(sub, f, pos.file);
+    const parsed = read.problem ? undefined : parseYamlFile(read.text, pos);
+    if (!parsed || parsed.problems.length) {
+      problems.push(...(read.problem ? [read.problem] : (parsed?.problems ?? [])));
+      unreadable.add(name);
+      continue;
+    }
+    manifests[name] = parsed.docs.flatMap((d) =>
+      d.value === null ? [] : documentObjects(d.value, d.doc, pos, d.index, images, problems, []),
+    );
+  }
+}
+
+/** lab.yaml against the folder: lesson = folder, manifests exist, setup waits, check references. */
+function crossCheck(
+  slug: string,
+  dir: string,
+  spec: LabSpec,
+  doc: Document,
+  pos: Positions,
+  read: ReturnType<typeof readManifests>,
+  seen: KubeObject[],
+  problems: FormatProblem[],
+): void {
+  const at = (path: YamlPath, message: string) =>
+    problems.push(pos.problem(nodeAt(doc, path)?.range?.[0], pathString(path), message));
+  if (spec.lesson !== slug) at(['lesson'], `lesson "${spec.lesson}" must equal the lab folder name "${slug}"`);
+  const refs: [string, YamlPath][] = [];
+  spec.setup.manifests.forEach((m, i) => refs.push([m, ['setup', 'manifests', i]]));
+  spec.steps.forEach((s, si) =>
+    s.solution.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'solution', 'manifests', i]])),
+  );
+  spec.steps.forEach((s, si) =>
+    s.mistakes.forEach((mk, mi) =>
+      mk.apply.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'mistakes', mi, 'apply', 'manifests', i]])),
+    ),
+  );
+  for (const [m, path] of refs) {
+    if (read.unreadable.has(m)) continue; // its own problems say why
+    if (!(m in read.manifests)) at(path, `manifest "${m}" does not exist in ${display(dir)}`);
+    else if (read.manifests[m].length === 0 && !problems.some((p) => p.file.endsWith(m)))
+      at(path, `manifest "${m}" contains no objects`);
+  }
+  if (Array.isArray(spec.setup.wait)) {
+    const setupObjs = spec.setup.manifests.flatMap((m) => read.manifests[m] ?? []);
+    spec.setup.wait.forEach((ref, i) => {
+      const [kind, name] = ref.split('/');
+      if (!setupObjs.some((o) => o.kind === kind && o.metadata.name === name))
+        at(['setup', 'wait', i], `"${ref}" is not an object of the setup manifests`);
+    });
+  }
+  const refAt = (path: YamlPath) => ({
+    file: pos.file,
+    ...pos.at(nodeAt(doc, path)?.range?.[0]),
+    path: pathString(path),
+  });
+  nodePortProblems(spec, read.manifests, refAt, problems);
+  // a manifest that could not be read or parsed hides its objects: references would only add noise
+  if (read.unreadable.size === 0) checkReferences(spec, seen, at);
+}
+
+/** A lab folder name: one path segment, nothing that could climb out of the labs folder. */
+const SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
   const dir = resolve(labsDir, slug);
   const file = join(dir, 'lab.yaml');
-  if (!existsSync(file)) throw new LabNotFoundError(slug, labsDir, listLabSlugs(labsDir));
-  const display = relative(process.cwd(), file) || file;
-  const { spec, problems, doc, pos } = parseLabYaml(readFileSync(file, 'utf8'), display);
-
-  const manifests: Record<string, KubeObject[]> = {};
-  const files: Record<string, string> = {};
-  const images = spec ? new Set(spec.images) : null;
-  for (const f of readdirSync(dir).filter(isManifestFileName).sort()) {
-    files[f] = readFileSync(join(dir, f), 'utf8');
-    manifests[f] = parseManifests(files[f], join(dir, f), images, problems);
-  }
-  // the manifests of common mistakes: parsed and checked the same way, but not among the learner's files
-  const mistakesDir = join(dir, 'mistakes');
-  if (existsSync(mistakesDir)) {
-    for (const f of readdirSync(mistakesDir).filter(isManifestFileName).sort()) {
-      manifests[`mistakes/${f}`] = parseManifests(
-        readFileSync(join(mistakesDir, f), 'utf8'),
-        join(mistakesDir, f),
-        images,
-        problems,
-      );
-    }
-  }
-
-  if (spec) {
-    const refAt = (path: (string | number)[]) => ({
-      file: display,
-      ...pos.at(nodeAt(doc, path)?.range?.[0]),
-      path: pathString(path),
-    });
-    if (spec.lesson !== slug) {
-      problems.push({
-        ...refAt(['lesson']),
-        message: `lesson "${spec.lesson}" must equal the lab folder name "${slug}"`,
-      });
-    }
-    const refs: [string, (string | number)[]][] = [];
-    spec.setup.manifests.forEach((m, i) => refs.push([m, ['setup', 'manifests', i]]));
-    spec.steps.forEach((s, si) =>
-      s.solution.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'solution', 'manifests', i]])),
-    );
-    spec.steps.forEach((s, si) =>
-      s.mistakes.forEach((mk, mi) =>
-        mk.apply.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'mistakes', mi, 'apply', 'manifests', i]])),
-      ),
-    );
-    for (const [m, path] of refs) {
-      if (!(m in manifests))
-        problems.push({
-          ...refAt(path),
-          message: `manifest "${m}" does not exist in ${relative(process.cwd(), dir) || dir}`,
-        });
-      else if (manifests[m].length === 0 && !problems.some((p) => p.file.endsWith(m)))
-        problems.push({ ...refAt(path), message: `manifest "${m}" contains no objects` });
-    }
-    nodePortProblems(spec, manifests, refAt, problems);
-    if (Array.isArray(spec.setup.wait)) {
-      const setupObjs = spec.setup.manifests.flatMap((m) => manifests[m] ?? []);
-      spec.setup.wait.forEach((ref, i) => {
-        const [kind, name] = ref.split('/');
-        if (!setupObjs.some((o) => o.kind === kind && o.metadata.name === name)) {
-          problems.push({
-            ...refAt(['setup', 'wait', i]),
-            message: `"${ref}" is not an object of the setup manifests`,
-          });
-        }
-      });
-    }
-  }
+  if (!SLUG.test(slug) || slug.includes('..') || !isLabFolder(labsDir, slug))
+    throw new LabNotFoundError(slug, labsDir, listLabSlugs(labsDir));
+  const read = readLabFile(dir, 'lab.yaml', display(file));
+  const parsed = read.problem ? { problems: [read.problem] } : parseLabYaml(read.text, display(file));
+  const { spec, doc, pos } = parsed as ReturnType<typeof parseLabYaml>;
+  const problems = [...parsed.problems];
+  const seen: KubeObject[] = [];
+  const manifests = readManifests(dir, spec, problems, seen);
+  if (spec && doc) crossCheck(slug, dir, spec, doc, pos, manifests, seen, problems);
   if (problems.length) throw new LabFormatError(sortProblems(problems));
-  return { ...(spec as LabSpec), slug, dir, file, manifests, files };
+  return { ...(spec as LabSpec), slug, dir, file, manifests: manifests.manifests, files: manifests.files };
 }
 
 /** A Service's fixed nodePort must be declared in `nodePorts` (else two learners would collide on it). */
@@ -429,14 +307,23 @@ function sortProblems(p: FormatProblem[]): FormatProblem[] {
   return [...p].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
+/** A folder holding a lab.yaml entry (any kind of entry: a broken one is reported by loadLab, not skipped). */
+function isLabFolder(labsDir: string, d: string): boolean {
+  try {
+    return statSync(join(labsDir, d)).isDirectory() && lstatSync(join(labsDir, d, 'lab.yaml')) !== undefined;
+  } catch {
+    return false; // a dangling link, a folder without lab.yaml, no permission
+  }
+}
+
 export function listLabSlugs(labsDir: string = defaultLabsDir()): string[] {
   if (!existsSync(labsDir)) return [];
   return readdirSync(labsDir)
-    .filter((d) => statSync(join(labsDir, d)).isDirectory() && existsSync(join(labsDir, d, 'lab.yaml')))
+    .filter((d) => isLabFolder(labsDir, d))
     .sort();
 }
 
-/** Every lab in the folder; problems of all labs are reported together. */
+/** Every lab in the folder; problems of all labs are reported together, and no lab's failure hides another's. */
 export function loadLabs(labsDir: string = defaultLabsDir()): Lab[] {
   const labs: Lab[] = [];
   const problems: FormatProblem[] = [];
@@ -445,7 +332,14 @@ export function loadLabs(labsDir: string = defaultLabsDir()): Lab[] {
       labs.push(loadLab(slug, labsDir));
     } catch (e) {
       if (e instanceof LabFormatError) problems.push(...e.problems);
-      else throw e;
+      else
+        problems.push({
+          file: display(join(labsDir, slug, 'lab.yaml')),
+          line: 1,
+          column: 1,
+          path: '',
+          message: `the lab cannot be loaded: ${e instanceof Error ? e.message : String(e)}`,
+        });
     }
   }
   if (problems.length) throw new LabFormatError(problems);
