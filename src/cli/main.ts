@@ -3,16 +3,19 @@
 const usage = `Usage: sidecar-labs <command> [options]
 
 Commands:
-  cluster up|down|status [--offline]   create, delete or inspect the kind cluster for the labs
+  cluster up|down|status [--offline] [--registry-mirror URL] [--node-image IMAGE]
+                                       create, delete or inspect the kind cluster for the labs
   validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]
                                        run every lab's checks before and after its solution
   list                                 the labs with their lessons and images
+  kit push --registry URL              fill a registry mirror with the node image and every lab image
 `;
 
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
   cluster: () => import('./cluster.ts'),
   validate: () => import('./validate.ts'),
   list: () => import('./list.ts'),
+  kit: () => import('./kit.ts'),
 };
 
 // `sidecar-labs list | head` closes our stdout early; that is not an error worth a stack trace.

@@ -4,18 +4,24 @@ import { dirname, join } from 'node:path';
 import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
+import { CERTS_DIR, CONTAINERD_PATCH } from './mirror.ts';
 
 /** NodePorts 30080-30089 reach the host on loopback only. */
 export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
+/** Host ports they map to: the same, unless SIDECAR_LABS_NODE_PORT_BASE moves them (a second cluster). */
+export const HOST_PORT_BASE = Number(process.env.SIDECAR_LABS_NODE_PORT_BASE) || 30080;
+export const HOST_PORTS = NODE_PORTS.map((p) => p - 30080 + HOST_PORT_BASE);
 
 export interface KindConfigOptions {
   /** Offline node images carry a static bridge CNI config instead of kindnet (whose image we lack). */
   offline: boolean;
+  /** A host directory of per-registry hosts.toml files (mirror.ts), mounted at containerd's certs.d. */
+  mirrorHostsDir?: string;
 }
 
-export function kindConfig({ offline }: KindConfigOptions): string {
+export function kindConfig({ offline, mirrorHostsDir }: KindConfigOptions): string {
   const ports = NODE_PORTS.map(
-    (p) => `      - { containerPort: ${p}, hostPort: ${p}, listenAddress: "127.0.0.1", protocol: TCP }`,
+    (p, i) => `      - { containerPort: ${p}, hostPort: ${HOST_PORTS[i]}, listenAddress: "127.0.0.1", protocol: TCP }`,
   ).join('\n');
   return [
     'kind: Cluster',
@@ -24,10 +30,12 @@ export function kindConfig({ offline }: KindConfigOptions): string {
     'networking:',
     '  apiServerAddress: "127.0.0.1"',
     ...(offline ? ['  disableDefaultCNI: true'] : []),
+    ...(mirrorHostsDir ? ['containerdConfigPatches:', '  - |-', ...CONTAINERD_PATCH.split('\n').map((l) => `    ${l}`)] : []),
     'nodes:',
     '  - role: control-plane',
     '    extraPortMappings:',
     ports,
+    ...(mirrorHostsDir ? ['    extraMounts:', `      - { hostPath: ${JSON.stringify(mirrorHostsDir)}, containerPath: "${CERTS_DIR}", readOnly: true }`] : []),
     '',
   ].join('\n');
 }
@@ -59,10 +67,10 @@ export async function nodeRunning(): Promise<boolean> {
   return r.code === 0 && r.stdout.trim() === 'true';
 }
 
-export async function createCluster(opts: { image?: string; offline: boolean; onLine?: (l: string) => void }): Promise<void> {
+export async function createCluster(opts: { image?: string; offline: boolean; mirrorHostsDir?: string; onLine?: (l: string) => void }): Promise<void> {
   const configPath = join(cacheDir(), 'kind-config.yaml');
   mkdirSync(dirname(configPath), { recursive: true });
-  writeFileSync(configPath, kindConfig({ offline: opts.offline }));
+  writeFileSync(configPath, kindConfig({ offline: opts.offline, mirrorHostsDir: opts.mirrorHostsDir }));
   const args = ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configPath, '--kubeconfig', kindKubeconfigPath(), '--wait', '0s'];
   if (opts.image) args.push('--image', opts.image);
   const r = await kind(args, opts.onLine);

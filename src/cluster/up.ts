@@ -5,7 +5,10 @@ import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { buildImageArchive, buildOfflineNodeImage, LAB_IMAGES, PROJECT_IMAGES } from './kit.ts';
 import { checkDocker, checkPortsFree } from './preflight.ts';
-import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, NODE_PORTS } from './kind.ts';
+import { clusterExists, createCluster, currentNodeImage, deleteCluster, loadImageArchive, loadImages, nodeRunning, HOST_PORTS } from './kind.ts';
+import { mirrorHas, mirrorReachable, nodeMirrorBase, pullThroughMirror, writeHostsDir } from './mirror.ts';
+import { join } from 'node:path';
+import { cacheDir } from './paths.ts';
 import { waitForClusterReady } from './ready.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from './paths.ts';
 import type { Progress } from './progress.ts';
@@ -38,18 +41,28 @@ async function apiAnswers(): Promise<boolean> {
 
 export interface UpOptions {
   offline?: boolean;
+  /** Pull every image through this registry mirror (mirror.ts); also SIDECAR_LABS_REGISTRY_MIRROR. */
+  registryMirror?: string;
+  /** The kind node image to use online (e.g. one held by the mirror); also SIDECAR_LABS_NODE_IMAGE. */
+  nodeImage?: string;
   progress: Progress;
 }
 
-export async function clusterUp({ offline: forceOffline, progress }: UpOptions): Promise<{ offline: boolean; image?: string; reused: boolean }> {
+export async function clusterUp(opts: UpOptions): Promise<{ offline: boolean; image?: string; reused: boolean }> {
+  const { offline: forceOffline, progress } = opts;
+  const mirror = opts.registryMirror ?? (process.env.SIDECAR_LABS_REGISTRY_MIRROR || undefined);
   progress.phase('checking Docker');
   const docker = await checkDocker();
   progress.detail(`Docker engine ${docker}`);
 
-  const offline = Boolean(forceOffline) || process.env.SIDECAR_LABS_OFFLINE === '1' || !(await registryReachable());
-  progress.detail(offline ? 'no registry reachable (or --offline): using the offline kit' : 'registry reachable: using upstream images');
+  const offline = Boolean(forceOffline) || process.env.SIDECAR_LABS_OFFLINE === '1' || !(mirror ? await mirrorReachable(mirror) : await registryReachable());
+  progress.detail(offline ? `no registry reachable${mirror ? ` (mirror ${mirror})` : ''} (or --offline): using the offline kit` : `registry reachable${mirror ? ` through the mirror ${mirror}` : ''}: using upstream images`);
 
-  const image = offline ? await buildOfflineNodeImage(progress) : undefined;
+  const image = offline ? await buildOfflineNodeImage(progress) : (opts.nodeImage ?? (process.env.SIDECAR_LABS_NODE_IMAGE || undefined));
+  if (!offline && mirror && image) {
+    progress.phase(`pulling the node image ${image} through the mirror`);
+    await pullThroughMirror(mirror, image);
+  }
 
   let reused = false;
   if (await clusterExists()) {
@@ -64,10 +77,21 @@ export async function clusterUp({ offline: forceOffline, progress }: UpOptions):
     }
   }
   if (!reused) {
-    await checkPortsFree(NODE_PORTS);
-    progress.phase(`creating kind cluster "${CLUSTER_NAME}"${image ? ` from ${image}` : ''}`);
-    await createCluster({ image, offline, onLine: (l) => progress.detail(l) });
-    if (!offline) {
+    await checkPortsFree(HOST_PORTS);
+    const mirrorHostsDir = !offline && mirror ? writeHostsDir(join(cacheDir(), `containerd-hosts-${CLUSTER_NAME}`), await nodeMirrorBase(mirror)) : undefined;
+    progress.phase(`creating kind cluster "${CLUSTER_NAME}"${image ? ` from ${image}` : ''}${mirrorHostsDir ? ` pulling through ${mirror}` : ''}`);
+    // The kit's node image has no kindnet (a bridge CNI config instead), online or not.
+    await createCluster({ image, offline: offline || Boolean(image?.includes('sidecar-labs/node:')), mirrorHostsDir, onLine: (l) => progress.detail(l) });
+    if (!offline && mirror) {
+      // The node pulls the lab images itself, through the mirror; only the project's own images are
+      // built and loaded when the mirror lacks them.
+      const missing = [];
+      for (const img of PROJECT_IMAGES) if (!(await mirrorHas(mirror, img))) missing.push(img);
+      if (missing.length) {
+        progress.detail(`the mirror lacks ${missing.join(', ')}: building and loading them`);
+        await loadImageArchive(await buildImageArchive(progress), (l) => progress.detail(l));
+      }
+    } else if (!offline) {
       progress.phase('loading the lab images');
       const upstream = LAB_IMAGES.filter((i) => !(PROJECT_IMAGES as readonly string[]).includes(i));
       for (const img of upstream) {
