@@ -3,6 +3,7 @@
 //   2. the kind cluster (`sidecar-labs cluster up`: reused when already up, built offline when needed)
 //   3. integration tests on the cluster (Vitest)
 //   4. `sidecar-labs validate` of every lab, JUnit to test-results/validate.xml
+//   4b. the online path through a local registry mirror: a second cluster, every lab validated on it
 //   5. the site build, then browser tests in Debian's Chromium (Playwright: site and live labs)
 // Every step runs even when an earlier one failed (except those that need the cluster when it could
 // not be created), and the exit code is non-zero when any failed.
@@ -24,6 +25,8 @@ const steps: Step[] = [
   ...(useKind ? [{ name: 'cluster', cmd: [node, ...cli, 'cluster', 'up'] }] : []),
   { name: 'integration', cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'integration'], needsCluster: true },
   { name: 'validate', cmd: [node, ...cli, 'validate', '--junit', 'test-results/validate.xml', '--parallel', '4'], needsCluster: true },
+  // The online path through a local registry mirror, on a second cluster (scripts/mirror-test.ts).
+  ...(useKind ? [{ name: 'mirror', cmd: [node, 'scripts/mirror-test.ts'] }] : []),
   { name: 'build', cmd: [node, 'node_modules/astro/bin/astro.mjs', 'build'] },
   { name: 'browser', cmd: [node, 'node_modules/@playwright/test/cli.js', 'test'], needsCluster: true },
 ];
