@@ -3,7 +3,8 @@
 # local registry mirror (tests, or an instructor's room). Output: $KIT_BIN/registry; prints the image tag.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/versions.env"
+# Not in versions.env: that file keys the node image, which the registry does not change.
+DISTRIBUTION_VERSION=${DISTRIBUTION_VERSION:-v3.0.0}
 source "$here/lib.sh"
 KIT_BIN=${KIT_BIN:-$bin}
 mkdir -p "$KIT_BIN"
