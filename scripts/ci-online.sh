@@ -66,7 +66,7 @@ nodes:
 YAML
 kind create cluster --name "$name" --image "$hostport/docker.io/$node_image" --config /tmp/kind.yaml --wait 120s
 kubectl get nodes -o wide
-docker exec "$name-control-plane" crictl rmi $(node -e "import('./src/course/images.ts').then(m => console.log(m.labImages.join(' ')))") || true
+docker exec "$name-control-plane" ctr -n k8s.io images rm $(node -e "import('./src/course/images.ts').then(m => console.log(m.labImages.join(' ')))") || true
 
 step "Build and load the project's own images (git-server, toolbox)"
 tmp=$(mktemp -d)
@@ -92,5 +92,5 @@ if [ $rc != 0 ]; then
   kubectl get events -A --sort-by=.lastTimestamp | tail -50
 fi
 step "images the node pulled"
-docker exec "$name-control-plane" crictl images
+docker exec "$name-control-plane" ctr -n k8s.io images ls | grep -v -e ^sha256: -e ^import-
 exit $rc

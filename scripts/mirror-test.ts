@@ -3,7 +3,7 @@
 //      kit with `sidecar-labs kit push`;
 //   2. `cluster up` NOT offline, pointed at the mirror and the pushed node image, creates a second
 //      cluster (sidecar-labs-mirror, host ports from 30180) whose containerd pulls through the mirror;
-//   3. the lab images the node image preloads are removed from the node, so every one is pulled;
+//   3. the lab images the node image preloads are removed from the node (ctr), so every one is pulled;
 //   4. `sidecar-labs validate` runs every lab on it; the registry's access log and the node's image
 //      list show the pulls. Then the cluster and the registry are removed.
 // Prints the wall time of each phase. Exit code 0 only when every lab validated and every lab image was
@@ -50,12 +50,13 @@ try {
     sh(node, ['src/cli/main.ts', 'cluster', 'up', '--registry-mirror', url, '--node-image', nodeImage]));
   const ctl = `${cluster}-control-plane`;
   phase('remove the preloaded lab images from the node', () =>
-    sh('docker', ['exec', ctl, 'crictl', 'rmi', ...labImages], { allowFail: true }));
+    sh('docker', ['exec', ctl, 'ctr', '-n', 'k8s.io', 'images', 'rm', ...labImages], { allowFail: true }));
   const validated = phase('validate every lab', () =>
     spawnSync(node, ['src/cli/main.ts', 'validate', '--parallel', '2', '--junit', 'test-results/validate-mirror.xml'], { env, stdio: 'inherit' }).status === 0);
 
-  console.log('\n── evidence: the node\'s images (crictl images)');
-  const images = sh('docker', ['exec', ctl, 'crictl', 'images'], { capture: true });
+  console.log('\n── evidence: the node\'s images (ctr -n k8s.io images ls; the kit node image has no crictl)');
+  const images = sh('docker', ['exec', ctl, 'ctr', '-n', 'k8s.io', 'images', 'ls'], { capture: true })
+    .split('\n').filter((l) => !/^(sha256:|import-)/.test(l)).map((l) => l.split(/\s+/).slice(0, 4).join('  ')).join('\n');
   console.log(images);
   console.log('── evidence: manifest requests the registry served to the node');
   const log = spawnSync('docker', ['logs', 'sidecar-labs-registry'], { encoding: 'utf8', maxBuffer: 64 << 20 });
