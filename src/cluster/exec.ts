@@ -39,6 +39,7 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? 1, stdout, stderr });
     });
+    child.stdin.on('error', () => {}); // a child that exits before reading its stdin is not our error
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -238,7 +238,11 @@ async function probe(check: Check, ctx: CheckContext, timeoutMs: number): Promis
         where = `service "${check.service}"`;
         r = await ops.proxyService(namespace, check.service, check.port, check.path, Math.min(timeoutMs, 10000));
       } else if (check.nodePort) {
-        const url = `http://${await ctx.nodeHost()}:${check.nodePort}${check.path}`;
+        const host = await ctx.nodeHost();
+        // A second kind cluster maps its NodePorts to other host ports (SIDECAR_LABS_NODE_PORT_BASE).
+        const base = Number(process.env.SIDECAR_LABS_NODE_PORT_BASE) || 30080;
+        const port = host === '127.0.0.1' && check.nodePort >= 30080 && check.nodePort < 30090 ? check.nodePort - 30080 + base : check.nodePort;
+        const url = `http://${host}:${port}${check.path}`;
         where = url;
         try {
           r = await ops.httpGet(url, Math.min(timeoutMs, 10000));
