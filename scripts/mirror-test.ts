@@ -10,6 +10,7 @@
 // pulled through the mirror.
 import { spawnSync } from 'node:child_process';
 import { labImages } from '../src/course/images.ts';
+import { toolPath } from '../src/cluster/paths.ts';
 
 const port = process.env.SIDECAR_LABS_MIRROR_PORT ?? '5001';
 const cluster = 'sidecar-labs-mirror';
@@ -19,6 +20,7 @@ const env = {
   SIDECAR_LABS_KUBECONFIG: process.env.SIDECAR_LABS_MIRROR_KUBECONFIG ?? '/tmp/mirror-kubeconfig',
   SIDECAR_LABS_NODE_PORT_BASE: process.env.SIDECAR_LABS_MIRROR_NODE_PORT_BASE ?? '30180',
   SIDECAR_LABS_CLUSTER: 'kind',
+  PATH: toolPath(), // kind from the kit when it is not installed
 };
 delete env.SIDECAR_LABS_OFFLINE;
 delete env.SIDECAR_LABS_REGISTRY_MIRROR;
@@ -61,17 +63,19 @@ try {
   console.log('── evidence: manifest requests the registry served to the node');
   const log = spawnSync('docker', ['logs', 'sidecar-labs-registry'], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const nodeIp = sh('docker', ['inspect', '-f', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', ctl], { capture: true }).trim();
-  const served = `${log.stdout}${log.stderr}`.split('\n').filter((l) => l.includes(nodeIp) && /GET \/v2\/[^ ]*\/manifests\//.test(l));
-  const paths = [...new Set(served.map((l) => l.match(/GET (\/v2\/[^ ]*\/manifests\/[^ ]*)/)![1]!))];
-  for (const p of paths) console.log(`  ${nodeIp} GET ${p}`);
-  const notPulled = labImages.filter((i) => {
-    const [repo, tag] = [i.slice(0, i.lastIndexOf(':')), i.slice(i.lastIndexOf(':') + 1)];
-    return !paths.some((p) => p === `/v2/${repo}/manifests/${tag}`) && !images.includes(repo);
-  });
-  const pulledThrough = labImages.filter((i) => paths.includes(`/v2/${i.slice(0, i.lastIndexOf(':'))}/manifests/${i.slice(i.lastIndexOf(':') + 1)}`));
-  console.log(`lab images pulled through the mirror by the node: ${pulledThrough.length}/${labImages.length}`);
-  if (notPulled.length) console.log(`not seen at all: ${notPulled.join(', ')}`);
-  ok = validated && pulledThrough.length > 0 && notPulled.length === 0;
+  // containerd resolves a tag with HEAD and fetches the manifest by digest with GET, each with ?ns=<registry>.
+  const served = `${log.stdout}${log.stderr}`.split('\n').filter((l) => l.includes(nodeIp) && /(GET|HEAD) \/v2\/[^ ]*\/manifests\//.test(l));
+  const paths = [...new Set(served.map((l) => l.match(/((?:GET|HEAD) \/v2\/[^ ]*\/manifests\/[^ "]*)/)![1]!))];
+  for (const p of paths) console.log(`  ${nodeIp} ${p}`);
+  const repoOf = (i: string) => i.slice(0, i.lastIndexOf(':'));
+  // Images a lab used: back in the node after they were removed. Each must have come through the mirror.
+  const used = labImages.filter((i) => images.split('\n').some((l) => l.startsWith(`${i} `) || l.startsWith(`${i}  `)));
+  const pulledThrough = used.filter((i) => paths.some((p) => p.includes(` /v2/${repoOf(i)}/manifests/`)));
+  console.log(`lab images the labs used: ${used.length}/${labImages.length}; pulled by the node through the mirror: ${pulledThrough.length}/${used.length}`);
+  const unused = labImages.filter((i) => !used.includes(i));
+  if (unused.length) console.log(`not used by any lab's validation (the terminal's image): ${unused.join(', ')}`);
+  const notPulled = used.filter((i) => !pulledThrough.includes(i));
+  ok = validated && used.length > 0 && notPulled.length === 0;
 } catch (err) {
   console.error(`mirror test: ${err instanceof Error ? err.message : String(err)}`);
 } finally {
