@@ -6,9 +6,8 @@ import { labServerDev } from './src/server/dev-integration.ts';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Site configuration. The live-lab server may add an adapter (e.g. @astrojs/node in
- * middleware mode) and integrations: keep the pieces below as named values so a change
- * is one line, not a rewrite.
+ * Site configuration: a fully static build; the lab server (src/server) serves dist/ and the lab API
+ * beside it, and `labServerDev` mounts the same API into `astro dev`.
  */
 /** @type {import('@astrojs/starlight/types').StarlightUserConfig} */
 export const starlightOptions = {
@@ -18,8 +17,11 @@ export const starlightOptions = {
   sidebar: [
     { label: 'Start here', link: '/' },
     { label: 'Course', items: lessonSlugs.map((slug) => `lessons/${slug}`) },
+    { label: 'For instructors', items: [{ label: 'Run a workshop', link: '/run-a-workshop/' }] },
   ],
   customCss: ['./src/styles/site.css'],
+  // The sidebar marks lessons whose lab is done (src/components/Sidebar.astro).
+  components: { Sidebar: './src/components/Sidebar.astro' },
   // Starlight defaults we rely on: Expressive Code (Shiki) with a copy button on every code
   // block, Pagefind search, and the light/dark theme switch.
   expressiveCode: {

@@ -52,6 +52,15 @@ if (!process.env.LABS_URL) {
   });
 }
 
+// The "bootstrap" project: `npm start` with no cluster creates one (a second kind cluster, deleted at
+// the end) while the page shows its progress. It starts its own server; tests/bootstrap/.
+projects.push({
+  name: 'bootstrap',
+  testDir: 'tests/bootstrap',
+  timeout: 15 * 60_000,
+  use: { ...chromiumUse, viewport: { width: 1280, height: 1000 } },
+});
+
 export default defineConfig({
   outputDir: 'test-results/playwright',
   reporter: process.env.CI ? [['list'], ['junit', { outputFile: 'test-results/playwright.xml' }]] : 'list',

@@ -22,9 +22,23 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 if (args.has('--cold')) {
   const scratch = mkdtempSync(join(tmpdir(), 'sidecar-labs-cold-'));
-  const env = { ...process.env, SIDECAR_LABS_CACHE: join(scratch, 'cache'), GOCACHE: join(scratch, 'gocache'), GOMODCACHE: join(scratch, 'gomod') };
+  const env = {
+    ...process.env,
+    SIDECAR_LABS_CACHE: join(scratch, 'cache'),
+    GOCACHE: join(scratch, 'gocache'),
+    GOMODCACHE: join(scratch, 'gomod'),
+  };
   // Remove the kit's Docker images so nothing of a previous build is reused.
-  const imgs = spawnSync('sh', ['-c', "docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^sidecar-labs/|^registry.k8s.io/|^sidecarlabs/|^(nginx|busybox|alpine):'"], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  const imgs = spawnSync(
+    'sh',
+    [
+      '-c',
+      "docker images --format '{{.Repository}}:{{.Tag}}' | grep -E '^sidecar-labs/|^registry.k8s.io/|^sidecarlabs/|^(nginx|busybox|alpine):'",
+    ],
+    { encoding: 'utf8' },
+  )
+    .stdout.split('\n')
+    .filter(Boolean);
   cli(['cluster', 'down']);
   if (imgs.length) spawnSync('docker', ['rmi', '-f', ...imgs], { stdio: 'ignore' });
   const t = performance.now();
@@ -32,7 +46,9 @@ if (args.has('--cold')) {
   const cold = (performance.now() - t) / 1000;
   rmSync(scratch, { recursive: true, force: true });
   if (r.status !== 0) throw new Error('cold kit build failed');
-  console.log(`cold kit build (Go modules, Debian rootfs, images, node image): ${(cold / 60).toFixed(1)} min  (goal <= 40 min)`);
+  console.log(
+    `cold kit build (Go modules, Debian rootfs, images, node image): ${(cold / 60).toFixed(1)} min  (goal <= 40 min)`,
+  );
 }
 
 if (!args.has('--pods')) {
@@ -54,9 +70,23 @@ function podSpec(name: string, sidecar: boolean): V1Pod {
       terminationGracePeriodSeconds: 0,
       volumes: [{ name: 'shared', emptyDir: {} }],
       containers: [
-        { name: 'nginx', image: 'docker.io/library/nginx:1.24.0', imagePullPolicy: 'IfNotPresent', volumeMounts: mounts },
-        ...(sidecar ? [{ name: 'sidecar', image: 'docker.io/library/busybox:1.36.0', imagePullPolicy: 'IfNotPresent',
-          command: ['sh', '-c', 'echo hi > /shared/index.html; sleep 3600'], volumeMounts: mounts }] : []),
+        {
+          name: 'nginx',
+          image: 'docker.io/library/nginx:1.24.0',
+          imagePullPolicy: 'IfNotPresent',
+          volumeMounts: mounts,
+        },
+        ...(sidecar
+          ? [
+              {
+                name: 'sidecar',
+                image: 'docker.io/library/busybox:1.36.0',
+                imagePullPolicy: 'IfNotPresent',
+                command: ['sh', '-c', 'echo hi > /shared/index.html; sleep 3600'],
+                volumeMounts: mounts,
+              },
+            ]
+          : []),
       ],
     },
   };
@@ -65,13 +95,20 @@ function podSpec(name: string, sidecar: boolean): V1Pod {
 async function createToReady(pod: V1Pod): Promise<number> {
   const name = pod.metadata!.name!;
   const watch = new Watch(kc);
-  let t0 = 0;
   const readyAt = new Promise<number>((resolve, reject) => {
-    watch.watch(`/api/v1/namespaces/${namespace}/pods`, { fieldSelector: `metadata.name=${name}` }, (_type, obj: V1Pod) => {
-      if (obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) resolve(performance.now());
-    }, (err) => err && reject(err)).then((ctl) => readyAt.finally(() => ctl.abort()), reject);
+    watch
+      .watch(
+        `/api/v1/namespaces/${namespace}/pods`,
+        { fieldSelector: `metadata.name=${name}` },
+        (_type, obj: V1Pod) => {
+          if (obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+            resolve(performance.now());
+        },
+        (err) => err && reject(err),
+      )
+      .then((ctl) => readyAt.finally(() => ctl.abort()), reject);
   });
-  t0 = performance.now();
+  const t0 = performance.now();
   await core.createNamespacedPod({ namespace, body: pod });
   const ms = (await readyAt) - t0;
   await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
@@ -87,4 +124,6 @@ for (let i = 0; i < 10; i++) {
 await core.deleteNamespace({ name: namespace });
 const m1 = median(one) / 1000;
 const m2 = median(two) / 1000;
-console.log(`pod create-to-Ready, median of 10: two-container ${m2.toFixed(2)} s (goal <= 3 s); one-container baseline ${m1.toFixed(2)} s; ratio ${(m2 / m1).toFixed(2)}x`);
+console.log(
+  `pod create-to-Ready, median of 10: two-container ${m2.toFixed(2)} s (goal <= 3 s); one-container baseline ${m1.toFixed(2)} s; ratio ${(m2 / m1).toFixed(2)}x`,
+);

@@ -29,12 +29,20 @@ try {
     const before = await page.evaluate(count, ch);
     const t0 = performance.now();
     await page.keyboard.press(ch);
-    await page.waitForFunction(([c, n, f]) => new Function('c', `return (${f})(c)`)(c) > n, [ch, before, count.toString()] as const, { polling: 1, timeout: 10_000 });
+    await page.waitForFunction(
+      ([c, n, f]) => new Function('c', `return (${f})(c)`)(c) > n,
+      [ch, before, count.toString()] as const,
+      { polling: 1, timeout: 10_000 },
+    );
     const elapsed = performance.now() - t0;
     samples.push(elapsed);
     if (i % 40 === 39) {
       await page.keyboard.press('Control+U'); // clear the line; wait until it shows a bare prompt
-      await page.waitForFunction(() => /\$\s*$/.test((document.querySelector('.xterm-rows')?.textContent ?? '').trimEnd()), undefined, { timeout: 10_000 });
+      await page.waitForFunction(
+        () => /\$\s*$/.test((document.querySelector('.xterm-rows')?.textContent ?? '').trimEnd()),
+        undefined,
+        { timeout: 10_000 },
+      );
     }
   }
   await page.getByRole('button', { name: 'Stop lab' }).click();
@@ -47,6 +55,10 @@ try {
   await browser.close();
   await server.stop();
 }
-console.log(`keystroke echo in Chromium over ${keys} keys (key press -> character drawn by xterm.js; includes DevTools round trips)`);
-console.log(`  p50 ${ms(percentile(samples, 50))}  p95 ${ms(percentile(samples, 95))}  max ${ms(Math.max(...samples))}`);
+console.log(
+  `keystroke echo in Chromium over ${keys} keys (key press -> character drawn by xterm.js; includes DevTools round trips)`,
+);
+console.log(
+  `  p50 ${ms(percentile(samples, 50))}  p95 ${ms(percentile(samples, 95))}  max ${ms(Math.max(...samples))}`,
+);
 console.log('goal: p95 <= 50 ms');

@@ -45,9 +45,15 @@ try {
   const onStart = sum(fetched.slice(before), js);
   const docCss = sum(fetched.slice(0, before), (f) => f.type === 'document' || f.type === 'stylesheet');
   console.log(`lab page /lessons/${slug}/`);
-  console.log(`  JS before "Start lab":        ${kb(initial.bytes).padStart(9)} raw  (wire ${kb(initial.wire)})  goal <= 50 kB`);
-  console.log(`  JS added by "Start lab":      ${kb(onStart.bytes).padStart(9)} raw  (wire ${kb(onStart.wire)})  xterm + fit + protocol, loaded on demand`);
-  console.log(`  JS with a running terminal:   ${kb(initial.bytes + onStart.bytes).padStart(9)} raw  (wire ${kb(initial.wire + onStart.wire)})`);
+  console.log(
+    `  JS before "Start lab":        ${kb(initial.bytes).padStart(9)} raw  (wire ${kb(initial.wire)})  goal <= 50 kB`,
+  );
+  console.log(
+    `  JS added by "Start lab":      ${kb(onStart.bytes).padStart(9)} raw  (wire ${kb(onStart.wire)})  xterm + fit + protocol, loaded on demand`,
+  );
+  console.log(
+    `  JS with a running terminal:   ${kb(initial.bytes + onStart.bytes).padStart(9)} raw  (wire ${kb(initial.wire + onStart.wire)})`,
+  );
   console.log(`  baseline, HTML + CSS:         ${kb(docCss.bytes).padStart(9)} raw  (wire ${kb(docCss.wire)})`);
   for (const f of fetched.filter(js)) console.log(`    ${kb(f.bytes).padStart(9)}  ${new URL(f.url).pathname}`);
   // Leave nothing behind on the cluster.

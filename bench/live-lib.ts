@@ -39,8 +39,15 @@ export interface Session {
 
 /** POST /api/sessions and read the NDJSON stream to its last line. */
 export async function startLab(url: string, slug: string): Promise<Session> {
-  const res = await fetch(`${url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slug }) });
-  const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string; session?: Session; message?: string });
+  const res = await fetch(`${url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ slug }),
+  });
+  const lines = (await res.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; session?: Session; message?: string });
   const last = lines.at(-1)!;
   if (last.type !== 'ready') throw new Error(`start failed: ${last.message}`);
   return last.session!;
@@ -57,7 +64,9 @@ export class TerminalClient {
   private waiters: Array<{ test: (t: string) => boolean; resolve: () => void }> = [];
 
   constructor(url: string, s: Session) {
-    this.ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/terminal/${s.id}`, offeredProtocols(s.token), { origin: url });
+    this.ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/terminal/${s.id}`, offeredProtocols(s.token), {
+      origin: url,
+    });
     this.ws.on('open', () => this.ws.send(encodeClientControl({ type: 'hello', cols: 120, rows: 40 })));
     this.ws.on('message', (data, isBinary) => {
       const frame = decodeServerFrame(data as Buffer, isBinary);

@@ -43,5 +43,7 @@ console.log(`\nlab "${slug}", ${runs} starts`);
 console.log(line('start to ready (API)', ready));
 console.log(line('start to shell prompt', prompt));
 console.log(line('baseline: engine only', direct));
-console.log(`lab server overhead at p50: ${ms(percentile(prompt, 50) - percentile(direct, 50))} (start to prompt vs engine start)`);
+console.log(
+  `lab server overhead at p50: ${ms(percentile(prompt, 50) - percentile(direct, 50))} (start to prompt vs engine start)`,
+);
 console.log(`goal: p50 <= 3000 ms, p95 <= 6000 ms (start to prompt)`);

@@ -8,7 +8,14 @@ import { readdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { mib, serverProcess } from './server-proc.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' }, clients: { type: 'string' }, slow: { type: 'string' }, port: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string' },
+    clients: { type: 'string' },
+    slow: { type: 'string' },
+    port: { type: 'string' },
+  },
+});
 const seconds = Number(values.seconds ?? 15); // > the 10 s header timeout, so cut-offs show
 const clients = Number(values.clients ?? 50);
 const slowCount = Number(values.slow ?? 100);
@@ -84,7 +91,9 @@ async function run(label: string, env: Record<string, string>): Promise<void> {
   }
 }
 
-console.log(`lab server load: ${clients} clients for ${seconds} s over ${paths.join(' ')}, plus ${slowCount} slow-header connections`);
+console.log(
+  `lab server load: ${clients} clients for ${seconds} s over ${paths.join(' ')}, plus ${slowCount} slow-header connections`,
+);
 const off = {
   SIDECAR_LABS_HEADERS_TIMEOUT_SECONDS: '0',
   SIDECAR_LABS_REQUEST_TIMEOUT_SECONDS: '0',

@@ -13,7 +13,11 @@ export interface ServerProcess {
 }
 
 /** `node src/server/main.ts` on `port` with extra environment; `dir` is the checkout to run. */
-export async function serverProcess(port: number, env: Record<string, string> = {}, dir = process.cwd()): Promise<ServerProcess> {
+export async function serverProcess(
+  port: number,
+  env: Record<string, string> = {},
+  dir = process.cwd(),
+): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, ['src/server/main.ts'], {
     cwd: dir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },

@@ -45,7 +45,11 @@ async function execStandIn(): Promise<{ url: string; sent: () => number; close: 
 
 class OneSessionEngine implements LabEnginePort {
   labSlugs = () => ['bench'];
-  startSession = async (): Promise<SessionRecord> => ({ id: 'bench-session-0001', slug: 'bench', namespace: 'lab-bench' });
+  startSession = async (): Promise<SessionRecord> => ({
+    id: 'bench-session-0001',
+    slug: 'bench',
+    namespace: 'lab-bench',
+  });
   checkStep = async () => ({ ok: true, message: '' });
   applySolution = async () => {};
   resetSession = async () => {};
@@ -66,7 +70,12 @@ async function measure(label: string, flow: FlowLimits): Promise<void> {
     currentContext: 'bench',
   });
   const engine = new OneSessionEngine();
-  const sessions = new SessionManager(engine, new TokenSigner(randomBytes(32)), () => kubeShellSpawner(() => kc, () => engine.terminalTarget()));
+  const sessions = new SessionManager(engine, new TokenSigner(randomBytes(32)), () =>
+    kubeShellSpawner(
+      () => kc,
+      () => engine.terminalTarget(),
+    ),
+  );
   const lab = createLabServer({ sessions, flow, log: () => {} });
   await new Promise<void>((r) => lab.server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(lab.server.address() as AddressInfo).port}`;
@@ -74,7 +83,9 @@ async function measure(label: string, flow: FlowLimits): Promise<void> {
   await sleep(500);
   const before = process.memoryUsage().rss;
   const s = await sessions.start('bench', () => {});
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/terminal/${s.id}`, offeredProtocols(s.token), { origin: url });
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/terminal/${s.id}`, offeredProtocols(s.token), {
+    origin: url,
+  });
   let received = 0;
   ws.on('message', (d: Buffer) => (received += d.length));
   await new Promise((r) => ws.on('open', r));
@@ -97,6 +108,13 @@ async function measure(label: string, flow: FlowLimits): Promise<void> {
   exec.close();
 }
 
-console.log(`1 GiB of shell output to a terminal client that stops reading (in-process stand-in for the exec endpoint, ${seconds} s max)`);
+console.log(
+  `1 GiB of shell output to a terminal client that stops reading (in-process stand-in for the exec endpoint, ${seconds} s max)`,
+);
 await measure('back-pressure on ', defaultFlowLimits);
-await measure('back-pressure off', { highWater: Infinity, lowWater: Infinity, maxBuffered: Infinity, stallMs: 3_600_000 });
+await measure('back-pressure off', {
+  highWater: Infinity,
+  lowWater: Infinity,
+  maxBuffered: Infinity,
+  stallMs: 3_600_000,
+});

@@ -9,7 +9,9 @@ import { decodeServerFrame, encodeClientControl, offeredProtocols } from '../src
 import { startLab, stopLab } from './live-lib.ts';
 import { mib, serverProcess } from './server-proc.ts';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string' }, dir: { type: 'string' }, port: { type: 'string' }, slug: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string' }, dir: { type: 'string' }, port: { type: 'string' }, slug: { type: 'string' } },
+});
 const seconds = Number(values.seconds ?? 30);
 const port = Number(values.port ?? process.env.BENCH_PORT ?? 4401);
 const slug = values.slug ?? 'what-is-a-sidecar';
@@ -20,7 +22,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const server = await serverProcess(port, {}, values.dir ?? process.cwd());
 const session = await startLab(server.url, slug);
 try {
-  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/terminal/${session.id}`, offeredProtocols(session.token), { origin: server.url });
+  const ws = new WebSocket(
+    `${server.url.replace(/^http/, 'ws')}/api/terminal/${session.id}`,
+    offeredProtocols(session.token),
+    { origin: server.url },
+  );
   let received = 0;
   let text = '';
   ws.on('message', (data: Buffer, isBinary) => {
@@ -44,12 +50,16 @@ try {
     await sleep(250);
   }
   console.log(`shell printing 1 GiB ("${COMMAND.trim()}") to a client that stopped reading after ${mib(atPause)}:`);
-  console.log(`  server RSS before ${mib(before)}, peak over ${seconds} s ${mib(peak)}: growth ${mib(peak - before)} (goal ≤ 64 MiB)`);
+  console.log(
+    `  server RSS before ${mib(before)}, peak over ${seconds} s ${mib(peak)}: growth ${mib(peak - before)} (goal ≤ 64 MiB)`,
+  );
   // The shell was held, not killed: once the client reads again the output flows.
   ws.resume();
   const resumedAt = received;
   await sleep(5000);
-  console.log(`  after the client reads again: ${mib(received - resumedAt)} in 5 s (${mib((received - resumedAt) / 5)}/s); RSS ${mib(server.rss())}`);
+  console.log(
+    `  after the client reads again: ${mib(received - resumedAt)} in 5 s (${mib((received - resumedAt) / 5)}/s); RSS ${mib(server.rss())}`,
+  );
   ws.send(Buffer.from('\x03'), { binary: true });
   ws.terminate();
 } finally {

@@ -47,7 +47,8 @@ function htmlPages(dir: string): string[] {
 
 const JS_TYPES = new Set(['', 'module', 'text/javascript', 'application/javascript']);
 // Minified output quotes specifiers with ", ' or ` (template literals without ${...}).
-const staticImport = /(?:^|[;\s}])import\s*(?:[\w*{}\s,$]+from\s*)?["'`]([^"'`$]+)["'`]|export\s*(?:\*|\{[^}]*\})\s*from\s*["'`]([^"'`$]+)["'`]/g;
+const staticImport =
+  /(?:^|[;\s}])import\s*(?:[\w*{}\s,$]+from\s*)?["'`]([^"'`$]+)["'`]|export\s*(?:\*|\{[^}]*\})\s*from\s*["'`]([^"'`$]+)["'`]/g;
 const dynamicImport = /import\(\s*["'`]([^"'`$]+)["'`]\s*\)/g;
 
 interface Weight {
@@ -60,8 +61,7 @@ function follow(file: string, site: string, seen: Set<string>, lazy: Set<string>
   if (seen.has(file) || !existsSync(file)) return;
   seen.add(file);
   const code = readFileSync(file, 'utf8');
-  const resolve = (spec: string) =>
-    spec.startsWith('/') ? join(site, spec) : join(dirname(file), spec);
+  const resolve = (spec: string) => (spec.startsWith('/') ? join(site, spec) : join(dirname(file), spec));
   for (const m of code.matchAll(staticImport)) {
     const spec = m[1] ?? m[2];
     if (spec && (spec.startsWith('.') || spec.startsWith('/'))) follow(resolve(spec), site, seen, lazy);
@@ -100,8 +100,7 @@ function pageWeight(page: string, site: string): { initial: Weight; lazy: Set<st
   return { initial, lazy: lazyFiles };
 }
 
-const sum = (files: Iterable<string>, measure: (f: string) => number) =>
-  [...files].reduce((n, f) => n + measure(f), 0);
+const sum = (files: Iterable<string>, measure: (f: string) => number) => [...files].reduce((n, f) => n + measure(f), 0);
 const raw = (f: string) => statSync(f).size;
 const gz = (f: string) => gzipSync(readFileSync(f)).length;
 const kB = (n: number) => `${(n / 1024).toFixed(1)} kB`;
@@ -121,7 +120,13 @@ async function browserBytes(paths: string[], site: string): Promise<Map<string, 
       const page = await browser.newPage();
       const pending: Promise<number>[] = [];
       page.on('response', (r) => {
-        if (r.request().resourceType() === 'script') pending.push(r.body().then((b) => b.length, () => 0));
+        if (r.request().resourceType() === 'script')
+          pending.push(
+            r.body().then(
+              (b) => b.length,
+              () => 0,
+            ),
+          );
       });
       await page.goto(base + path, { waitUntil: 'networkidle' });
       // Give requestIdleCallback work (Starlight loads its search UI then) time to run.
@@ -157,7 +162,10 @@ const rows = htmlPages(site)
     };
   })
   .sort((a, b) => a.path.localeCompare(b.path));
-const measured = await browserBytes(rows.map((r) => r.path), site);
+const measured = await browserBytes(
+  rows.map((r) => r.path),
+  site,
+);
 
 const header = ['page', 'eager', 'eager gzip', 'browser', 'lazy, later', 'goal ≤ 50 kB'];
 const lines = rows.map((r) => {
@@ -174,7 +182,8 @@ const lines = rows.map((r) => {
   ];
 });
 const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+const fmt = (cells: string[]) =>
+  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 console.log(fmt(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const l of lines) console.log(fmt(l));

@@ -52,7 +52,8 @@ for (const slug of ['what-is-a-sidecar', 'localhost-between-containers', 'native
         const t = performance.now();
         const one = await engine.checkStep(s, step.id);
         const ms = performance.now() - t;
-        if (!one.ok) throw new Error(`${slug}/${step.id} stopped passing: ${one.checks.map((c) => c.message).join('; ')}`);
+        if (!one.ok)
+          throw new Error(`${slug}/${step.id} stopped passing: ${one.checks.map((c) => c.message).join('; ')}`);
         (latencies[`step ${slug}/${step.id} (${step.checks.length} checks)`] ??= []).push(ms);
         for (const c of one.checks) (latencies[c.type] ??= []).push(c.elapsedMs);
       }
@@ -63,21 +64,72 @@ for (const slug of ['what-is-a-sidecar', 'localhost-between-containers', 'native
 }
 
 const lines: string[] = [];
-lines.push(`validate-all: ${outcomes.length} steps of ${new Set(outcomes.map((o) => o.slug)).size} labs, ${passed} passed, wall ${wall.toFixed(1)} s (goal <= 180 s, ${(wall / 180).toFixed(2)}x of the goal), --parallel ${parallel}`);
-const labSeconds = [...new Set(outcomes.map((o) => o.slug))].map((slug) => outcomes.filter((o) => o.slug === slug).reduce((n, o) => n + o.seconds, 0));
-lines.push(`  labs one after another would take ${labSeconds.reduce((a, b) => a + b, 0).toFixed(1)} s of steps: --parallel ${parallel} gives ${(labSeconds.reduce((a, b) => a + b, 0) / wall).toFixed(2)}x`);
-lines.push(`  slowest steps: ${[...outcomes].sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((o) => `${o.slug}/${o.stepId} ${o.seconds.toFixed(1)}s`).join(', ')}`);
-lines.push(`  after-solution check wait (CI, includes pods starting): p50 ${(pct(afterChecks.map((c) => c.elapsedMs), 50) / 1000).toFixed(2)} s, p95 ${(pct(afterChecks.map((c) => c.elapsedMs), 95) / 1000).toFixed(2)} s`);
+lines.push(
+  `validate-all: ${outcomes.length} steps of ${new Set(outcomes.map((o) => o.slug)).size} labs, ${passed} passed, wall ${wall.toFixed(1)} s (goal <= 180 s, ${(wall / 180).toFixed(2)}x of the goal), --parallel ${parallel}`,
+);
+const labSeconds = [...new Set(outcomes.map((o) => o.slug))].map((slug) =>
+  outcomes.filter((o) => o.slug === slug).reduce((n, o) => n + o.seconds, 0),
+);
+lines.push(
+  `  labs one after another would take ${labSeconds.reduce((a, b) => a + b, 0).toFixed(1)} s of steps: --parallel ${parallel} gives ${(labSeconds.reduce((a, b) => a + b, 0) / wall).toFixed(2)}x`,
+);
+lines.push(
+  `  slowest steps: ${[...outcomes]
+    .sort((a, b) => b.seconds - a.seconds)
+    .slice(0, 3)
+    .map((o) => `${o.slug}/${o.stepId} ${o.seconds.toFixed(1)}s`)
+    .join(', ')}`,
+);
+lines.push(
+  `  after-solution check wait (CI, includes pods starting): p50 ${(
+    pct(
+      afterChecks.map((c) => c.elapsedMs),
+      50,
+    ) / 1000
+  ).toFixed(2)} s, p95 ${(
+    pct(
+      afterChecks.map((c) => c.elapsedMs),
+      95,
+    ) / 1000
+  ).toFixed(2)} s`,
+);
 lines.push(`check latency, learner "Check" on a done step (${rounds} rounds; goal p50/p95 <= 1000 ms):`);
 const all: number[] = [];
 for (const [k, xs] of Object.entries(latencies)) {
   if (!k.startsWith('step ')) all.push(...xs);
-  lines.push(`  ${k.padEnd(58)} n=${String(xs.length).padStart(3)}  p50 ${pct(xs, 50).toFixed(0).padStart(5)} ms  p95 ${pct(xs, 95).toFixed(0).padStart(5)} ms`);
+  lines.push(
+    `  ${k.padEnd(58)} n=${String(xs.length).padStart(3)}  p50 ${pct(xs, 50).toFixed(0).padStart(5)} ms  p95 ${pct(xs, 95).toFixed(0).padStart(5)} ms`,
+  );
 }
 const b50 = pct(baseline ?? [0], 50);
-lines.push(`  baseline: one API GET of a pod                              n=${String(baseline?.length ?? 0).padStart(3)}  p50 ${b50.toFixed(0).padStart(5)} ms  p95 ${pct(baseline ?? [0], 95).toFixed(0).padStart(5)} ms`);
-lines.push(`  all single checks: p50 ${pct(all, 50).toFixed(0)} ms (${(pct(all, 50) / 1000).toFixed(2)}x of goal), p95 ${pct(all, 95).toFixed(0)} ms (${(pct(all, 95) / 1000).toFixed(2)}x of goal); p50 = ${(pct(all, 50) / b50).toFixed(1)}x one API GET`);
+lines.push(
+  `  baseline: one API GET of a pod                              n=${String(baseline?.length ?? 0).padStart(3)}  p50 ${b50.toFixed(0).padStart(5)} ms  p95 ${pct(
+    baseline ?? [0],
+    95,
+  )
+    .toFixed(0)
+    .padStart(5)} ms`,
+);
+lines.push(
+  `  all single checks: p50 ${pct(all, 50).toFixed(0)} ms (${(pct(all, 50) / 1000).toFixed(2)}x of goal), p95 ${pct(all, 95).toFixed(0)} ms (${(pct(all, 95) / 1000).toFixed(2)}x of goal); p50 = ${(pct(all, 50) / b50).toFixed(1)}x one API GET`,
+);
 console.log(lines.join('\n'));
 mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/validate-all.json', JSON.stringify({ when: new Date().toISOString(), cluster, parallel, wallSeconds: wall, steps: outcomes.length, passed, latencies, baselinePodGetMs: baseline }, null, 2));
+writeFileSync(
+  'bench/results/validate-all.json',
+  JSON.stringify(
+    {
+      when: new Date().toISOString(),
+      cluster,
+      parallel,
+      wallSeconds: wall,
+      steps: outcomes.length,
+      passed,
+      latencies,
+      baselinePodGetMs: baseline,
+    },
+    null,
+    2,
+  ),
+);
 process.exit(passed === outcomes.length ? 0 : 1);

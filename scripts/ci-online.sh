@@ -21,8 +21,11 @@ name=sidecar-labs-ci
 export KUBECONFIG=/tmp/$name-kubeconfig
 port=${CI_ONLINE_REGISTRY_PORT:-5001}
 step() { printf '\n━━ ci-online: %s ━━\n' "$*"; }
-cleanup() { kind delete cluster --name "$name" --kubeconfig "$KUBECONFIG" >/dev/null 2>&1 || true;
-            [ -n "${CI_ONLINE_KEEP_REGISTRY:-}" ] || bash scripts/mirror-registry.sh stop; }
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+  kind delete cluster --name "$name" --kubeconfig "$KUBECONFIG" >/dev/null 2>&1 || true
+  [ -n "${CI_ONLINE_KEEP_REGISTRY:-}" ] || bash scripts/mirror-registry.sh stop
+}
 trap cleanup EXIT
 
 step "registry mirror (stands in for the internet)"
@@ -66,7 +69,8 @@ nodes:
 YAML
 kind create cluster --name "$name" --image "$hostport/docker.io/$node_image" --config /tmp/kind.yaml --wait 120s
 kubectl get nodes -o wide
-docker exec "$name-control-plane" ctr -n k8s.io images rm $(node -e "import('./src/course/images.ts').then(m => console.log(m.labImages.join(' ')))") || true
+mapfile -t lab_images < <(node -e "import('./src/course/images.ts').then(m => console.log(m.labImages.join('\n')))")
+docker exec "$name-control-plane" ctr -n k8s.io images rm "${lab_images[@]}" || true
 
 step "Build and load the project's own images (git-server, toolbox)"
 tmp=$(mktemp -d)

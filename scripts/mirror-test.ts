@@ -14,7 +14,7 @@ import { toolPath } from '../src/cluster/paths.ts';
 
 const port = process.env.SIDECAR_LABS_MIRROR_PORT ?? '5001';
 const cluster = 'sidecar-labs-mirror';
-const env = {
+const env: NodeJS.ProcessEnv & { SIDECAR_LABS_KUBECONFIG: string } = {
   ...process.env,
   SIDECAR_LABS_CLUSTER_NAME: cluster,
   SIDECAR_LABS_KUBECONFIG: process.env.SIDECAR_LABS_MIRROR_KUBECONFIG ?? '/tmp/mirror-kubeconfig',
@@ -29,7 +29,12 @@ const t0 = Date.now();
 const times: Array<[string, number]> = [];
 
 function sh(cmd: string, args: string[], opts: { capture?: boolean; allowFail?: boolean } = {}): string {
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', maxBuffer: 64 << 20 });
+  const r = spawnSync(cmd, args, {
+    env,
+    encoding: 'utf8',
+    stdio: opts.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0 && !opts.allowFail) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}`);
   return r.stdout ?? '';
 }
@@ -45,33 +50,55 @@ function phase<T>(name: string, f: () => T): T {
 
 let ok = false;
 try {
-  const url = phase('registry (build + start)', () => sh('bash', ['scripts/mirror-registry.sh', 'start', port], { capture: true }).trim().split('\n').pop()!);
-  const nodeImage = phase('kit node image (cached)', () => sh('bash', ['scripts/kit/build-node-image.sh'], { capture: true }).trim().split('\n').pop()!);
+  const url = phase('registry (build + start)', () =>
+    sh('bash', ['scripts/mirror-registry.sh', 'start', port], { capture: true }).trim().split('\n').pop()!,
+  );
+  const nodeImage = phase('kit node image (cached)', () =>
+    sh('bash', ['scripts/kit/build-node-image.sh'], { capture: true }).trim().split('\n').pop()!,
+  );
   phase('kit push', () => sh(node, ['src/cli/main.ts', 'kit', 'push', '--registry', url]));
   phase('cluster up (online, through the mirror)', () =>
-    sh(node, ['src/cli/main.ts', 'cluster', 'up', '--registry-mirror', url, '--node-image', nodeImage]));
+    sh(node, ['src/cli/main.ts', 'cluster', 'up', '--registry-mirror', url, '--node-image', nodeImage]),
+  );
   const ctl = `${cluster}-control-plane`;
   phase('remove the preloaded lab images from the node', () =>
-    sh('docker', ['exec', ctl, 'ctr', '-n', 'k8s.io', 'images', 'rm', ...labImages], { allowFail: true }));
-  const validated = phase('validate every lab', () =>
-    spawnSync(node, ['src/cli/main.ts', 'validate', '--parallel', '2', '--junit', 'test-results/validate-mirror.xml'], { env, stdio: 'inherit' }).status === 0);
+    sh('docker', ['exec', ctl, 'ctr', '-n', 'k8s.io', 'images', 'rm', ...labImages], { allowFail: true }),
+  );
+  const validated = phase(
+    'validate every lab',
+    () =>
+      spawnSync(
+        node,
+        ['src/cli/main.ts', 'validate', '--parallel', '2', '--junit', 'test-results/validate-mirror.xml'],
+        { env, stdio: 'inherit' },
+      ).status === 0,
+  );
 
-  console.log('\n── evidence: the node\'s images (ctr -n k8s.io images ls; the kit node image has no crictl)');
+  console.log("\n── evidence: the node's images (ctr -n k8s.io images ls; the kit node image has no crictl)");
   const images = sh('docker', ['exec', ctl, 'ctr', '-n', 'k8s.io', 'images', 'ls'], { capture: true })
-    .split('\n').filter((l) => !/^(sha256:|import-)/.test(l)).map((l) => l.split(/\s+/).slice(0, 4).join('  ')).join('\n');
+    .split('\n')
+    .filter((l) => !/^(sha256:|import-)/.test(l))
+    .map((l) => l.split(/\s+/).slice(0, 4).join('  '))
+    .join('\n');
   console.log(images);
   console.log('── evidence: manifest requests the registry served to the node');
   const log = spawnSync('docker', ['logs', 'sidecar-labs-registry'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const nodeIp = sh('docker', ['inspect', '-f', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', ctl], { capture: true }).trim();
+  const nodeIp = sh('docker', ['inspect', '-f', '{{(index .NetworkSettings.Networks "kind").IPAddress}}', ctl], {
+    capture: true,
+  }).trim();
   // containerd resolves a tag with HEAD and fetches the manifest by digest with GET, each with ?ns=<registry>.
-  const served = `${log.stdout}${log.stderr}`.split('\n').filter((l) => l.includes(nodeIp) && /(GET|HEAD) \/v2\/[^ ]*\/manifests\//.test(l));
+  const served = `${log.stdout}${log.stderr}`
+    .split('\n')
+    .filter((l) => l.includes(nodeIp) && /(GET|HEAD) \/v2\/[^ ]*\/manifests\//.test(l));
   const paths = [...new Set(served.map((l) => l.match(/((?:GET|HEAD) \/v2\/[^ ]*\/manifests\/[^ "]*)/)![1]!))];
   for (const p of paths) console.log(`  ${nodeIp} ${p}`);
   const repoOf = (i: string) => i.slice(0, i.lastIndexOf(':'));
   // Images a lab used: back in the node after they were removed. Each must have come through the mirror.
   const used = labImages.filter((i) => images.split('\n').some((l) => l.startsWith(`${i} `) || l.startsWith(`${i}  `)));
   const pulledThrough = used.filter((i) => paths.some((p) => p.includes(` /v2/${repoOf(i)}/manifests/`)));
-  console.log(`lab images the labs used: ${used.length}/${labImages.length}; pulled by the node through the mirror: ${pulledThrough.length}/${used.length}`);
+  console.log(
+    `lab images the labs used: ${used.length}/${labImages.length}; pulled by the node through the mirror: ${pulledThrough.length}/${used.length}`,
+  );
   const unused = labImages.filter((i) => !used.includes(i));
   if (unused.length) console.log(`not used by any lab's validation (the terminal's image): ${unused.join(', ')}`);
   const notPulled = used.filter((i) => !pulledThrough.includes(i));
@@ -81,7 +108,9 @@ try {
 } finally {
   if (!process.env.SIDECAR_LABS_MIRROR_KEEP) {
     phase('cleanup', () => {
-      sh('kind', ['delete', 'cluster', '--name', cluster, '--kubeconfig', env.SIDECAR_LABS_KUBECONFIG], { allowFail: true });
+      sh('kind', ['delete', 'cluster', '--name', cluster, '--kubeconfig', env.SIDECAR_LABS_KUBECONFIG], {
+        allowFail: true,
+      });
       sh('bash', ['scripts/mirror-registry.sh', 'stop'], { allowFail: true });
     });
   }

@@ -2,6 +2,10 @@
 // server (site + API + terminal) on PORT (default 4321).
 //   npm start -- --dev    astro dev with the lab API mounted (pages reload as you edit lessons)
 //   npm start -- --no-build    serve dist/ as it is
+//   npm start -- --no-cluster  do not create the lab cluster (by default, when no kind cluster answers,
+//                              it is created in the background while the site serves; every lab panel
+//                              shows its progress: src/cluster/background.ts, GET /api/cluster)
+//   node scripts/start.ts --build-only   build when needed, do not serve
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +38,19 @@ export function buildReason(dir = root): string | undefined {
   return stale.length ? `changed since the last build: ${stale.join(', ')}` : undefined;
 }
 
+/** The lab cluster comes up in the background (kind only; `--no-cluster` or SIDECAR_LABS_CLUSTER=current: not). */
+async function startCluster(): Promise<void> {
+  if (args.includes('--no-cluster')) return;
+  const { defaultClusterChoice } = await import('../src/cluster/kubeconfig.ts');
+  if (defaultClusterChoice() !== 'kind') return;
+  const { startClusterJob } = await import('../src/cluster/background.ts');
+  startClusterJob();
+}
+
 async function run(): Promise<void> {
+  const unknown = args.filter((a) => !['--dev', '--no-build', '--no-cluster'].includes(a));
+  if (unknown.length) throw new Error(`unknown option ${unknown[0]} (expected --dev, --no-build or --no-cluster)`);
+  await startCluster();
   if (args.includes('--dev')) {
     // The lab API is mounted into astro dev by the integration in astro.config.mjs.
     const port = process.env.PORT ?? '4321';
@@ -51,6 +67,7 @@ async function run(): Promise<void> {
       process.exit(1);
     }
   }
+  if (args.includes('--build-only')) return; // sidecar-labs workshop builds, then serves itself
   const { serveUntilSignal } = await import('../src/server/main.ts');
   await serveUntilSignal();
 }

@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # Builds the Go programs of the offline kit from the Go module proxy: kind, the Kubernetes components,
-# etcd, CoreDNS, pause (C, from the kubernetes module) and git-sync. Output: $KIT_BIN/<name>.
+# etcd, CoreDNS, pause (C, from the kubernetes module) and the OpenTelemetry Collector the log-pipeline
+# lab uses (images/otelcol). Output: $KIT_BIN/<name>.
 # Each program is rebuilt only when its version changes (a stamp file beside the binary).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+log_tag=go
 source "$here/versions.env"
 source "$here/lib.sh"
-cache=${SIDECAR_LABS_CACHE:-$HOME/.cache/sidecar-labs}
-KIT_BIN=${KIT_BIN:-$cache/bin}
+KIT_BIN=${KIT_BIN:-$bin}
 work=$cache/go-work
 mkdir -p "$KIT_BIN" "$work"
 export CGO_ENABLED=0 GOFLAGS=-trimpath GOTOOLCHAIN=${GOTOOLCHAIN:-auto}
 
-log() { printf '[kit/go %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 fresh() { # fresh NAME VERSION: true when $KIT_BIN/NAME was built for VERSION
   [ -x "$KIT_BIN/$1" ] && [ "$(cat "$KIT_BIN/.$1.version" 2>/dev/null)" = "$2" ]
 }
@@ -52,7 +52,9 @@ if [ $need_k8s = 1 ]; then
   for b in "${k8s_bins[@]}"; do printf '\t_ "k8s.io/kubernetes/cmd/%s"\n' "$b" >> "$mod/tools.go"; done
   printf ')\n' >> "$mod/tools.go"
   sed -i '1i //go:build tools\n' "$mod/tools.go"
-  (cd "$mod" && go mod tidy -e >/dev/null 2>&1 || true; cd "$mod" && GOFLAGS=-mod=mod go mod download)
+  # tidy -e records what it can reach (some test-only modules answer 403) and fails only on real errors.
+  (cd "$mod" && go mod tidy -e >"$mod/tidy.log" 2>&1) || { log "go mod tidy failed:"; tail -20 "$mod/tidy.log" >&2; exit 1; }
+  (cd "$mod" && GOFLAGS=-mod=mod go mod download)
   minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
   ld=""
   # kubeadm reads its own version from both packages; leaving either at its default breaks it.
@@ -111,6 +113,20 @@ if ! fresh pause "$PAUSE_VERSION"; then
   [ -f "$src" ] || go mod download "k8s.io/kubernetes@$KUBERNETES_VERSION"
   gcc -Os -static -Wall -DVERSION="v$PAUSE_VERSION" -o "$KIT_BIN/pause" "$src"
   stamp pause "$PAUSE_VERSION"
+fi
+
+# OpenTelemetry Collector -----------------------------------------------------------------------------
+# Our own main package over the contrib modules (images/otelcol: only the components the labs use);
+# rebuilt when its sources change. The image tag in images.txt must match the contrib version built.
+otel_src=$here/images/otelcol
+otel_tag=$(lab_image /opentelemetry-collector-contrib:); otel_tag=${otel_tag##*:}
+grep -q "opentelemetry-collector-contrib/receiver/filelogreceiver v$otel_tag\$" "$otel_src/go.mod" || {
+  log "images.txt names collector $otel_tag, but $otel_src/go.mod builds another contrib version"; exit 1; }
+otel_key=$otel_tag-$(cat "$otel_src"/go.mod "$otel_src"/go.sum "$otel_src"/*.go | sha256sum | cut -c1-12)
+if ! fresh otelcol-contrib "$otel_key"; then
+  log "OpenTelemetry Collector $otel_tag (filelog, otlp, batch, memory_limiter, otlp_grpc, debug, health_check)"
+  (cd "$otel_src" && nice -n 10 go build -ldflags "-s -w -X main.version=$otel_tag" -o "$KIT_BIN/otelcol-contrib" .)
+  stamp otelcol-contrib "$otel_key"
 fi
 
 log "all Go programs ready in $KIT_BIN"

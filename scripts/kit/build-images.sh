@@ -2,18 +2,19 @@
 # Builds, offline, every container image the cluster and the labs need, under the exact names that
 # kubeadm and the lab manifests ask for, and saves them as one archive for the node image:
 #   control plane: kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, etcd, coredns, pause
-#   labs:          nginx, busybox, alpine (a busybox-based stand-in), git-sync, git-server, toolbox
+#   labs:          every image of images.txt: nginx, busybox, alpine (a busybox-based stand-in),
+#                  git-sync, the OpenTelemetry Collector, git-server, toolbox
 # Output: $cache/images/<key>.tar (docker save of all of them); prints its path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+log_tag=images
 source "$here/versions.env"
 source "$here/lib.sh"
-log() { printf '[kit/images %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 labbase=$("$here/build-rootfs.sh" labbase)
 # Everything that shapes an image goes into the key, so an edit rebuilds and nothing stale is reused.
-key=$( { cat "$here/versions.env" "$0"; find "$here/images" -type f | sort | xargs cat; echo "$labbase";
-         for b in kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause kubectl; do
+key=$( { cat "$here/versions.env" "$0" "$here/images.txt"; find "$here/images" -type f | sort | xargs cat; echo "$labbase";
+         for b in kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause kubectl otelcol-contrib; do
            cat "$bin/.$b.version"; echo; done; } | sha256sum | cut -c1-16)
 out=$cache/images/$key.tar
 if [ -s "$out" ]; then echo "$out"; exit 0; fi
@@ -25,11 +26,7 @@ k8s_images=(
   "$reg/kube-scheduler:$KUBERNETES_VERSION" "$reg/kube-proxy:$KUBERNETES_VERSION"
   "$reg/etcd:$ETCD_IMAGE_TAG" "$reg/coredns/coredns:$COREDNS_VERSION" "$reg/pause:$PAUSE_VERSION"
 )
-lab_images=(
-  docker.io/library/nginx:1.24.0 docker.io/library/busybox:1.36.0 docker.io/library/alpine:3.20.3
-  "$reg/git-sync/git-sync:$GIT_SYNC_VERSION" docker.io/sidecarlabs/git-server:0.1.0
-  docker.io/sidecarlabs/toolbox:0.1.0
-)
+mapfile -t lab_images < <(lab_images all)
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # docker build with the classic builder (BuildKit may be absent); its deprecation notice is noise here.
@@ -62,6 +59,7 @@ static_image "$reg/coredns/coredns:$COREDNS_VERSION" "$bin/coredns" /coredns '["
 static_image "$reg/pause:$PAUSE_VERSION" "$bin/pause" /pause '["/pause"]'
 # kube-proxy programs iptables, so it gets the Debian base with iptables and conntrack.
 mkdir -p "$tmp/kube-proxy" && cp "$bin/kube-proxy" "$tmp/kube-proxy/"
+# shellcheck disable=SC2016 # ${BASE} is for docker build, not for the shell
 printf 'ARG BASE\nFROM ${BASE}\nCOPY kube-proxy /usr/local/bin/kube-proxy\n' > "$tmp/kube-proxy/Dockerfile"
 dbuild -q --build-arg BASE="$labbase" -t "$reg/kube-proxy:$KUBERNETES_VERSION" "$tmp/kube-proxy" >/dev/null
 log "  $reg/kube-proxy:$KUBERNETES_VERSION"
@@ -75,26 +73,51 @@ cp /bin/busybox "$bb/bin/busybox"
 for applet in $(/bin/busybox --list); do [ -e "$bb/bin/$applet" ] || ln -s busybox "$bb/bin/$applet"; done
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$bb/etc/passwd"
 printf 'root:x:0:\nnobody:x:65534:\n' > "$bb/etc/group"
-tar -C "$bb" -c . | docker import --change 'CMD ["sh"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - docker.io/library/busybox:1.36.0 >/dev/null
-log "  docker.io/library/busybox:1.36.0"
-tar -C "$bb" -c . | docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - docker.io/library/alpine:3.20.3 >/dev/null
-log "  docker.io/library/alpine:3.20.3 (busybox-based stand-in)"
+busybox=$(lab_image /library/busybox:) alpine=$(lab_image /library/alpine:)
+path='ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+tar -C "$bb" -c . | docker import --change 'CMD ["sh"]' --change "$path" - "$busybox" >/dev/null
+log "  $busybox"
+tar -C "$bb" -c . | docker import --change 'CMD ["/bin/sh"]' --change "$path" - "$alpine" >/dev/null
+log "  $alpine (busybox-based stand-in)"
 
-dbuild -q --build-arg BASE="$labbase" -t docker.io/library/nginx:1.24.0 "$here/images/nginx" >/dev/null
-log "  docker.io/library/nginx:1.24.0 (Debian nginx)"
+nginx=$(lab_image /library/nginx:)
+dbuild -q --build-arg BASE="$labbase" -t "$nginx" "$here/images/nginx" >/dev/null
+log "  $nginx (Debian nginx)"
 
-dbuild -q --build-arg BASE="$labbase" -t "$reg/git-sync/git-sync:$GIT_SYNC_VERSION" "$here/images/git-sync" >/dev/null
-log "  $reg/git-sync/git-sync:$GIT_SYNC_VERSION (stand-in: the Go proxy refuses k8s.io/git-sync)"
+git_sync=$(lab_image /git-sync/git-sync:)
+dbuild -q --build-arg BASE="$labbase" -t "$git_sync" "$here/images/git-sync" >/dev/null
+log "  $git_sync (stand-in: the Go proxy refuses k8s.io/git-sync)"
 
+# The OpenTelemetry Collector (built by build-go.sh), laid out like the upstream contrib image: the
+# binary at /otelcol-contrib, a default config at /etc/otelcol-contrib/config.yaml, user 10001.
+otel=$tmp/otelcol
+mkdir -p "$otel/etc/otelcol-contrib" "$otel/etc/ssl/certs" "$otel/tmp"
+chmod 1777 "$otel/tmp"
+install -m 0755 "$bin/otelcol-contrib" "$otel/otelcol-contrib"
+install -m 0644 "$here/images/otelcol/config.yaml" "$otel/etc/otelcol-contrib/config.yaml"
+cp /etc/ssl/certs/ca-certificates.crt "$otel/etc/ssl/certs/" 2>/dev/null || true
+printf 'root:x:0:0:root:/:/sbin/nologin\notel:x:10001:10001:otel:/:/sbin/nologin\n' > "$otel/etc/passwd"
+printf 'root:x:0:\notel:x:10001:\n' > "$otel/etc/group"
+collector=$(lab_image /opentelemetry-collector-contrib:)
+tar -C "$otel" -c --owner=0 --group=0 . | docker import --change 'USER 10001:10001' \
+  --change 'ENTRYPOINT ["/otelcol-contrib"]' --change 'CMD ["--config", "/etc/otelcol-contrib/config.yaml"]' \
+  --change 'EXPOSE 4317 4318' - "$collector" >/dev/null
+log "  $collector (our build of the contrib modules, the lab's components only)"
+
+git_server=$(lab_image /sidecarlabs/git-server:)
 cp -r "$here/images/git-server" "$tmp/git-server"
 (cd "$tmp/git-server" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o git-server .)
-dbuild -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/git-server:0.1.0 "$tmp/git-server" >/dev/null
-log "  docker.io/sidecarlabs/git-server:0.1.0"
+dbuild -q --build-arg BASE="$labbase" -t "$git_server" "$tmp/git-server" >/dev/null
+log "  $git_server"
 
+toolbox=$(lab_image /sidecarlabs/toolbox:)
 cp -r "$here/images/toolbox" "$tmp/toolbox" && cp "$bin/kubectl" "$tmp/toolbox/"
-dbuild -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/toolbox:0.1.0 "$tmp/toolbox" >/dev/null
-log "  docker.io/sidecarlabs/toolbox:0.1.0"
+dbuild -q --build-arg BASE="$labbase" -t "$toolbox" "$tmp/toolbox" >/dev/null
+log "  $toolbox"
 
+for i in "${lab_images[@]}"; do
+  docker image inspect "$i" >/dev/null 2>&1 || { log "images.txt lists $i, but this script builds no such image"; exit 1; }
+done
 log "saving ${#k8s_images[@]} control-plane and ${#lab_images[@]} lab images"
 docker save "${k8s_images[@]}" "${lab_images[@]}" -o "$out.partial"
 mv "$out.partial" "$out"

@@ -5,9 +5,9 @@
 # (`kind build node-image` cannot do this offline: it fetches images with a ctr flag Debian lacks.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+log_tag=node
 source "$here/versions.env"
 source "$here/lib.sh"
-log() { printf '[kit/node %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 "$here/build-go.sh" >&2
 nodebase=$("$here/build-rootfs.sh" node)

@@ -5,11 +5,11 @@
 # Usage: build-rootfs.sh node|labbase   (prints the image reference; reuses it when it exists)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+log_tag=rootfs
 source "$here/versions.env"
-cache=${SIDECAR_LABS_CACHE:-$HOME/.cache/sidecar-labs}
+source "$here/lib.sh"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-log() { printf '[kit/rootfs %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 flavour=${1:?usage: build-rootfs.sh node|labbase}
 case "$flavour" in
@@ -17,7 +17,10 @@ case "$flavour" in
   labbase) include="nginx-light,git,bash,curl,less,vim-tiny,iptables,conntrack,kmod,ca-certificates,procps,iproute2,netcat-openbsd,bash-completion" ;;
   *) echo "unknown flavour $flavour (node|labbase)" >&2; exit 2 ;;
 esac
-key=$(printf '%s %s %s' "$DEBIAN_SUITE" "$include" "$(sha256sum "$0" | cut -c1-12)" | sha256sum | cut -c1-12)
+# The key covers what shapes the filesystem: the suite, the packages and the recipe below. Bump
+# recipe when the debootstrap or trim steps change (edits to comments or logging rebuild nothing).
+recipe=2
+key=$(printf '%s %s %s' "$DEBIAN_SUITE" "$include" "$recipe" | sha256sum | cut -c1-12)
 image="sidecar-labs/$flavour-rootfs:$key"
 if docker image inspect "$image" >/dev/null 2>&1; then echo "$image"; exit 0; fi
 

@@ -4,9 +4,10 @@
 # Users with a working Docker (Docker Desktop, a normal Linux install) never need this script.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+log_tag=host-setup
+source "$here/lib.sh"
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
-log() { printf '[host-setup %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 
 packages=(docker.io debootstrap jq git iptables containernetworking-plugins busybox-static ca-certificates gcc libc6-dev)
 missing=()
@@ -64,12 +65,12 @@ done
 go_ok() { command -v go >/dev/null && [ "$(go env GOVERSION 2>/dev/null | sed -E 's/^go1\.([0-9]+).*/\1/')" -ge 24 ] 2>/dev/null; }
 if ! go_ok; then
   gover=${SIDECAR_LABS_GO_VERSION:-1.25.5}
-  dest=${SIDECAR_LABS_CACHE:-$HOME/.cache/sidecar-labs}/go-$gover
+  dest=$cache/go-$gover
   if [ ! -x "$dest/bin/go" ]; then
     log "installing Go $gover from the Go module proxy into $dest"
     tmpzip=$(mktemp --suffix=.zip)
     curl -fsSL -o "$tmpzip" "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go$gover.linux-$(dpkg --print-architecture).zip"
-    rm -rf "$dest.tmp" && mkdir -p "$dest.tmp" && (cd "$dest.tmp" && python3 -m zipfile -e "$tmpzip" . 2>/dev/null || unzip -q "$tmpzip")
+    rm -rf "$dest.tmp" && mkdir -p "$dest.tmp" && (cd "$dest.tmp" && { python3 -m zipfile -e "$tmpzip" . 2>/dev/null || unzip -q "$tmpzip"; })
     mv "$dest.tmp/golang.org/toolchain@v0.0.1-go$gover.linux-$(dpkg --print-architecture)" "$dest" && rm -rf "$dest.tmp" "$tmpzip"
     chmod +x "$dest"/bin/* "$dest"/pkg/tool/*/* 2>/dev/null || true
   fi

@@ -1,11 +1,12 @@
-// sidecar-labs cluster up|down|status [--offline] [--registry-mirror URL] [--node-image IMAGE]
+// sidecar-labs cluster up|down|status [--offline] [--progress=json] [--registry-mirror URL] [--node-image IMAGE]
 import { clusterDown, clusterStatus, clusterUp } from '../cluster/up.ts';
-import { createProgress } from '../cluster/progress.ts';
-import { ClusterError } from '../cluster/errors.ts';
+import { createJsonProgress, createProgress, timedProgress } from '../cluster/progress.ts';
+import { recordDurations } from '../cluster/steps.ts';
+import { isUserError } from '../errors.ts';
 import { CLUSTER_NAME } from '../cluster/paths.ts';
 
-export async function run(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
+/** Splits `--registry-mirror URL` / `--node-image IMAGE` (or `--name=value`) from the plain flags. */
+function parseValues(rest: string[]): { flags: string[]; values: Record<string, string> } | string {
   const flags: string[] = [];
   const values: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {
@@ -13,19 +14,31 @@ export async function run(args: string[]): Promise<number> {
     const [name, inline] = f.split(/=(.*)/s) as [string, string | undefined];
     if (name === '--registry-mirror' || name === '--node-image') {
       const v = inline ?? rest[++i];
-      if (!v) {
-        process.stderr.write(`sidecar-labs cluster: ${name} needs a value\n`);
-        return 2;
-      }
+      if (!v) return `${name} needs a value`;
       values[name] = v;
     } else flags.push(f);
   }
-  const unknown = flags.filter((f) => f !== '--offline');
-  if (unknown.length) {
-    process.stderr.write(`sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline, --registry-mirror URL, --node-image IMAGE)\n`);
+  return { flags, values };
+}
+
+export async function run(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const parsed = parseValues(rest);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`sidecar-labs cluster: ${parsed}\n`);
     return 2;
   }
-  const progress = createProgress();
+  const { flags, values } = parsed;
+  const unknown = flags.filter((f) => f !== '--offline' && f !== '--progress=json');
+  if (unknown.length) {
+    process.stderr.write(
+      `sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline, --progress=json, --registry-mirror URL or --node-image IMAGE)\n`,
+    );
+    return 2;
+  }
+  // `npm start` reads JSON lines (--progress=json); every `up` records its step times for the next estimate.
+  const shown = flags.includes('--progress=json') ? createJsonProgress() : createProgress();
+  const progress = sub === 'up' ? timedProgress(shown, (s) => recordDurations(s)) : shown;
   try {
     switch (sub) {
       case 'up': {
@@ -35,8 +48,10 @@ export async function run(args: string[]): Promise<number> {
           nodeImage: values['--node-image'],
           progress,
         });
-        progress.done(`cluster "${CLUSTER_NAME}" is ready${r.reused ? ' (reused)' : ''}${r.offline ? ' [offline kit]' : ''}. ` +
-          `kubectl: export KUBECONFIG=${process.env.SIDECAR_LABS_KUBECONFIG ?? '~/.cache/sidecar-labs/kubeconfig'}`);
+        progress.done(
+          `cluster "${CLUSTER_NAME}" is ready${r.reused ? ' (reused)' : ''}${r.offline ? ' [offline kit]' : ''}. ` +
+            `kubectl: export KUBECONFIG=${process.env.SIDECAR_LABS_KUBECONFIG ?? '~/.cache/sidecar-labs/kubeconfig'}`,
+        );
         return 0;
       }
       case 'down': {
@@ -62,7 +77,7 @@ export async function run(args: string[]): Promise<number> {
         return 2;
     }
   } catch (err) {
-    progress.fail(`✗ ${err instanceof ClusterError ? err.message : err instanceof Error ? err.message : String(err)}`);
-    return 1;
+    progress.fail(`✗ ${err instanceof Error ? err.message : String(err)}`);
+    return isUserError(err, 'usage') ? 2 : 1;
   }
 }

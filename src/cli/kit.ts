@@ -44,8 +44,10 @@ export async function run_(args: string[]): Promise<number> {
     }
     progress.phase(`pushing ${images.length + (node ? 1 : 0)} images to ${registry}`);
     const pushed = await pushToMirror(registry, [...(node ? [node] : []), ...images], (l) => progress.detail(l));
-    progress.done(`pushed ${pushed.length} images:\n${pushed.map((p) => `  ${p}`).join('\n')}` +
-      (node ? `\nUse: sidecar-labs cluster up --registry-mirror ${registry} --node-image ${node}` : ''));
+    progress.done(
+      `pushed ${pushed.length} images:\n${pushed.map((p) => `  ${p}`).join('\n')}` +
+        (node ? `\nUse: sidecar-labs cluster up --registry-mirror ${registry} --node-image ${node}` : ''),
+    );
     return 0;
   } catch (err) {
     progress.fail(`✗ ${err instanceof Error ? err.message : String(err)}`);

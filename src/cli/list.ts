@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLabs } from '../engine/index.ts';
-import { LabFormatError } from '../engine/errors.ts';
+import { reportError } from './report-error.ts';
 
 function lessonTitle(slug: string): string | undefined {
   const file = join(fileURLToPath(new URL('../../content/lessons/', import.meta.url)), `${slug}.mdx`);
@@ -23,11 +23,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     labs = loadLabs();
   } catch (e) {
-    if (e instanceof LabFormatError) {
-      process.stderr.write(`sidecar-labs list: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
+    return reportError('list', e);
   }
   const rows = labs.map((l) => ({
     slug: l.slug,
@@ -45,7 +41,9 @@ export async function run(args: string[]): Promise<number> {
   }
   for (const r of rows) {
     process.stdout.write(`${r.slug}\n`);
-    process.stdout.write(`  lab:     ${r.title} (${r.steps} steps, ${r.checks} checks, Kubernetes >= ${r.minKubernetes})\n`);
+    process.stdout.write(
+      `  lab:     ${r.title} (${r.steps} steps, ${r.checks} checks, Kubernetes >= ${r.minKubernetes})\n`,
+    );
     process.stdout.write(`  lesson:  ${r.lesson}${r.lessonTitle ? `  "${r.lessonTitle}"` : ''}\n`);
     process.stdout.write(`  images:  ${r.images.join(', ')}\n`);
   }

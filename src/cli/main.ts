@@ -1,13 +1,19 @@
 // sidecar-labs: a thin dispatcher; each command lives in its own module with
 // `run(args: string[]): Promise<number>` returning the exit code.
+import { reportError } from './report-error.ts';
+
 const usage = `Usage: sidecar-labs <command> [options]
 
 Commands:
-  cluster up|down|status [--offline] [--registry-mirror URL] [--node-image IMAGE]
-                                       create, delete or inspect the kind cluster for the labs
+  cluster up|down|status [--offline] [--registry-mirror URL] [--node-image IMAGE]   create, delete or inspect the kind cluster for the labs
   validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]
                                        run every lab's checks before and after its solution
   list                                 the labs with their lessons and images
+  doctor [--cluster kind|current] [--json]
+                                       can every lab run here? ✔/✘ per check, with the fix
+  workshop [--code CODE] [--reserve N] [--max-sessions N] [--host ADDR] [--port N] [--cluster kind|current]
+                                       serve the course to a room: prints the learner URL, the event
+                                       code and the instructor page
   kit push --registry URL              fill a registry mirror with the node image and every lab image
 `;
 
@@ -15,6 +21,8 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   cluster: () => import('./cluster.ts'),
   validate: () => import('./validate.ts'),
   list: () => import('./list.ts'),
+  doctor: () => import('./doctor.ts'),
+  workshop: () => import('./workshop.ts'),
   kit: () => import('./kit.ts'),
 };
 
@@ -37,9 +45,7 @@ if (!load) {
 try {
   process.exitCode = await (await load()).run(rest);
 } catch (err) {
-  process.stderr.write(`sidecar-labs ${command}: ${err instanceof Error ? err.message : String(err)}\n`);
-  if (process.env.SIDECAR_LABS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = 1;
+  process.exitCode = reportError(command, err);
 }
 
 export {};

@@ -1,10 +1,21 @@
 // sidecar-labs validate: every selected lab, in its own namespace, the way a learner meets it. Before a
 // step's solution every check of that step must FAIL (proof the check can fail); after it, every check
-// must PASS. One progress line per step, optional JUnit XML, last line `N passed, N failed`.
+// must PASS. Then every listed mistake, each in a fresh session (setup + the earlier steps' solutions):
+// once it is made, the step must NOT pass and Check must give that mistake's diagnosis. One progress line
+// per step and per mistake, optional JUnit XML, last line `N passed, N failed`.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Engine, loadLabs, loadLab, type Lab, type CheckResult, type SessionInfo } from '../engine/index.ts';
-import { EngineError, LabFormatError } from '../engine/errors.ts';
+import {
+  Engine,
+  loadLabs,
+  loadLab,
+  type Lab,
+  type CheckResult,
+  type SessionInfo,
+  type Mistake,
+} from '../engine/index.ts';
+import { UserError } from '../errors.ts';
+import { reportError } from './report-error.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
 
 export interface ValidateOptions {
@@ -25,32 +36,41 @@ export interface StepOutcome {
   problems: string[];
   before: CheckResult[];
   after: CheckResult[];
+  /** For a mistake's outcome: its id, and the diagnosis Check gave (if any). */
+  mistake?: { id: string; diagnosis?: string };
 }
 
 const usage = 'usage: sidecar-labs validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]';
 
 export function parseArgs(args: string[]): ValidateOptions {
-  const o: ValidateOptions = { slugs: [], parallel: 4, keep: false, cluster: (process.env.SIDECAR_LABS_CLUSTER as ClusterChoice) === 'current' ? 'current' : 'kind' };
+  const o: ValidateOptions = {
+    slugs: [],
+    parallel: 4,
+    keep: false,
+    cluster: (process.env.SIDECAR_LABS_CLUSTER as ClusterChoice) === 'current' ? 'current' : 'kind',
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const value = () => {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (v === undefined || v === '') throw new EngineError(`${a} needs a value\n${usage}`);
+      if (v === undefined || v === '') throw new UserError('usage', `${a} needs a value\n${usage}`);
       return v;
     };
     const flag = a.split('=')[0];
     if (flag === '--junit') o.junit = value();
     else if (flag === '--parallel') {
       const n = Number(value());
-      if (!Number.isInteger(n) || n < 1) throw new EngineError(`--parallel must be a whole number ≥ 1\n${usage}`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new UserError('usage', `--parallel must be a whole number ≥ 1\n${usage}`);
       o.parallel = n;
     } else if (flag === '--keep') o.keep = true;
     else if (flag === '--cluster') {
       const c = value();
-      if (c !== 'kind' && c !== 'current') throw new EngineError(`--cluster must be "kind" or "current", not "${c}"\n${usage}`);
+      if (c !== 'kind' && c !== 'current')
+        throw new UserError('usage', `--cluster must be "kind" or "current", not "${c}"\n${usage}`);
       o.cluster = c;
     } else if (flag === '--labs-dir') o.labsDir = value();
-    else if (a.startsWith('-')) throw new EngineError(`unknown option ${a}\n${usage}`);
+    else if (a.startsWith('-')) throw new UserError('usage', `unknown option ${a}\n${usage}`);
     else o.slugs.push(a);
   }
   return o;
@@ -64,7 +84,14 @@ function describeCheck(c: CheckResult): string {
   return `${c.title}: ${c.message}${c.observed ? `\n        observed: ${c.observed.split('\n').slice(0, 6).join('\n                  ')}` : ''}`;
 }
 
-async function validateLab(engine: Engine, lab: Lab, opts: ValidateOptions, signal: AbortSignal, report: (o: StepOutcome) => void, log: (s: string) => void): Promise<StepOutcome[]> {
+async function validateLab(
+  engine: Engine,
+  lab: Lab,
+  opts: ValidateOptions,
+  signal: AbortSignal,
+  report: (o: StepOutcome) => void,
+  log: (s: string) => void,
+): Promise<StepOutcome[]> {
   const outcomes: StepOutcome[] = [];
   let session: SessionInfo | undefined;
   const started = Date.now();
@@ -74,7 +101,16 @@ async function validateLab(engine: Engine, lab: Lab, opts: ValidateOptions, sign
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     for (const step of lab.steps) {
-      const o: StepOutcome = { slug: lab.slug, stepId: step.id, title: step.title, ok: false, seconds: 0, problems: [`the lab did not start: ${msg}`], before: [], after: [] };
+      const o: StepOutcome = {
+        slug: lab.slug,
+        stepId: step.id,
+        title: step.title,
+        ok: false,
+        seconds: 0,
+        problems: [`the lab did not start: ${msg}`],
+        before: [],
+        after: [],
+      };
       outcomes.push(o);
       report(o);
     }
@@ -87,49 +123,207 @@ async function validateLab(engine: Engine, lab: Lab, opts: ValidateOptions, sign
       let before: CheckResult[] = [];
       let after: CheckResult[] = [];
       try {
-        before = (await engine.checkStep(session, step.id, { mode: 'quick', signal })).checks;
-        for (const c of before) if (c.ok) problems.push(`check passed BEFORE the solution, so it cannot tell whether the step was done: ${c.title} (${c.message})`);
+        const first = await engine.checkStep(session, step.id, { mode: 'quick', signal });
+        before = first.checks;
+        for (const c of before)
+          if (c.ok)
+            problems.push(
+              `check passed BEFORE the solution, so it cannot tell whether the step was done: ${c.title} (${c.message})`,
+            );
+        if (first.mistake)
+          problems.push(
+            `mistake "${first.mistake.id}" is diagnosed BEFORE the solution, with the mistake not made: its detecting checks must need the mistake`,
+          );
         await engine.applySolution(session, step.id, { signal });
         after = (await engine.checkStep(session, step.id, { mode: 'wait', signal })).checks;
-        for (const c of after) if (!c.ok) problems.push(`check failed after the solution: ${describeCheck(c)}${c.hint ? `\n        hint: ${c.hint}` : ''}`);
+        for (const c of after)
+          if (!c.ok)
+            problems.push(
+              `check failed after the solution: ${describeCheck(c)}${c.hint ? `\n        hint: ${c.hint}` : ''}`,
+            );
       } catch (e) {
         if (signal.aborted) throw e;
         problems.push(e instanceof Error ? e.message : String(e));
       }
-      const o: StepOutcome = { slug: lab.slug, stepId: step.id, title: step.title, ok: problems.length === 0, seconds: (Date.now() - t0) / 1000, problems, before, after };
+      const o: StepOutcome = {
+        slug: lab.slug,
+        stepId: step.id,
+        title: step.title,
+        ok: problems.length === 0,
+        seconds: (Date.now() - t0) / 1000,
+        problems,
+        before,
+        after,
+      };
       outcomes.push(o);
       report(o);
     }
   } finally {
-    if (opts.keep) log(`  ${lab.slug}: kept namespace ${session.namespace} (--keep); delete it with kubectl delete namespace ${session.namespace}`);
-    else await engine.stopSession(session).catch((e) => log(`  ${lab.slug}: could not delete namespace ${session!.namespace}: ${firstLine(String(e?.message ?? e))}`));
+    if (opts.keep)
+      log(
+        `  ${lab.slug}: kept namespace ${session.namespace} (--keep); delete it with kubectl delete namespace ${session.namespace}`,
+      );
+    else
+      await engine
+        .stopSession(session)
+        .catch((e) =>
+          log(`  ${lab.slug}: could not delete namespace ${session!.namespace}: ${firstLine(String(e?.message ?? e))}`),
+        );
   }
   return outcomes;
 }
 
+/** Runs `fn` in a fresh session of the lab, and always removes the session afterwards (unless --keep). */
+async function inSession<T>(
+  engine: Engine,
+  lab: Lab,
+  opts: ValidateOptions,
+  signal: AbortSignal,
+  log: (s: string) => void,
+  fn: (s: SessionInfo) => Promise<T>,
+): Promise<T> {
+  const session = await engine.startSession(lab.slug, { ttlSeconds: 30 * 60, signal });
+  try {
+    return await fn(session);
+  } finally {
+    if (opts.keep) log(`  ${lab.slug}: kept namespace ${session.namespace} (--keep)`);
+    else
+      await engine
+        .stopSession(session)
+        .catch((e) =>
+          log(`  ${lab.slug}: could not delete namespace ${session.namespace}: ${firstLine(String(e?.message ?? e))}`),
+        );
+  }
+}
+
+/** The earlier steps' solutions, each until its checks pass: the state a learner makes the mistake in. */
+async function solveUpTo(
+  engine: Engine,
+  session: SessionInfo,
+  lab: Lab,
+  stepIndex: number,
+  signal: AbortSignal,
+): Promise<void> {
+  for (const earlier of lab.steps.slice(0, stepIndex)) {
+    await engine.applySolution(session, earlier.id, { signal });
+    const r = await engine.checkStep(session, earlier.id, { mode: 'wait', signal });
+    if (!r.ok)
+      throw new Error(
+        `earlier step "${earlier.id}" did not pass after its solution: ${r.checks
+          .filter((c) => !c.ok)
+          .map(describeCheck)
+          .join('; ')}`,
+      );
+  }
+}
+
+/** One listed mistake: made in a fresh session, the step must not pass and its diagnosis must be given. */
+async function validateMistake(
+  engine: Engine,
+  lab: Lab,
+  stepIndex: number,
+  mistake: Mistake,
+  opts: ValidateOptions,
+  signal: AbortSignal,
+  log: (s: string) => void,
+): Promise<StepOutcome> {
+  const step = lab.steps[stepIndex];
+  const o: StepOutcome = {
+    slug: lab.slug,
+    stepId: step.id,
+    title: mistake.title,
+    ok: false,
+    seconds: 0,
+    problems: [],
+    before: [],
+    after: [],
+    mistake: { id: mistake.id },
+  };
+  const t0 = Date.now();
+  try {
+    await inSession(engine, lab, opts, signal, log, async (session) => {
+      await solveUpTo(engine, session, lab, stepIndex, signal);
+      await engine.applyMistake(session, step.id, mistake.id, { signal });
+      o.before = await engine.detectMistake(session, step.id, mistake.id, { mode: 'wait', signal });
+      for (const c of o.before)
+        if (!c.ok) o.problems.push(`a detecting check did not pass once the mistake was made: ${describeCheck(c)}`);
+      const r = await engine.checkStep(session, step.id, { mode: 'quick', signal });
+      o.after = r.checks;
+      o.mistake!.diagnosis = r.mistake?.diagnosis;
+      if (r.ok)
+        o.problems.push(
+          'the step PASSED with the mistake made: its checks cannot tell the mistake from the right answer',
+        );
+      else if (!r.mistake) o.problems.push('Check gave no diagnosis for the mistake');
+      else if (r.mistake.id !== mistake.id)
+        o.problems.push(`Check diagnosed mistake "${r.mistake.id}" (${r.mistake.title}) instead`);
+    });
+  } catch (e) {
+    if (signal.aborted) throw e;
+    o.problems.push(e instanceof Error ? e.message : String(e));
+  }
+  o.ok = o.problems.length === 0;
+  o.seconds = (Date.now() - t0) / 1000;
+  return o;
+}
+
 function xml(s: string): string {
   // strip characters XML 1.0 forbids (ANSI escapes from tools, NULs)
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return (
+    s
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+  );
+}
+
+const caseName = (o: StepOutcome) =>
+  o.mistake ? `${o.stepId} mistake ${o.mistake.id}: ${o.title}` : `${o.stepId}: ${o.title}`;
+
+function mistakeLog(o: StepOutcome): string[] {
+  return [
+    ...o.before.map((c) => `mistake made: ${c.ok ? 'detected' : 'NOT DETECTED'} - ${c.title}: ${c.message}`),
+    ...o.after.map((c) => `step check: ${c.ok ? 'PASSED (wrong)' : 'failed (expected)'} - ${c.title}: ${c.message}`),
+    `diagnosis: ${o.mistake?.diagnosis ?? '(none)'}`,
+  ];
 }
 
 export function junitXml(outcomes: StepOutcome[], labs: Lab[]): string {
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
   const failures = outcomes.filter((o) => !o.ok).length;
   const total = outcomes.reduce((n, o) => n + o.seconds, 0);
-  lines.push(`<testsuites name="sidecar-labs validate" tests="${outcomes.length}" failures="${failures}" time="${total.toFixed(3)}">`);
+  lines.push(
+    `<testsuites name="sidecar-labs validate" tests="${outcomes.length}" failures="${failures}" time="${total.toFixed(3)}">`,
+  );
   for (const lab of labs) {
     const mine = outcomes.filter((o) => o.slug === lab.slug);
     const f = mine.filter((o) => !o.ok).length;
     const t = mine.reduce((n, o) => n + o.seconds, 0);
-    lines.push(`  <testsuite name="${xml(lab.slug)}" tests="${mine.length}" failures="${f}" errors="0" skipped="0" time="${t.toFixed(3)}">`);
+    lines.push(
+      `  <testsuite name="${xml(lab.slug)}" tests="${mine.length}" failures="${f}" errors="0" skipped="0" time="${t.toFixed(3)}">`,
+    );
     for (const o of mine) {
-      lines.push(`    <testcase classname="${xml(`labs.${o.slug}`)}" name="${xml(`${o.stepId}: ${o.title}`)}" time="${o.seconds.toFixed(3)}">`);
-      if (!o.ok) lines.push(`      <failure message="${xml(firstLine(o.problems[0] ?? 'failed'))}">${xml(o.problems.join('\n\n'))}</failure>`);
-      const out = [
-        ...o.before.map((c) => `before solution: ${c.ok ? 'PASSED (wrong)' : 'failed (expected)'} - ${c.title}: ${c.message}`),
-        ...o.after.map((c) => `after solution: ${c.ok ? 'passed' : 'FAILED'} - ${c.title}: ${c.message} (${(c.elapsedMs / 1000).toFixed(1)}s)`),
-      ];
+      lines.push(
+        `    <testcase classname="${xml(`labs.${o.slug}`)}" name="${xml(caseName(o))}" time="${o.seconds.toFixed(3)}">`,
+      );
+      if (!o.ok)
+        lines.push(
+          `      <failure message="${xml(firstLine(o.problems[0] ?? 'failed'))}">${xml(o.problems.join('\n\n'))}</failure>`,
+        );
+      const out = o.mistake
+        ? mistakeLog(o)
+        : [
+            ...o.before.map(
+              (c) => `before solution: ${c.ok ? 'PASSED (wrong)' : 'failed (expected)'} - ${c.title}: ${c.message}`,
+            ),
+            ...o.after.map(
+              (c) =>
+                `after solution: ${c.ok ? 'passed' : 'FAILED'} - ${c.title}: ${c.message} (${(c.elapsedMs / 1000).toFixed(1)}s)`,
+            ),
+          ];
       if (out.length) lines.push(`      <system-out>${xml(out.join('\n'))}</system-out>`);
       lines.push('    </testcase>');
     }
@@ -139,39 +333,63 @@ export function junitXml(outcomes: StepOutcome[], labs: Lab[]): string {
   return lines.join('\n');
 }
 
+const mistakeCount = (lab: Lab) => lab.steps.reduce((n, s) => n + s.mistakes.length, 0);
+
+/** How many outcomes the run would have had (for the summary line when it could not run). */
+function countOrOne(opts: ValidateOptions): number {
+  try {
+    return (
+      (opts.slugs.length ? opts.slugs.map((s) => loadLab(s, opts.labsDir)) : loadLabs(opts.labsDir)).reduce(
+        (n, l) => n + l.steps.length + mistakeCount(l),
+        0,
+      ) || 1
+    );
+  } catch {
+    return 1; // the labs themselves are broken: count one failure
+  }
+}
+
 /** A small pool: at most n labs at once on the one cluster. */
 async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   const errors: unknown[] = [];
   let next = 0;
   // every worker runs to its end (and its cleanup) even when another fails, before anything is rethrown
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i]);
-      } catch (e) {
-        errors.push(e);
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        try {
+          results[i] = await fn(items[i]);
+        } catch (e) {
+          errors.push(e);
+        }
       }
-    }
-  }));
+    }),
+  );
   if (errors.length) throw errors[0];
   return results;
 }
 
-export async function validate(opts: ValidateOptions, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): Promise<{ outcomes: StepOutcome[]; labs: Lab[] }> {
+export async function validate(
+  opts: ValidateOptions,
+  out: (s: string) => void = (s) => process.stdout.write(`${s}\n`),
+): Promise<{ outcomes: StepOutcome[]; labs: Lab[] }> {
   const labs = opts.slugs.length ? opts.slugs.map((s) => loadLab(s, opts.labsDir)) : loadLabs(opts.labsDir);
   const engine = new Engine({ choice: opts.cluster, labsDir: opts.labsDir });
   await engine.kube.ping();
   const steps = labs.reduce((n, l) => n + l.steps.length, 0);
   const checks = labs.reduce((n, l) => n + l.steps.reduce((m, s) => m + s.checks.length, 0), 0);
-  out(`validating ${labs.length} lab${labs.length === 1 ? '' : 's'} (${steps} steps, ${checks} checks) on ${engine.kube.describe}, ${opts.parallel} at a time`);
+  const mistakes = labs.reduce((n, l) => n + mistakeCount(l), 0);
+  out(
+    `validating ${labs.length} lab${labs.length === 1 ? '' : 's'} (${steps} steps, ${checks} checks, ${mistakes} mistakes) on ${engine.kube.describe}, ${opts.parallel} at a time`,
+  );
 
   const abort = new AbortController();
   const onSignal = (sig: string) => {
     if (abort.signal.aborted) return;
     out(`\n${sig}: stopping; deleting the lab namespaces…`);
-    abort.abort(new Error(`interrupted by ${sig}`));
+    abort.abort(new UserError('interrupted', `interrupted by ${sig}; lab namespaces deleted`));
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
@@ -179,12 +397,27 @@ export async function validate(opts: ValidateOptions, out: (s: string) => void =
   process.on('SIGTERM', onTerm);
   const report = (o: StepOutcome) => {
     const mark = o.ok ? 'ok  ' : 'FAIL';
-    const lines = [`${mark} ${o.slug}/${o.stepId} (${o.before.length || o.after.length} checks: failed before, passed after) ${o.seconds.toFixed(1)}s`];
+    const what = o.mistake
+      ? `mistake "${o.mistake.id}": step not passed, diagnosed`
+      : `${o.before.length || o.after.length} checks: failed before, passed after`;
+    const lines = [`${mark} ${o.slug}/${o.stepId} (${what}) ${o.seconds.toFixed(1)}s`];
     if (!o.ok) for (const p of o.problems) lines.push(`       - ${p}`);
     out(lines.join('\n'));
   };
   try {
-    const results = await pool(labs, opts.parallel, (lab) => validateLab(engine, lab, opts, abort.signal, report, out));
+    const jobs = labs.flatMap((lab) => [
+      () => validateLab(engine, lab, opts, abort.signal, report, out),
+      ...lab.steps.flatMap((step, i) =>
+        step.mistakes.map((m) => async () => {
+          const o = await validateMistake(engine, lab, i, m, opts, abort.signal, out);
+          report(o);
+          return [o];
+        }),
+      ),
+    ]);
+    const results = await pool(jobs, opts.parallel, (job) => job()).catch((e) => {
+      throw abort.signal.aborted ? abort.signal.reason : e;
+    });
     return { outcomes: results.flat(), labs };
   } finally {
     process.off('SIGINT', onInt);
@@ -197,29 +430,17 @@ export async function run(args: string[]): Promise<number> {
   try {
     opts = parseArgs(args);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    return 2;
+    return reportError('validate', e);
   }
   const t0 = Date.now();
   let result: { outcomes: StepOutcome[]; labs: Lab[] };
   try {
     result = await validate(opts);
   } catch (e) {
-    if (e instanceof Error && /^interrupted by/.test(e.message)) {
-      process.stderr.write(`sidecar-labs validate: ${e.message}; lab namespaces deleted\n`);
-      return 130;
-    }
     // no cluster, unreachable API, malformed labs: one clear message, and still the summary line CI greps
-    process.stderr.write(`sidecar-labs validate: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env.SIDECAR_LABS_DEBUG && e instanceof Error && !(e instanceof EngineError || e instanceof LabFormatError)) process.stderr.write(`${e.stack}\n`);
-    let steps = 1;
-    try {
-      steps = (opts.slugs.length ? opts.slugs.map((s) => loadLab(s, opts.labsDir)) : loadLabs(opts.labsDir)).reduce((n, l) => n + l.steps.length, 0) || 1;
-    } catch {
-      /* the labs themselves are broken: count one failure */
-    }
-    process.stdout.write(`0 passed, ${steps} failed\n`);
-    return 1;
+    const code = reportError('validate', e);
+    if (code !== 130) process.stdout.write(`0 passed, ${countOrOne(opts)} failed\n`);
+    return code;
   }
   const { outcomes, labs } = result;
   if (opts.junit) {

@@ -1,4 +1,5 @@
 // The browser side of the lab server's JSON API (src/server/api.ts).
+import { identityFields } from './workshop-identity.ts';
 export interface ProgressLine {
   type: 'progress';
   phase: string;
@@ -15,6 +16,8 @@ export interface CheckResult {
   message: string;
   hint?: string;
   observed?: string;
+  /** A listed common mistake the learner's namespace shows: its title and what to do instead. */
+  diagnosis?: { id: string; title: string; text: string };
 }
 export interface SessionInfo {
   id: string;
@@ -85,13 +88,18 @@ export async function readStream<T>(res: Response, onProgress: (p: ProgressLine)
   }
   handle(buffer);
   const final = last as ({ type: 'error' } & Problem) | undefined;
-  if (!final) throw new LabApiError({ message: 'the lab server stopped answering mid-way', fix: 'press "Reset lab", or reload the page' }, 0);
+  if (!final)
+    throw new LabApiError(
+      { message: 'the lab server stopped answering mid-way', fix: 'press "Reset lab", or reload the page' },
+      0,
+    );
   if (final.type === 'error') throw new LabApiError(final, 0);
   return final as T;
 }
 
 export async function startSession(slug: string, onProgress: (p: ProgressLine) => void): Promise<SessionInfo> {
-  const res = await request('/api/sessions', { method: 'POST', body: JSON.stringify({ slug }) });
+  // in a workshop the event code and the learner's name go along (src/client/workshop-identity.ts)
+  const res = await request('/api/sessions', { method: 'POST', body: JSON.stringify({ slug, ...identityFields() }) });
   return (await readStream<{ session: SessionInfo }>(res, onProgress)).session;
 }
 
@@ -107,7 +115,11 @@ export async function sessionAlive(id: string, token: string): Promise<boolean> 
 }
 
 export async function checkStep(id: string, token: string, step: number): Promise<CheckResult> {
-  const res = await request(`/api/sessions/${encodeURIComponent(id)}/check`, { method: 'POST', token, body: JSON.stringify({ step }) });
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/check`, {
+    method: 'POST',
+    token,
+    body: JSON.stringify({ step }),
+  });
   return (await res.json()) as CheckResult;
 }
 
@@ -116,8 +128,17 @@ export async function resetSession(id: string, token: string, onProgress: (p: Pr
   await readStream(res, onProgress);
 }
 
-export async function rebuildTo(id: string, token: string, upTo: number, onProgress: (p: ProgressLine) => void): Promise<void> {
-  const res = await request(`/api/sessions/${encodeURIComponent(id)}/rebuild`, { method: 'POST', token, body: JSON.stringify({ upTo }) });
+export async function rebuildTo(
+  id: string,
+  token: string,
+  upTo: number,
+  onProgress: (p: ProgressLine) => void,
+): Promise<void> {
+  const res = await request(`/api/sessions/${encodeURIComponent(id)}/rebuild`, {
+    method: 'POST',
+    token,
+    body: JSON.stringify({ upTo }),
+  });
   await readStream(res, onProgress);
 }
 

@@ -1,83 +1,58 @@
-// The lab panel's behaviour (markup: src/components/Lab.astro). Small on purpose: it ships with every
-// lesson page. The terminal (xterm.js, ~300 kB) is imported only when a lab starts or resumes.
+// <sl-lab-panel>: the lab panel's behaviour (markup: src/components/Lab.astro). It is the state
+// machine (idle → busy → running) and the wiring; the parts live beside it:
+//   panel/view.ts     the DOM (buttons, statuses, current step, messages)
+//   panel/session.ts  API calls + what localStorage keeps
+//   panel/events.ts   the `sl-lab:state` event other modules listen to, and the markup slots
+//   live.ts           terminal + Pod view + docked layout, imported only when a lab starts or resumes
+// Small on purpose: it ships with every lesson page.
 import * as api from './api-client.ts';
-import { ProgressStore, rebuildTarget, type KeyValue } from './store.ts';
-import type { LabTerminal } from './terminal.ts';
-
-type State = 'idle' | 'busy' | 'running';
-
-/** Each engine phase reports its own done/total; the bar shows them as one run from 0 to 100. */
-const PHASE_SPAN: Record<string, [number, number]> = {
-  namespace: [0, 10],
-  apply: [10, 45],
-  solution: [0, 100],
-  wait: [45, 95],
-  ready: [100, 100],
-};
-
-export function overallPercent(p: { phase: string; done: number; total: number }): number {
-  const [from, to] = PHASE_SPAN[p.phase] ?? [0, 100];
-  const fraction = p.total > 0 ? Math.min(1, Math.max(0, p.done / p.total)) : 0;
-  return Math.round(from + (to - from) * fraction);
-}
+import { emitProgress, emitState, type PanelState } from './panel/events.ts';
+import { checkAnnouncement } from './panel/check-result.ts';
+import { LabSession, storage } from './panel/session.ts';
+import { PanelView } from './panel/view.ts';
+import type { Dock, LabTerminal, PodViewElement } from './live.ts';
 
 const SR_KEY = 'sidecar-labs:screen-reader';
 
-function storage(): KeyValue | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Text with `code` spans as DOM nodes (never innerHTML: messages can echo what the learner typed). */
-function richText(target: HTMLElement, text: string): void {
-  for (const part of text.split(/(`[^`]+`)/)) {
-    if (!part) continue;
-    if (part.length > 1 && part.startsWith('`') && part.endsWith('`')) {
-      const code = document.createElement('code');
-      code.textContent = part.slice(1, -1);
-      target.append(code);
-    } else {
-      target.append(part);
-    }
-  }
-}
-
-export class LabPanel {
-  private readonly root: HTMLElement;
-  private readonly slug: string;
-  private readonly stepIds: string[];
-  private readonly store: ProgressStore;
-  private state: State = 'idle';
+export class LabPanelElement extends HTMLElement {
+  private state: PanelState = 'idle';
+  private view!: PanelView;
+  private lab!: LabSession;
   private terminal: LabTerminal | undefined;
-  private session: { id: string; token: string } | undefined;
+  private dock: Dock | undefined;
 
-  constructor(root: HTMLElement) {
-    this.root = root;
-    this.slug = root.dataset.lab ?? '';
-    this.stepIds = JSON.parse(root.dataset.steps ?? '[]') as string[];
-    this.store = new ProgressStore(this.slug, storage());
+  connectedCallback(): void {
+    if (this.view) return;
+    this.view = new PanelView(this);
+    this.lab = new LabSession(this.dataset.lab ?? '', JSON.parse(this.dataset.steps ?? '[]') as string[]);
+    void this.init();
   }
 
-  private $(selector: string): HTMLElement {
-    const el = this.root.querySelector<HTMLElement>(selector);
-    if (!el) throw new Error(`lab panel: missing ${selector}`);
-    return el;
+  private async init(): Promise<void> {
+    this.addEventListener('click', (ev) => this.onClick(ev));
+    this.wireScreenReader();
+    this.view.showStatuses(this.lab.stepIds, this.lab.progress().passed);
+    this.view.showRebuild(this.lab.rebuildTarget());
+    if (!this.lab.progress().session) return;
+    // Resume after a reload: the session may still run (also after a server restart).
+    this.setState('busy');
+    this.view.say('Reconnecting to your lab…');
+    try {
+      if (await this.lab.resume()) {
+        await this.openLive();
+        this.setState('running');
+        this.view.say('Lab running. Your progress was kept.');
+        return;
+      }
+      this.view.say('Your previous lab session has ended. Press "Start lab" for a new one; your progress is kept.');
+    } catch (err) {
+      this.view.problem(err);
+    }
+    this.setState('idle');
   }
 
-  private button(act: string): HTMLButtonElement {
-    return this.$(`[data-act="${act}"]`) as HTMLButtonElement;
-  }
-
-  private steps(): HTMLElement[] {
-    return [...this.root.querySelectorAll<HTMLElement>('.sl-lab-step')];
-  }
-
-  async init(): Promise<void> {
-    this.root.addEventListener('click', (ev) => this.onClick(ev));
-    const sr = this.$('[data-act="screen-reader"]') as HTMLInputElement;
+  private wireScreenReader(): void {
+    const sr = this.srToggle();
     sr.checked = storage()?.getItem(SR_KEY) === 'on';
     sr.addEventListener('change', () => {
       try {
@@ -87,28 +62,10 @@ export class LabPanel {
       }
       this.terminal?.setScreenReaderMode(sr.checked);
     });
-    const progress = this.store.load();
-    this.showStatuses(progress.passed);
-    this.showRebuild();
-    if (progress.session) {
-      // Resume after a reload: the session may still run (also after a server restart).
-      this.setState('busy');
-      this.say('Reconnecting to your lab…');
-      try {
-        if (await api.sessionAlive(progress.session.id, progress.session.token)) {
-          this.session = progress.session;
-          await this.openTerminal();
-          this.setState('running');
-          this.say('Lab running. Your progress was kept.');
-          return;
-        }
-        this.store.update((p) => delete p.session);
-        this.say('Your previous lab session has ended. Press "Start lab" for a new one; your progress is kept.');
-      } catch (err) {
-        this.problem(err);
-      }
-      this.setState('idle');
-    }
+  }
+
+  private srToggle(): HTMLInputElement {
+    return this.view.$('[data-act="screen-reader"]') as HTMLInputElement;
   }
 
   private onClick(ev: Event): void {
@@ -116,207 +73,174 @@ export class LabPanel {
     if (!target || target instanceof HTMLInputElement) return;
     const step = target.closest<HTMLElement>('.sl-lab-step');
     const index = step ? Number(step.dataset.stepIndex) : -1;
-    switch (target.dataset.act) {
-      case 'start':
-        void this.start();
-        break;
-      case 'reset':
-        void this.reset();
-        break;
-      case 'rebuild':
-        void this.rebuild();
-        break;
-      case 'stop':
-        void this.stop();
-        break;
-      case 'check':
-        void this.check(index);
-        break;
-      case 'run':
-        this.terminal?.run(target.dataset.command ?? '');
-        break;
-      case 'solution':
-        this.toggleSolution(target);
-        break;
+    const actions: Record<string, () => void> = {
+      start: () => void this.start(),
+      reset: () => void this.reset(),
+      rebuild: () => void this.rebuild(),
+      stop: () => void this.stop(),
+      check: () => void this.check(index),
+      run: () => this.terminal?.run(target.dataset.command ?? ''),
+      solution: () => this.view.toggleSolution(target),
+    };
+    actions[target.dataset.act ?? '']?.();
+  }
+
+  /** A long operation: busy state, progress bar, problems shown; `after` decides what follows a failure. */
+  private async operation(message: string, op: () => Promise<void>, onFailure: () => Promise<void>): Promise<void> {
+    this.setState('busy');
+    this.view.clearProblem();
+    this.view.say(message);
+    try {
+      await op();
+    } catch (err) {
+      this.view.problem(err);
+      await onFailure();
+    } finally {
+      this.view.hideProgress();
     }
   }
 
   private async start(): Promise<void> {
     if (this.state !== 'idle') return;
-    this.setState('busy');
-    this.clearProblem();
-    this.say('Starting the lab…');
     // Fetch the terminal code while the cluster works.
-    const terminalModule = import('./terminal.ts');
-    terminalModule.catch(() => {});
-    try {
-      const session = await api.startSession(this.slug, (p) => this.progress(p));
-      this.session = { id: session.id, token: session.token };
-      this.store.update((p) => (p.session = this.session));
-      await this.openTerminal();
-      this.setState('running');
-      this.say('Lab running. Type in the terminal, or press "Run" next to a command.');
-      this.terminal?.focus();
-    } catch (err) {
-      this.problem(err);
-      this.setState('idle');
-    } finally {
-      this.hideProgress();
-    }
+    import('./live.ts').catch(() => {});
+    await this.operation(
+      'Starting the lab…',
+      async () => {
+        await this.lab.start((p) => this.view.progress(p));
+        await this.openLive();
+        this.setState('running');
+        this.view.say('Lab running. Type in the terminal, or press "Run" next to a command.');
+        this.terminal?.focus();
+      },
+      async () => this.setState('idle'),
+    );
   }
 
   private async reset(): Promise<void> {
-    if (this.state !== 'running' || !this.session) return;
-    this.setState('busy');
-    this.clearProblem();
-    this.say('Resetting the lab to its starting point…');
-    try {
-      await api.resetSession(this.session.id, this.session.token, (p) => this.progress(p));
-      this.store.resetSteps();
-      this.showStatuses([]);
-      this.clearResults();
-      this.terminal?.reconnect();
-      this.setState('running');
-      this.showRebuild();
-      this.say('The lab is back at its start. Every step reads "Not yet" again.');
-    } catch (err) {
-      this.problem(err);
-      await this.afterFailure();
-    } finally {
-      this.hideProgress();
-    }
+    if (this.state !== 'running') return;
+    await this.operation(
+      'Resetting the lab to its starting point…',
+      async () => {
+        await this.lab.reset((p) => this.view.progress(p));
+        this.view.showStatuses(this.lab.stepIds, []);
+        this.view.clearResults();
+        this.terminal?.reconnect();
+        this.setState('running');
+        this.view.showRebuild(this.lab.rebuildTarget());
+        this.view.say('The lab is back at its start. Every step reads "Not yet" again.');
+      },
+      () => this.afterFailure(),
+    );
   }
 
   /** "Rebuild to step N": apply the solutions of the steps before N, then check them. */
   private async rebuild(): Promise<void> {
-    if (this.state !== 'running' || !this.session) return;
-    const upTo = rebuildTarget(this.stepIds, this.store.load());
-    if (upTo <= 0) return;
-    this.setState('busy');
-    this.clearProblem();
-    this.say(`Rebuilding the lab up to step ${upTo + 1}…`);
-    try {
-      await api.rebuildTo(this.session.id, this.session.token, upTo, (p) => this.progress(p));
-      this.store.update((p) => delete p.beforeReset);
-      this.setState('running');
-      this.showRebuild();
-      // Confirm with the real checks rather than assuming the solutions worked.
-      for (let i = 0; i < upTo; i++) await this.check(i);
-      this.say(`Rebuilt: continue with step ${upTo + 1}.`);
-    } catch (err) {
-      this.problem(err);
-      await this.afterFailure();
-    } finally {
-      this.hideProgress();
-    }
+    const upTo = this.lab.rebuildTarget();
+    if (this.state !== 'running' || upTo <= 0) return;
+    await this.operation(
+      `Rebuilding the lab up to step ${upTo + 1}…`,
+      async () => {
+        await this.lab.rebuild(upTo, (p) => this.view.progress(p));
+        this.setState('running');
+        this.view.showRebuild(this.lab.rebuildTarget());
+        // Confirm with the real checks rather than assuming the solutions worked.
+        for (let i = 0; i < upTo; i++) await this.check(i);
+        this.view.say(`Rebuilt: continue with step ${upTo + 1}.`);
+      },
+      () => this.afterFailure(),
+    );
   }
 
   private async stop(): Promise<void> {
-    if (this.state !== 'running' || !this.session) return;
+    if (this.state !== 'running') return;
     this.setState('busy');
     try {
-      await api.stopSession(this.session.id, this.session.token);
+      await this.lab.stop();
     } catch (err) {
-      this.problem(err);
+      this.view.problem(err);
     }
     this.endSession('Lab stopped. Your progress is kept; press "Start lab" to continue later.');
   }
 
   private async check(index: number): Promise<void> {
-    const step = this.steps()[index];
-    if (!step || !this.session) return;
-    const button = step.querySelector<HTMLButtonElement>('[data-act="check"]')!;
-    const result = step.querySelector<HTMLElement>('.sl-lab-result')!;
-    button.disabled = true;
-    button.setAttribute('aria-busy', 'true');
-    result.hidden = false;
-    result.replaceChildren('Checking…');
+    const step = this.view.steps()[index];
+    if (!step || !this.lab.current) return;
+    this.view.checking(step, true);
     try {
-      const r = await api.checkStep(this.session.id, this.session.token, index);
-      this.store.markPassed(this.stepIds[index]!, r.ok);
-      this.showStatus(step, r.ok);
-      result.replaceChildren();
-      richText(result, r.message);
-      if (!r.ok && r.hint) {
-        const hint = document.createElement('p');
-        hint.className = 'sl-lab-hint';
-        richText(hint, `Hint: ${r.hint}`);
-        result.append(hint);
-      }
-      if (!r.ok && r.observed) {
-        const seen = document.createElement('pre');
-        seen.textContent = r.observed;
-        result.append(seen);
-      }
-      this.say(`Step ${index + 1}: ${r.ok ? 'Passed' : 'Not yet'}.`);
+      const r = await this.lab.check(index);
+      this.view.showStatus(step, r.ok);
+      this.view.showResult(step, r);
+      this.view.markCurrent();
+      this.view.say(checkAnnouncement(index, r));
+      emitProgress(this, { step: index, ok: r.ok });
     } catch (err) {
-      result.hidden = true;
-      this.problem(err);
-      if (err instanceof api.LabApiError && err.status === 404) this.endSession('Your lab session has ended. Press "Start lab" for a new one.');
+      this.view.showResult(step, undefined);
+      this.view.problem(err);
+      if (err instanceof api.LabApiError && err.status === 404)
+        this.endSession('Your lab session has ended. Press "Start lab" for a new one.');
     } finally {
-      button.removeAttribute('aria-busy');
-      button.disabled = this.state !== 'running';
+      this.view.checking(step, false);
     }
   }
 
-  private toggleSolution(button: HTMLElement): void {
-    const solution = document.getElementById(button.getAttribute('aria-controls') ?? '');
-    if (!solution) return;
-    const open = button.getAttribute('aria-expanded') !== 'true';
-    button.setAttribute('aria-expanded', String(open));
-    solution.hidden = !open;
-  }
-
-  private async openTerminal(): Promise<void> {
-    if (!this.session) return;
-    const region = this.$('.sl-lab-terminal');
+  /** Terminal, Pod view and docked layout for the running session. */
+  private async openLive(): Promise<void> {
+    const session = this.lab.current;
+    if (!session) return;
+    const live = await import('./live.ts');
+    const region = this.view.$('.sl-lab-terminal');
     region.hidden = false;
     this.terminal?.dispose();
-    const { LabTerminal } = await import('./terminal.ts');
-    const sr = this.$('[data-act="screen-reader"]') as HTMLInputElement;
-    this.terminal = new LabTerminal({
+    this.terminal = new live.LabTerminal({
       container: region,
-      sessionId: this.session.id,
-      token: this.session.token,
-      screenReaderMode: sr.checked,
+      sessionId: session.id,
+      token: session.token,
+      screenReaderMode: this.srToggle().checked,
       events: {
         onConnected: () => {
-          if (this.root.getAttribute('data-terminal') === 'disconnected') this.say('Terminal reconnected.');
-          this.root.setAttribute('data-terminal', 'connected');
+          if (this.getAttribute('data-terminal') === 'disconnected') this.view.say('Terminal reconnected.');
+          this.setAttribute('data-terminal', 'connected');
         },
         onStatus: (text) => {
-          this.root.setAttribute('data-terminal', 'disconnected');
-          this.say(text);
+          this.setAttribute('data-terminal', 'disconnected');
+          this.view.say(text);
         },
-        onProblem: (message, fix) => this.problem(new api.LabApiError({ message, fix }, 0)),
+        onProblem: (message, fix) => this.view.problem(new api.LabApiError({ message, fix }, 0)),
         onSessionEnded: (reason) => void this.sessionEnded(reason),
       },
     });
+    live.definePodView();
+    const pods = this.querySelector<PodViewElement>('sl-pod-view');
+    pods?.follow(session);
+    this.view.$('.sl-lab-live-extra').hidden = false;
+    this.dock ??= new live.Dock(this, () => this.terminal?.focus());
+    this.dock.open();
   }
 
   /** The terminal says the session is over; a reset we started ourselves is not. */
   private async sessionEnded(reason: string): Promise<void> {
-    if (this.state === 'busy' || !this.session) return;
+    if (this.state === 'busy' || !this.lab.current) return;
     let alive: boolean;
     try {
-      alive = await api.sessionAlive(this.session.id, this.session.token);
+      alive = await this.lab.alive();
     } catch {
       // The server itself does not answer (restarting?): keep the session and try again shortly.
-      this.root.setAttribute('data-terminal', 'disconnected');
-      this.say('The lab server does not answer; retrying…');
+      this.setAttribute('data-terminal', 'disconnected');
+      this.view.say('The lab server does not answer; retrying…');
       setTimeout(() => this.terminal?.reconnect(), 3000);
       return;
     }
-    if (alive) {
-      this.terminal?.reconnect();
-      return;
-    }
-    this.endSession(`Your lab session has ended (${reason}). Press "Start lab" for a new one; your progress is kept.`);
+    if (alive) this.terminal?.reconnect();
+    else
+      this.endSession(
+        `Your lab session has ended (${reason}). Press "Start lab" for a new one; your progress is kept.`,
+      );
   }
 
   /** After a failed reset or rebuild: keep going if the session lives, else end it. */
   private async afterFailure(): Promise<void> {
-    const alive = this.session ? await api.sessionAlive(this.session.id, this.session.token).catch(() => false) : false;
+    const alive = await this.lab.alive().catch(() => false);
     if (alive) {
       this.setState('running');
       this.terminal?.reconnect();
@@ -326,107 +250,26 @@ export class LabPanel {
   }
 
   private endSession(message?: string): void {
-    this.session = undefined;
-    this.store.update((p) => delete p.session);
+    this.lab.forget();
     this.terminal?.dispose();
     this.terminal = undefined;
-    this.$('.sl-lab-terminal').hidden = true;
-    this.root.removeAttribute('data-terminal');
+    (this.querySelector('sl-pod-view') as Partial<PodViewElement> | null)?.disconnect?.();
+    this.view.$('.sl-lab-live-extra').hidden = true;
+    this.dock?.close();
+    this.dock = undefined;
+    this.view.$('.sl-lab-terminal').hidden = true;
+    this.removeAttribute('data-terminal');
     this.setState('idle');
-    if (message) this.say(message);
+    if (message) this.view.say(message);
   }
 
-  private setState(state: State): void {
+  private setState(state: PanelState): void {
     this.state = state;
-    this.root.dataset.state = state;
-    const running = state === 'running';
-    this.button('start').disabled = state !== 'idle';
-    this.button('reset').disabled = !running;
-    this.button('stop').hidden = !running;
-    this.button('rebuild').disabled = !running;
-    for (const b of this.root.querySelectorAll<HTMLButtonElement>('[data-act="check"], [data-act="run"]')) b.disabled = !running;
-  }
-
-  private showStatuses(passed: readonly string[]): void {
-    const done = new Set(passed);
-    this.steps().forEach((step, i) => this.showStatus(step, done.has(this.stepIds[i]!)));
-  }
-
-  private showStatus(step: HTMLElement, passed: boolean): void {
-    const status = step.querySelector<HTMLElement>('.sl-lab-step-status')!;
-    status.textContent = passed ? 'Passed' : 'Not yet';
-    status.dataset.state = passed ? 'passed' : 'open';
-  }
-
-  private clearResults(): void {
-    for (const r of this.root.querySelectorAll<HTMLElement>('.sl-lab-result')) {
-      r.hidden = true;
-      r.replaceChildren();
-    }
-  }
-
-  private showRebuild(): void {
-    const target = rebuildTarget(this.stepIds, this.store.load());
-    const b = this.button('rebuild');
-    b.hidden = target <= 0;
-    b.textContent = `Rebuild to step ${target + 1}`;
-  }
-
-  private progress(p: api.ProgressLine): void {
-    const box = this.$('.sl-lab-progress');
-    box.hidden = false;
-    const bar = box.querySelector('progress')!;
-    bar.max = 100;
-    bar.value = overallPercent(p);
-    const list = box.querySelector('ol')!;
-    const last = list.lastElementChild as HTMLElement | null;
-    // One line per phase; repeated events of a phase update its line.
-    if (last?.dataset.phase === p.phase) last.textContent = p.message;
-    else {
-      const li = document.createElement('li');
-      li.dataset.phase = p.phase;
-      li.textContent = p.message;
-      list.append(li);
-    }
-  }
-
-  private hideProgress(): void {
-    const box = this.$('.sl-lab-progress');
-    box.hidden = true;
-    box.querySelector('ol')!.replaceChildren();
-  }
-
-  private say(text: string): void {
-    this.$('.sl-lab-status').textContent = text;
-  }
-
-  private problem(err: unknown): void {
-    const box = this.$('.sl-lab-problem');
-    box.replaceChildren();
-    const e = err instanceof api.LabApiError ? err : new api.LabApiError({ message: 'Something went wrong in the page.', fix: 'reload the page' }, 0);
-    const p = document.createElement('p');
-    richText(p, e.message);
-    box.append(p);
-    if (e.fix) {
-      const fix = document.createElement('p');
-      richText(fix, `To fix it: ${e.fix}`);
-      box.append(fix);
-    }
-    box.hidden = false;
-    this.say('');
-  }
-
-  private clearProblem(): void {
-    const box = this.$('.sl-lab-problem');
-    box.hidden = true;
-    box.replaceChildren();
+    this.view.setState(state);
+    emitState(this, { state, session: this.lab.current });
   }
 }
 
-export function initLabPanels(): void {
-  for (const root of document.querySelectorAll<HTMLElement>('[data-lab]')) {
-    if (root.dataset.wired) continue;
-    root.dataset.wired = 'true';
-    void new LabPanel(root).init();
-  }
+export function defineLabPanel(): void {
+  if (!customElements.get('sl-lab-panel')) customElements.define('sl-lab-panel', LabPanelElement);
 }

@@ -6,7 +6,13 @@
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
-import { CLOSE_REPLACED, CLOSE_SESSION_ENDED, decodeServerFrame, encodeClientControl, offeredProtocols } from '../server/protocol.ts';
+import {
+  CLOSE_REPLACED,
+  CLOSE_SESSION_ENDED,
+  decodeServerFrame,
+  encodeClientControl,
+  offeredProtocols,
+} from '../server/protocol.ts';
 import { backoffDelay } from './reconnect.ts';
 
 export interface TerminalEvents {
@@ -114,11 +120,19 @@ export class LabTerminal {
     this.ws = ws;
     let greeted = false;
     ws.onopen = () => {
-      this.control({ type: 'hello', cols: Math.max(2, this.term.cols), rows: Math.max(2, this.term.rows), resumeFrom: this.received });
+      this.control({
+        type: 'hello',
+        cols: Math.max(2, this.term.cols),
+        rows: Math.max(2, this.term.rows),
+        resumeFrom: this.received,
+      });
     };
     ws.onmessage = (ev: MessageEvent<ArrayBuffer | string>) => {
       const isBinary = typeof ev.data !== 'string';
-      const frame = decodeServerFrame(isBinary ? new Uint8Array(ev.data as ArrayBuffer) : (ev.data as string), isBinary);
+      const frame = decodeServerFrame(
+        isBinary ? new Uint8Array(ev.data as ArrayBuffer) : (ev.data as string),
+        isBinary,
+      );
       if (frame.kind === 'data') {
         this.received += frame.bytes.length;
         this.term.write(frame.bytes);

@@ -29,8 +29,14 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (!opts.onLine) return;
       for (const l of chunk.split('\n')) if (l.trim()) opts.onLine(l.trim());
     };
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; lines(d); });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; lines(d); });
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      lines(d);
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      lines(d);
+    });
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (timer) clearTimeout(timer);
       resolve({ code: err.code === 'ENOENT' ? 127 : 1, stdout, stderr: stderr + err.message });
@@ -39,7 +45,8 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (timer) clearTimeout(timer);
       resolve({ code: code ?? 1, stdout, stderr });
     });
-    child.stdin.on('error', () => {}); // a child that exits before reading its stdin is not our error
+    // A child that exits without reading its stdin must not crash us with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -1,28 +1,65 @@
 // The kind provider: create, delete and inspect the one-node cluster the labs run on.
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
 import { CERTS_DIR, CONTAINERD_PATCH } from './mirror.ts';
 
-/** NodePorts 30080-30089 reach the host on loopback only. */
+/** NodePorts 30080-30089 reach the host on loopback only (the labs' NodePort checks use them). */
 export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
-/** Host ports they map to: the same, unless SIDECAR_LABS_NODE_PORT_BASE moves them (a second cluster). */
-export const HOST_PORT_BASE = Number(process.env.SIDECAR_LABS_NODE_PORT_BASE) || 30080;
-export const HOST_PORTS = NODE_PORTS.map((p) => p - 30080 + HOST_PORT_BASE);
+
+/** Processes (threads included) one pod may run: a fork bomb in a terminal stops here, not at the node's limit. */
+export const POD_PIDS_LIMIT = 1024;
+
+/**
+ * Host ports for NODE_PORTS: the same numbers by default. A second cluster on the same machine sets
+ * SIDECAR_LABS_NODE_PORT_BASE to another base (e.g. 31080) or to `none` for no port mappings.
+ */
+export function hostPorts(env = process.env.SIDECAR_LABS_NODE_PORT_BASE): Array<{ container: number; host: number }> {
+  if (env === 'none') return [];
+  const base = env ? Number(env) : NODE_PORTS[0];
+  if (!Number.isInteger(base) || base < 1024 || base + NODE_PORTS.length > 65535) {
+    throw new ClusterError(
+      `SIDECAR_LABS_NODE_PORT_BASE="${env}" is not a port between 1024 and ${65535 - NODE_PORTS.length} (or "none")`,
+    );
+  }
+  return NODE_PORTS.map((p, i) => ({ container: p, host: base + i }));
+}
+
+/** The host port the first NodePort maps to (undefined: no mappings), from SIDECAR_LABS_NODE_PORT_BASE. */
+export function nodePortBase(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return hostPorts(env.SIDECAR_LABS_NODE_PORT_BASE)[0]?.host;
+}
+
+/** The host ports the cluster's NodePorts map to (127.0.0.1). */
+export function hostNodePorts(env: NodeJS.ProcessEnv = process.env): number[] {
+  return hostPorts(env.SIDECAR_LABS_NODE_PORT_BASE).map((p) => p.host);
+}
 
 export interface KindConfigOptions {
   /** Offline node images carry a static bridge CNI config instead of kindnet (whose image we lack). */
   offline: boolean;
+  /** Kubelet ≥1.35 refuses cgroup v1 hosts unless told `failCgroupV1: false`. */
+  allowCgroupV1?: boolean;
+  ports?: Array<{ container: number; host: number }>;
   /** A host directory of per-registry hosts.toml files (mirror.ts), mounted at containerd's certs.d. */
   mirrorHostsDir?: string;
 }
 
-export function kindConfig({ offline, mirrorHostsDir }: KindConfigOptions): string {
-  const ports = NODE_PORTS.map(
-    (p, i) => `      - { containerPort: ${p}, hostPort: ${HOST_PORTS[i]}, listenAddress: "127.0.0.1", protocol: TCP }`,
-  ).join('\n');
+/** True on a cgroup v1 host when the node image is Kubernetes 1.35 or newer (its tag names the version). */
+export function needsCgroupV1Opt(
+  image: string | undefined,
+  cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers'),
+): boolean {
+  const m = /:v1\.(\d+)\./.exec(image ?? '');
+  return !cgroupV2 && Boolean(m && Number(m[1]) >= 35);
+}
+
+export function kindConfig({ offline, allowCgroupV1, ports = hostPorts(), mirrorHostsDir }: KindConfigOptions): string {
+  const mappings = ports.map(
+    (p) => `      - { containerPort: ${p.container}, hostPort: ${p.host}, listenAddress: "127.0.0.1", protocol: TCP }`,
+  );
   return [
     'kind: Cluster',
     'apiVersion: kind.x-k8s.io/v1alpha4',
@@ -30,12 +67,26 @@ export function kindConfig({ offline, mirrorHostsDir }: KindConfigOptions): stri
     'networking:',
     '  apiServerAddress: "127.0.0.1"',
     ...(offline ? ['  disableDefaultCNI: true'] : []),
-    ...(mirrorHostsDir ? ['containerdConfigPatches:', '  - |-', ...CONTAINERD_PATCH.split('\n').map((l) => `    ${l}`)] : []),
+    // the node's kubelet caps every pod's process count (a fork bomb stays inside its pod); kubelet
+    // >= 1.35 on a cgroup v1 host must also be told not to refuse it
+    'kubeadmConfigPatches:',
+    '  - |',
+    '    apiVersion: kubelet.config.k8s.io/v1beta1',
+    '    kind: KubeletConfiguration',
+    `    podPidsLimit: ${POD_PIDS_LIMIT}`,
+    ...(allowCgroupV1 ? ['    failCgroupV1: false'] : []),
+    ...(mirrorHostsDir
+      ? ['containerdConfigPatches:', '  - |-', ...CONTAINERD_PATCH.split('\n').map((l) => `    ${l}`)]
+      : []),
     'nodes:',
     '  - role: control-plane',
-    '    extraPortMappings:',
-    ports,
-    ...(mirrorHostsDir ? ['    extraMounts:', `      - { hostPath: ${JSON.stringify(mirrorHostsDir)}, containerPath: "${CERTS_DIR}", readOnly: true }`] : []),
+    ...(mappings.length ? ['    extraPortMappings:', ...mappings] : []),
+    ...(mirrorHostsDir
+      ? [
+          '    extraMounts:',
+          `      - { hostPath: ${JSON.stringify(mirrorHostsDir)}, containerPath: "${CERTS_DIR}", readOnly: true }`,
+        ]
+      : []),
     '',
   ].join('\n');
 }
@@ -67,11 +118,34 @@ export async function nodeRunning(): Promise<boolean> {
   return r.code === 0 && r.stdout.trim() === 'true';
 }
 
-export async function createCluster(opts: { image?: string; offline: boolean; mirrorHostsDir?: string; onLine?: (l: string) => void }): Promise<void> {
-  const configPath = join(cacheDir(), 'kind-config.yaml');
+export async function createCluster(opts: {
+  image?: string;
+  offline: boolean;
+  mirrorHostsDir?: string;
+  onLine?: (l: string) => void;
+}): Promise<void> {
+  const configPath = join(cacheDir(), `kind-config-${CLUSTER_NAME}.yaml`);
   mkdirSync(dirname(configPath), { recursive: true });
-  writeFileSync(configPath, kindConfig({ offline: opts.offline, mirrorHostsDir: opts.mirrorHostsDir }));
-  const args = ['create', 'cluster', '--name', CLUSTER_NAME, '--config', configPath, '--kubeconfig', kindKubeconfigPath(), '--wait', '0s'];
+  writeFileSync(
+    configPath,
+    kindConfig({
+      offline: opts.offline,
+      allowCgroupV1: needsCgroupV1Opt(opts.image),
+      mirrorHostsDir: opts.mirrorHostsDir,
+    }),
+  );
+  const args = [
+    'create',
+    'cluster',
+    '--name',
+    CLUSTER_NAME,
+    '--config',
+    configPath,
+    '--kubeconfig',
+    kindKubeconfigPath(),
+    '--wait',
+    '0s',
+  ];
   if (opts.image) args.push('--image', opts.image);
   const r = await kind(args, opts.onLine);
   if (r.code !== 0) {

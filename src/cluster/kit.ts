@@ -35,18 +35,17 @@ export async function buildOfflineNodeImage(progress: Progress): Promise<string>
   return tag;
 }
 
-/** Lab images as the manifests name them (one list, shared with the course's content tests). */
-export { labImages as LAB_IMAGES } from '../course/images.ts';
-
-/** Images this project builds itself in every mode: there is no upstream for them. */
-export const PROJECT_IMAGES = ['docker.io/sidecarlabs/git-server:0.1.0', 'docker.io/sidecarlabs/toolbox:0.1.0'] as const;
+/** Lab images as the manifests name them, and the ones this project builds itself in every mode (scripts/kit/images.txt). */
+export { labImages as LAB_IMAGES, projectImages as PROJECT_IMAGES } from '../course/images.ts';
 
 /** Builds all images with the kit (online too: the project's own images need it) and returns the archive. */
 export async function buildImageArchive(progress: Progress): Promise<string> {
   progress.phase('building the lab images');
   const go = await run('bash', [`${kitDir}build-go.sh`], { onLine: (l) => progress.detail(l) });
-  if (go.code !== 0) throw new ClusterError(`building Go programs failed:\n${go.stderr.split('\n').slice(-10).join('\n')}`);
+  if (go.code !== 0)
+    throw new ClusterError(`building Go programs failed:\n${go.stderr.split('\n').slice(-10).join('\n')}`);
   const r = await run('bash', [`${kitDir}build-images.sh`], { onLine: (l) => progress.detail(l) });
-  if (r.code !== 0) throw new ClusterError(`building the lab images failed:\n${r.stderr.split('\n').slice(-10).join('\n')}`);
+  if (r.code !== 0)
+    throw new ClusterError(`building the lab images failed:\n${r.stderr.split('\n').slice(-10).join('\n')}`);
   return r.stdout.trim().split('\n').pop() ?? '';
 }

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { kindKubeconfigPath, CLUSTER_NAME } from './paths.ts';
+import { UserError, CLUSTER_FIX } from '../errors.ts';
 
 export type ClusterChoice = 'kind' | 'current';
 
@@ -21,10 +22,9 @@ export function defaultClusterChoice(): ClusterChoice {
   return 'kind';
 }
 
-export class NoClusterError extends Error {
+export class NoClusterError extends UserError {
   constructor(message: string) {
-    super(message);
-    this.name = 'NoClusterError';
+    super('no-cluster', message, { fix: CLUSTER_FIX });
   }
 }
 
@@ -39,7 +39,11 @@ export function loadKubeConfig(choice: ClusterChoice = defaultClusterChoice()): 
       );
     }
     kc.loadFromFile(path);
-    return { kc, path, describe: `kind cluster "${CLUSTER_NAME}" (kubeconfig ${path}, context ${kc.getCurrentContext()})` };
+    return {
+      kc,
+      path,
+      describe: `kind cluster "${CLUSTER_NAME}" (kubeconfig ${path}, context ${kc.getCurrentContext()})`,
+    };
   }
   kc.loadFromDefault();
   const path = process.env.KUBECONFIG ?? `${process.env.HOME}/.kube/config`;

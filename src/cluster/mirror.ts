@@ -16,7 +16,13 @@ import { LAB_IMAGES } from './kit.ts';
 
 /** Registries the cluster may pull from: those of the lab images, the control plane's, and the common ones. */
 export const MIRRORED_REGISTRIES = [
-  ...new Set([...LAB_IMAGES.map((i) => parseImageRef(i).registry), 'docker.io', 'registry.k8s.io', 'ghcr.io', 'quay.io']),
+  ...new Set([
+    ...LAB_IMAGES.map((i) => parseImageRef(i).registry),
+    'docker.io',
+    'registry.k8s.io',
+    'ghcr.io',
+    'quay.io',
+  ]),
 ];
 
 /** Where the node's containerd looks for hosts.toml files (set by the config patch below). */
@@ -44,7 +50,8 @@ export function parseMirror(url: string): { base: string; hostPort: string } {
   } catch {
     throw new ClusterError(`--registry-mirror "${url}" is not a URL (expected e.g. http://127.0.0.1:5001)`);
   }
-  if (u.pathname !== '/' && u.pathname !== '') throw new ClusterError(`--registry-mirror "${url}": give the registry's root, without a path`);
+  if (u.pathname !== '/' && u.pathname !== '')
+    throw new ClusterError(`--registry-mirror "${url}": give the registry's root, without a path`);
   return { base: `${u.protocol}//${u.host}`, hostPort: u.host };
 }
 
@@ -100,7 +107,8 @@ export async function nodeMirrorBase(mirror: string): Promise<string> {
     if (!name || !m) continue;
     await run('docker', ['network', 'create', 'kind']); // kind makes it too; "already exists" is fine
     const c = await run('docker', ['network', 'connect', 'kind', name]);
-    if (c.code !== 0 && !/already exists/.test(c.stderr)) throw new ClusterError(`could not join ${name} to the kind network: ${c.stderr.trim()}`);
+    if (c.code !== 0 && !/already exists/.test(c.stderr))
+      throw new ClusterError(`could not join ${name} to the kind network: ${c.stderr.trim()}`);
     return `${u.protocol}//${name}:${m[1]}`;
   }
   throw new ClusterError(
@@ -148,7 +156,8 @@ export async function pullThroughMirror(mirror: string, image: string): Promise<
   if ((await run('docker', ['image', 'inspect', image])).code === 0) return;
   const from = mirrorRef(mirror, image);
   const pull = await run('docker', ['pull', '-q', from]);
-  if (pull.code !== 0) throw new ClusterError(`could not pull ${image} through the mirror (${from}): ${pull.stderr.trim()}`);
+  if (pull.code !== 0)
+    throw new ClusterError(`could not pull ${image} through the mirror (${from}): ${pull.stderr.trim()}`);
   const tag = await run('docker', ['tag', from, image]);
   if (tag.code !== 0) throw new ClusterError(`could not tag ${from} as ${image}: ${tag.stderr.trim()}`);
 }

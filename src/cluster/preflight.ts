@@ -11,9 +11,10 @@ export async function checkDocker(): Promise<string> {
         '`sudo bash scripts/kit/host-setup.sh`, then try again.',
     );
   }
-  const info = await run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
+  // `docker version` says "permission denied" plainly; `docker info --format` hides it in a template error.
+  const info = await run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 20_000 });
   if (info.code !== 0) {
-    const denied = /permission denied/i.test(info.stderr);
+    const denied = /permission denied/i.test(`${info.stdout}${info.stderr}`);
     throw new ClusterError(
       denied
         ? 'Docker is installed but this user may not use it (permission denied on the Docker socket). ' +

@@ -28,21 +28,44 @@ export async function watchUntil(
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
       let ctl: AbortController | undefined;
-      const timer = setTimeout(() => { ctl?.abort(); resolve(false); }, Math.max(0, deadline - Date.now()));
-      const finish = (v: boolean) => { clearTimeout(timer); ctl?.abort(); resolve(v); };
+      const timer = setTimeout(
+        () => {
+          ctl?.abort();
+          resolve(false);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      const finish = (v: boolean) => {
+        clearTimeout(timer);
+        ctl?.abort();
+        resolve(v);
+      };
       objs.clear();
       watch
-        .watch(path, {}, (type, obj: Obj) => {
-          const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-          if (type === 'DELETED') objs.delete(key);
-          else objs.set(key, obj);
-          if (settled(objs)) finish(true);
-        }, () => {
-          // The server ended the watch (timeout or error): open it again after a short pause.
-          clearTimeout(timer);
-          setTimeout(() => resolve(false), 500);
-        })
-        .then((c) => { ctl = c; }, () => { clearTimeout(timer); setTimeout(() => resolve(false), 1000); });
+        .watch(
+          path,
+          {},
+          (type, obj: Obj) => {
+            const key = `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+            if (type === 'DELETED') objs.delete(key);
+            else objs.set(key, obj);
+            if (settled(objs)) finish(true);
+          },
+          () => {
+            // The server ended the watch (timeout or error): open it again after a short pause.
+            clearTimeout(timer);
+            setTimeout(() => resolve(false), 500);
+          },
+        )
+        .then(
+          (c) => {
+            ctl = c;
+          },
+          () => {
+            clearTimeout(timer);
+            setTimeout(() => resolve(false), 1000);
+          },
+        );
     });
     if (ok) return;
   }
@@ -56,7 +79,13 @@ export async function waitForClusterReady(kc: KubeConfig, timeoutMs = 180_000): 
     kc,
     '/api/v1/nodes',
     (nodes) => nodes.size > 0 && [...nodes.values()].every(ready),
-    (nodes) => `node(s) not Ready: ${[...nodes.values()].filter((n) => !ready(n)).map((n) => n.metadata?.name).join(', ') || 'none registered yet'}`,
+    (nodes) =>
+      `node(s) not Ready: ${
+        [...nodes.values()]
+          .filter((n) => !ready(n))
+          .map((n) => n.metadata?.name)
+          .join(', ') || 'none registered yet'
+      }`,
     timeoutMs,
   );
   // The system pods kubeadm and kind create: API server, etcd, scheduler, controller manager, proxy, DNS.
@@ -67,7 +96,8 @@ export async function waitForClusterReady(kc: KubeConfig, timeoutMs = 180_000): 
     kc,
     '/api/v1/namespaces/kube-system/pods',
     (pods) => missing(pods).length === 0 && [...pods.values()].every((o) => o.status?.phase === 'Running' && ready(o)),
-    (pods) => `kube-system pods not ready: ${[...new Set([...missing(pods), ...[...pods.values()].filter((o) => !ready(o)).map((o) => o.metadata?.name ?? '?')])].join(', ')}`,
+    (pods) =>
+      `kube-system pods not ready: ${[...new Set([...missing(pods), ...[...pods.values()].filter((o) => !ready(o)).map((o) => o.metadata?.name ?? '?')])].join(', ')}`,
     timeoutMs,
   );
 }

@@ -34,9 +34,11 @@ export async function readLesson(fileName: string): Promise<LessonSource> {
   if (!frontmatter || typeof frontmatter !== 'object') {
     throw new Error(`${file}:2: front-matter must be a YAML mapping`);
   }
-  const rawImports = [...text.matchAll(/^import\s+(\w+)\s+from\s+['"]([^'"]+)\?raw['"];?\s*$/gm)].map(
-    (m) => ({ name: m[1], specifier: m[2], path: resolve(dirname(file), m[2]) }),
-  );
+  const rawImports = [...text.matchAll(/^import\s+(\w+)\s+from\s+['"]([^'"]+)\?raw['"];?\s*$/gm)].map((m) => ({
+    name: m[1],
+    specifier: m[2],
+    path: resolve(dirname(file), m[2]),
+  }));
   const labPanels = [...text.matchAll(/<Lab\s+slug=["']([^"']+)["']\s*\/>/g)].map((m) => m[1]);
   return {
     slug: fileName.replace(/\.mdx?$/, ''),

@@ -11,6 +11,7 @@ export const lessonSlugs = [
   'localhost-between-containers',
   'native-sidecars',
   'resources-probes-troubleshooting',
+  'log-pipeline',
 ] as const;
 
 export type LessonSlug = (typeof lessonSlugs)[number];

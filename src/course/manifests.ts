@@ -92,9 +92,7 @@ export function unknownFields(value: unknown, typeName: string, path = ''): stri
   if (value === null || value === undefined) return [];
   const array = /^Array<(.+)>$/.exec(typeName);
   if (array) {
-    return Array.isArray(value)
-      ? value.flatMap((item, i) => unknownFields(item, array[1], `${path}[${i}]`))
-      : [];
+    return Array.isArray(value) ? value.flatMap((item, i) => unknownFields(item, array[1], `${path}[${i}]`)) : [];
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(typeName);
   if (map) {

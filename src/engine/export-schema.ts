@@ -8,12 +8,16 @@ import { LabSpec } from './schema.ts';
 export const SCHEMA_PATH = fileURLToPath(new URL('../../labs/lab.schema.json', import.meta.url));
 
 export function labJsonSchema(): string {
-  const schema = z.toJSONSchema(LabSpec, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(LabSpec, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<
+    string,
+    unknown
+  >;
   const out = {
     ...schema,
     $id: 'https://sidecar-labs.dev/lab.schema.json',
     title: 'Sidecar Labs lab.yaml',
-    description: 'A lab: setup manifests and ordered steps with checks. Generated from src/engine/schema.ts; do not edit.',
+    description:
+      'A lab: setup manifests and ordered steps with checks. Generated from src/engine/schema.ts; do not edit.',
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

@@ -36,7 +36,10 @@ export function parseJsonPath(expr: string): Segment[] {
       else if (/^-?\d+$/.test(inner)) out.push({ kind: 'index', index: Number(inner) });
       else if (/^'[^']*'$|^"[^"]*"$/.test(inner)) out.push({ kind: 'key', key: inner.slice(1, -1) });
       else {
-        const f = /^\?\(@((?:\.[A-Za-z0-9_\-]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?)|(true|false))\s*\)$/.exec(inner);
+        const f =
+          /^\?\(@((?:\.[A-Za-z0-9_-]+)+)\s*(==|!=)\s*(?:"([^"]*)"|'([^']*)'|(-?\d+(?:\.\d+)?)|(true|false))\s*\)$/.exec(
+            inner,
+          );
         if (!f) fail(`unsupported selector [${inner}]`);
         const value = f![3] ?? f![4] ?? (f![5] !== undefined ? Number(f![5]) : f![6] === 'true');
         out.push({ kind: 'filter', path: f![1].slice(1).split('.'), op: f![2] as '==' | '!=', value });
@@ -53,7 +56,8 @@ export function evalJsonPath(obj: unknown, expr: string): unknown[] {
     const next: unknown[] = [];
     for (const v of current) {
       if (seg.kind === 'key') {
-        if (v && typeof v === 'object' && !Array.isArray(v) && seg.key in (v as object)) next.push((v as Record<string, unknown>)[seg.key]);
+        if (v && typeof v === 'object' && !Array.isArray(v) && seg.key in (v as object))
+          next.push((v as Record<string, unknown>)[seg.key]);
       } else if (seg.kind === 'index') {
         if (Array.isArray(v)) {
           const el = v[seg.index < 0 ? v.length + seg.index : seg.index];
@@ -65,7 +69,10 @@ export function evalJsonPath(obj: unknown, expr: string): unknown[] {
       } else {
         if (!Array.isArray(v)) continue;
         for (const el of v) {
-          const got = seg.path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), el);
+          const got = seg.path.reduce<unknown>(
+            (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+            el,
+          );
           const eq = got === seg.value || (got !== undefined && String(got) === String(seg.value));
           if (seg.op === '==' ? eq : !eq) next.push(el);
         }

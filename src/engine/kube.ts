@@ -1,17 +1,26 @@
 // The engine's one door to the cluster: typed client-node APIs from one KubeConfig, server-side apply,
 // watches, exec, logs, API-server proxy. Connection failures become ClusterUnreachableError naming the
 // kubeconfig/context that was tried.
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
 import {
-  ApiException, CoreV1Api, Exec, KubernetesObjectApi, PatchStrategy, Watch,
-  type KubeConfig, type V1Pod, type V1Status, type KubernetesObject,
+  ApiException,
+  CoreV1Api,
+  Exec,
+  KubernetesObjectApi,
+  PatchStrategy,
+  Watch,
+  type KubeConfig,
+  type V1Pod,
+  type V1Status,
+  type KubernetesObject,
 } from '@kubernetes/client-node';
 import { toolPath } from '../cluster/paths.ts';
 import { ClusterUnreachableError } from './errors.ts';
 import type { ClusterOps, ExecResult, HttpResult } from './checks.ts';
+import type { KubeJson } from './checks/types.ts';
 
 export const FIELD_MANAGER = 'sidecar-labs';
 
@@ -27,7 +36,8 @@ export function apiMessage(e: unknown): string {
     const body = e.body as unknown;
     try {
       const parsed = typeof body === 'string' ? JSON.parse(body) : body;
-      if (parsed && typeof parsed === 'object' && 'message' in parsed) return String((parsed as { message: unknown }).message);
+      if (parsed && typeof parsed === 'object' && 'message' in parsed)
+        return String((parsed as { message: unknown }).message);
     } catch {
       /* not JSON */
     }
@@ -36,7 +46,8 @@ export function apiMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|socket hang up|fetch failed|certificate|self[- ]signed|EAI_AGAIN/i;
+const UNREACHABLE =
+  /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|socket hang up|fetch failed|certificate|self[- ]signed|EAI_AGAIN/i;
 
 export function isUnreachable(e: unknown): boolean {
   if (e instanceof ApiException) return false;
@@ -93,7 +104,11 @@ export class Kube implements ClusterOps {
     let v = { major: 0, minor: 0, gitVersion: 'unknown' };
     try {
       const j = JSON.parse(r.body) as { major?: string; minor?: string; gitVersion?: string };
-      v = { major: parseInt(j.major ?? '0', 10), minor: parseInt(j.minor ?? '0', 10), gitVersion: j.gitVersion ?? 'unknown' };
+      v = {
+        major: parseInt(j.major ?? '0', 10),
+        minor: parseInt(j.minor ?? '0', 10),
+        gitVersion: j.gitVersion ?? 'unknown',
+      };
     } catch {
       /* an API server that hides its version: do not block on it */
     }
@@ -106,7 +121,7 @@ export class Kube implements ClusterOps {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new ClusterUnreachableError(this.describe, 'the kubeconfig has no current cluster');
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
-    const opts: import('node:https').RequestOptions = { method: 'GET', headers: {}, timeout: timeoutMs };
+    const opts: HttpsRequestOptions = { method: 'GET', headers: {}, timeout: timeoutMs };
     await this.kc.applyToHTTPSOptions(opts);
     const req = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
@@ -130,7 +145,8 @@ export class Kube implements ClusterOps {
       p = this.call(() => this.raw(path, 10000)).then((r) => {
         const m = new Map<string, boolean>();
         if (r.status === 200) {
-          for (const res of JSON.parse(r.body).resources ?? []) if (!String(res.name).includes('/')) m.set(res.kind, !!res.namespaced);
+          for (const res of JSON.parse(r.body).resources ?? [])
+            if (!String(res.name).includes('/')) m.set(res.kind, !!res.namespaced);
         }
         return m;
       });
@@ -141,11 +157,15 @@ export class Kube implements ClusterOps {
   }
 
   async apply<T extends KubernetesObject>(obj: T): Promise<T> {
-    return this.call(() => this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+    return this.call(() =>
+      this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply),
+    );
   }
 
   async mergePatch<T extends KubernetesObject>(obj: T): Promise<T> {
-    return this.call(() => this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch));
+    return this.call(() =>
+      this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
+    );
   }
 
   // ---- ClusterOps (what checks use) ----
@@ -158,19 +178,41 @@ export class Kube implements ClusterOps {
     return this.orNull(() => this.core.readNamespacedPod({ namespace, name }));
   }
 
-  async exec(namespace: string, pod: string, container: string, command: string[], timeoutMs: number): Promise<ExecResult> {
+  async exec(
+    namespace: string,
+    pod: string,
+    container: string,
+    command: string[],
+    timeoutMs: number,
+  ): Promise<ExecResult> {
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const sink = (into: Buffer[]) => new Writable({ write(c, _e, cb) { into.push(Buffer.from(c)); cb(); } });
+    const sink = (into: Buffer[]) =>
+      new Writable({
+        write(c, _e, cb) {
+          into.push(Buffer.from(c));
+          cb();
+        },
+      });
     let status: V1Status | undefined;
-    const ws = await this.call(() => this.execApi.exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => { status = s; }));
+    const ws = await this.call(() =>
+      this.execApi.exec(namespace, pod, container, command, sink(out), sink(err), null, false, (s) => {
+        status = s;
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         ws.close();
         reject(new Error(`command did not finish within ${Math.round(timeoutMs / 1000)}s`));
       }, timeoutMs);
-      ws.on('close', () => { clearTimeout(timer); resolve(); });
-      ws.on('error', (e: Error) => { clearTimeout(timer); reject(e); });
+      ws.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.on('error', (e: Error) => {
+        clearTimeout(timer);
+        reject(e);
+      });
     });
     const stdout = Buffer.concat(out).toString('utf8');
     const stderr = Buffer.concat(err).toString('utf8');
@@ -178,37 +220,72 @@ export class Kube implements ClusterOps {
     if (status.status === 'Success') return { stdout, stderr, exitCode: 0 };
     const code = status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
     if (code !== undefined) return { stdout, stderr, exitCode: Number(code) };
-    throw new Error(`cannot run the command in ${pod}/${container}: ${status.message ?? status.reason ?? 'unknown error'}`);
+    throw new Error(
+      `cannot run the command in ${pod}/${container}: ${status.message ?? status.reason ?? 'unknown error'}`,
+    );
   }
 
-  logs(namespace: string, pod: string, container: string, opts: { previous?: boolean; tailLines?: number } = {}): Promise<string> {
-    return this.call(() => this.core.readNamespacedPodLog({ namespace, name: pod, container, previous: opts.previous, tailLines: opts.tailLines }))
+  logs(
+    namespace: string,
+    pod: string,
+    container: string,
+    opts: { previous?: boolean; tailLines?: number } = {},
+  ): Promise<string> {
+    return this.call(() =>
+      this.core.readNamespacedPodLog({
+        namespace,
+        name: pod,
+        container,
+        previous: opts.previous,
+        tailLines: opts.tailLines,
+      }),
+    )
       .then((s) => (typeof s === 'string' ? s : String(s ?? '')))
       .catch((e) => {
         throw new Error(apiMessage(e));
       });
   }
 
-  async proxyService(namespace: string, service: string, port: string | number | undefined, path: string, timeoutMs: number): Promise<HttpResult> {
+  async proxyService(
+    namespace: string,
+    service: string,
+    port: string | number | undefined,
+    path: string,
+    timeoutMs: number,
+  ): Promise<HttpResult> {
     const name = port === undefined ? service : `${service}:${port}`;
-    const r = await this.call(() => this.raw(`/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy${path}`, timeoutMs));
-    if (r.status === 404 && /services? "?[^"]*"? not found/.test(r.body)) throw new Error(`service "${service}" does not exist yet`);
-    if (r.status === 503 && /no endpoints available/.test(r.body)) throw new Error(`service "${service}" has no ready pods behind it`);
+    const r = await this.call(() =>
+      this.raw(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy${path}`,
+        timeoutMs,
+      ),
+    );
+    if (r.status === 404 && /services? "?[^"]*"? not found/.test(r.body))
+      throw new Error(`service "${service}" does not exist yet`);
+    if (r.status === 503 && /no endpoints available/.test(r.body))
+      throw new Error(`service "${service}" has no ready pods behind it`);
     return r;
   }
 
   async httpGet(url: string, timeoutMs: number): Promise<HttpResult> {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).catch((e: Error & { cause?: { code?: string } }) => {
-      throw new Error(e.cause?.code ?? e.message);
-    });
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).catch(
+      (e: Error & { cause?: { code?: string } }) => {
+        throw new Error(e.cause?.code ?? e.message);
+      },
+    );
     return { status: res.status, body: await res.text() };
   }
 
-  readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<Record<string, any> | undefined> {
-    return this.orNull(() => this.objects.read({ apiVersion, kind, metadata: { name, namespace } })) as Promise<Record<string, any> | undefined>;
+  readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<KubeJson | undefined> {
+    return this.orNull(() => this.objects.read({ apiVersion, kind, metadata: { name, namespace } })) as Promise<
+      KubeJson | undefined
+    >;
   }
 
-  runScript(script: string, opts: { env: Record<string, string>; cwd: string; timeoutMs: number }): Promise<{ exitCode: number; output: string }> {
+  runScript(
+    script: string,
+    opts: { env: Record<string, string>; cwd: string; timeoutMs: number },
+  ): Promise<{ exitCode: number; output: string }> {
     return runShell(script, opts);
   }
 
@@ -218,7 +295,11 @@ export class Kube implements ClusterOps {
    * Watch a collection (list, then watch from its resourceVersion; re-list when the watch ends) and call
    * onChange with the current items after every event. Returns a stop function.
    */
-  watchCollection<T extends KubernetesObject>(path: string, onChange: (items: T[]) => void, onError: (e: unknown) => void): () => void {
+  watchCollection<T extends KubernetesObject>(
+    path: string,
+    onChange: (items: T[]) => void,
+    onError: (e: unknown) => void,
+  ): () => void {
     const items = new Map<string, T>();
     let stopped = false;
     let abort: AbortController | undefined;
@@ -235,17 +316,25 @@ export class Kube implements ClusterOps {
           if (stopped) return;
           await new Promise<void>((resolve) => {
             watch
-              .watch(path, { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true }, (phase, obj: T) => {
-                if (phase === 'BOOKMARK') return;
-                const key = obj.metadata?.uid ?? obj.metadata?.name ?? '';
-                if (phase === 'DELETED') items.delete(key);
-                else items.set(key, obj);
-                onChange([...items.values()]);
-              }, () => resolve())
-              .then((a) => {
-                abort = a;
-                if (stopped) a.abort();
-              }, () => resolve());
+              .watch(
+                path,
+                { resourceVersion: list.metadata.resourceVersion, allowWatchBookmarks: true },
+                (phase, obj: T) => {
+                  if (phase === 'BOOKMARK') return;
+                  const key = obj.metadata?.uid ?? obj.metadata?.name ?? '';
+                  if (phase === 'DELETED') items.delete(key);
+                  else items.set(key, obj);
+                  onChange([...items.values()]);
+                },
+                () => resolve(),
+              )
+              .then(
+                (a) => {
+                  abort = a;
+                  if (stopped) a.abort();
+                },
+                () => resolve(),
+              );
           });
         } catch (e) {
           if (stopped) return;
@@ -263,7 +352,10 @@ export class Kube implements ClusterOps {
 }
 
 /** Run a shell snippet on this machine (solution commands, script checks) with the kit's tools on PATH. */
-export function runShell(script: string, opts: { env: Record<string, string>; cwd: string; timeoutMs: number; signal?: AbortSignal }): Promise<{ exitCode: number; output: string }> {
+export function runShell(
+  script: string,
+  opts: { env: Record<string, string>; cwd: string; timeoutMs: number; signal?: AbortSignal },
+): Promise<{ exitCode: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', script], {
       cwd: opts.cwd,

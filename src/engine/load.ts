@@ -4,7 +4,17 @@
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseAllDocuments, parseDocument, isMap, isNode, isPair, isScalar, type Document, type Node } from 'yaml';
+import {
+  LineCounter,
+  parseAllDocuments,
+  parseDocument,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  type Document,
+  type Node,
+} from 'yaml';
 import type { z } from 'zod';
 import { LabSpec, CHECK_TYPES } from './schema.ts';
 import { LabFormatError, LabNotFoundError, type FormatProblem } from './errors.ts';
@@ -12,7 +22,13 @@ import { LabFormatError, LabNotFoundError, type FormatProblem } from './errors.t
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    [k: string]: unknown;
+  };
   [k: string]: unknown;
 }
 
@@ -34,10 +50,27 @@ export function defaultLabsDir(): string {
 
 /** Kinds that are never namespaced: refused statically (the API's discovery refuses the rest at apply time). */
 export const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'CustomResourceDefinition',
-  'PriorityClass', 'IngressClass', 'RuntimeClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'APIService',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding', 'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'StorageClass',
+  'CustomResourceDefinition',
+  'PriorityClass',
+  'IngressClass',
+  'RuntimeClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'CertificateSigningRequest',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
 ]);
 
 class Positions {
@@ -111,9 +144,10 @@ export function zodProblems(issues: z.core.$ZodIssue[], doc: Document, pos: Posi
     } else if (value === undefined && !doc.hasIn(path as (string | number)[]) && path.length > 0) {
       message = `missing required field "${String(path[path.length - 1])}"`;
     } else if (issue.code === 'invalid_type') {
-      message = value === undefined && doc.hasIn(path as (string | number)[]) === false
-        ? `missing required field "${String(path[path.length - 1])}" (expected ${issue.expected})`
-        : `expected ${issue.expected}, got ${describeValue(value)}`;
+      message =
+        value === undefined && doc.hasIn(path as (string | number)[]) === false
+          ? `missing required field "${String(path[path.length - 1])}" (expected ${issue.expected})`
+          : `expected ${issue.expected}, got ${describeValue(value)}`;
     } else if (issue.code === 'invalid_value' && 'values' in issue) {
       message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(value)}`;
     } else if (issue.code === 'invalid_union') {
@@ -158,7 +192,12 @@ function checkManifest(
   const where = (path: (string | number)[]) => pos.at(nodeAt(doc, path)?.range?.[0]);
   const prefix = (p: string) => (docIndex > 0 ? `document ${docIndex + 1}: ${p}` : p);
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
-    problems.push({ file: pos.file, ...where([]), path: prefix(''), message: 'expected a Kubernetes object (a mapping with apiVersion, kind, metadata)' });
+    problems.push({
+      file: pos.file,
+      ...where([]),
+      path: prefix(''),
+      message: 'expected a Kubernetes object (a mapping with apiVersion, kind, metadata)',
+    });
     return false;
   }
   const o = obj as Record<string, any>;
@@ -170,19 +209,28 @@ function checkManifest(
     }
   }
   if (typeof o.metadata?.name !== 'string' || !o.metadata.name) {
-    problems.push({ file: pos.file, ...where(['metadata', 'name']), path: prefix('metadata.name'), message: 'missing "metadata.name"' });
+    problems.push({
+      file: pos.file,
+      ...where(['metadata', 'name']),
+      path: prefix('metadata.name'),
+      message: 'missing "metadata.name"',
+    });
     ok = false;
   }
   if (o.metadata?.namespace !== undefined) {
     problems.push({
-      file: pos.file, ...where(['metadata', 'namespace']), path: prefix('metadata.namespace'),
+      file: pos.file,
+      ...where(['metadata', 'namespace']),
+      path: prefix('metadata.namespace'),
       message: `names namespace "${o.metadata.namespace}": lab manifests must not set a namespace (each session gets its own; remove the line)`,
     });
     ok = false;
   }
   if (CLUSTER_SCOPED_KINDS.has(o.kind)) {
     problems.push({
-      file: pos.file, ...where(['kind']), path: prefix('kind'),
+      file: pos.file,
+      ...where(['kind']),
+      path: prefix('kind'),
       message: `${o.kind} is cluster-scoped: a lab may only create objects inside its own namespace`,
     });
     ok = false;
@@ -194,15 +242,27 @@ function checkManifest(
         const cpath = [...ps.path, list, i];
         if (typeof c.image !== 'string') return;
         if (!/:[^/]+$/.test(c.image) || c.image.endsWith(':latest')) {
-          problems.push({ file: pos.file, ...where([...cpath, 'image']), path: prefix(pathString([...cpath, 'image'])), message: `image "${c.image}" is not pinned: use an exact tag (never :latest)` });
+          problems.push({
+            file: pos.file,
+            ...where([...cpath, 'image']),
+            path: prefix(pathString([...cpath, 'image'])),
+            message: `image "${c.image}" is not pinned: use an exact tag (never :latest)`,
+          });
         } else if (images && !images.has(c.image)) {
           problems.push({
-            file: pos.file, ...where([...cpath, 'image']), path: prefix(pathString([...cpath, 'image'])),
+            file: pos.file,
+            ...where([...cpath, 'image']),
+            path: prefix(pathString([...cpath, 'image'])),
             message: `image "${c.image}" is not listed in lab.yaml "images" (${[...(images ?? [])].join(', ') || 'none listed'})`,
           });
         }
         if (c.imagePullPolicy === 'Always') {
-          problems.push({ file: pos.file, ...where([...cpath, 'imagePullPolicy']), path: prefix(pathString([...cpath, 'imagePullPolicy'])), message: 'imagePullPolicy Always cannot work on the offline cluster: use IfNotPresent' });
+          problems.push({
+            file: pos.file,
+            ...where([...cpath, 'imagePullPolicy']),
+            path: prefix(pathString([...cpath, 'imagePullPolicy'])),
+            message: 'imagePullPolicy Always cannot work on the offline cluster: use IfNotPresent',
+          });
         }
       });
     }
@@ -214,12 +274,41 @@ function isManifestFileName(f: string): boolean {
   return /\.ya?ml$/.test(f) && f !== 'lab.yaml';
 }
 
+/** Every object of one manifest file (problems collected, with positions). */
+function parseManifests(
+  text: string,
+  path: string,
+  images: Set<string> | null,
+  problems: FormatProblem[],
+): KubeObject[] {
+  const mpos = new Positions(relative(process.cwd(), path) || path);
+  const list: KubeObject[] = [];
+  parseAllDocuments(text, { lineCounter: mpos.lc, prettyErrors: false }).forEach((d, i) => {
+    for (const e of d.errors)
+      problems.push({
+        file: mpos.file,
+        ...mpos.at(e.pos[0]),
+        path: '',
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      });
+    if (d.errors.length) return;
+    const obj = d.toJS();
+    if (obj === null || obj === undefined) return; // empty document (e.g. trailing ---)
+    if (checkManifest(obj, d, mpos, i, images, problems)) list.push(obj as KubeObject);
+  });
+  return list;
+}
+
 /** Parse lab.yaml text; exported for tests (no disk needed). */
-export function parseLabYaml(text: string, file: string): { spec?: LabSpec; problems: FormatProblem[]; doc: Document; pos: Positions } {
+export function parseLabYaml(
+  text: string,
+  file: string,
+): { spec?: LabSpec; problems: FormatProblem[]; doc: Document; pos: Positions } {
   const pos = new Positions(file);
   const doc = parseDocument(text, { lineCounter: pos.lc, prettyErrors: false });
   const problems: FormatProblem[] = [];
-  for (const e of doc.errors) problems.push({ file, ...pos.at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
+  for (const e of doc.errors)
+    problems.push({ file, ...pos.at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
   if (problems.length) return { problems, doc, pos };
   const parsed = LabSpec.safeParse(doc.toJS() ?? {});
   if (!parsed.success) return { problems: zodProblems(parsed.error.issues, doc, pos), doc, pos };
@@ -235,48 +324,105 @@ export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
 
   const manifests: Record<string, KubeObject[]> = {};
   const files: Record<string, string> = {};
-  const images = new Set(spec?.images ?? []);
+  const images = spec ? new Set(spec.images) : null;
   for (const f of readdirSync(dir).filter(isManifestFileName).sort()) {
-    const text = readFileSync(join(dir, f), 'utf8');
-    files[f] = text;
-    const mpos = new Positions(relative(process.cwd(), join(dir, f)) || f);
-    const docs = parseAllDocuments(text, { lineCounter: mpos.lc, prettyErrors: false });
-    const list: KubeObject[] = [];
-    const docArray = Array.isArray(docs) ? docs : [];
-    docArray.forEach((d, i) => {
-      for (const e of d.errors) problems.push({ file: mpos.file, ...mpos.at(e.pos[0]), path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` });
-      if (d.errors.length) return;
-      const obj = d.toJS();
-      if (obj === null || obj === undefined) return; // empty document (e.g. trailing ---)
-      if (checkManifest(obj, d, mpos, i, spec ? images : null, problems)) list.push(obj as KubeObject);
-    });
-    manifests[f] = list;
+    files[f] = readFileSync(join(dir, f), 'utf8');
+    manifests[f] = parseManifests(files[f], join(dir, f), images, problems);
+  }
+  // the manifests of common mistakes: parsed and checked the same way, but not among the learner's files
+  const mistakesDir = join(dir, 'mistakes');
+  if (existsSync(mistakesDir)) {
+    for (const f of readdirSync(mistakesDir).filter(isManifestFileName).sort()) {
+      manifests[`mistakes/${f}`] = parseManifests(
+        readFileSync(join(mistakesDir, f), 'utf8'),
+        join(mistakesDir, f),
+        images,
+        problems,
+      );
+    }
   }
 
   if (spec) {
-    const refAt = (path: (string | number)[]) => ({ file: display, ...pos.at(nodeAt(doc, path)?.range?.[0]), path: pathString(path) });
+    const refAt = (path: (string | number)[]) => ({
+      file: display,
+      ...pos.at(nodeAt(doc, path)?.range?.[0]),
+      path: pathString(path),
+    });
     if (spec.lesson !== slug) {
-      problems.push({ ...refAt(['lesson']), message: `lesson "${spec.lesson}" must equal the lab folder name "${slug}"` });
+      problems.push({
+        ...refAt(['lesson']),
+        message: `lesson "${spec.lesson}" must equal the lab folder name "${slug}"`,
+      });
     }
     const refs: [string, (string | number)[]][] = [];
     spec.setup.manifests.forEach((m, i) => refs.push([m, ['setup', 'manifests', i]]));
-    spec.steps.forEach((s, si) => s.solution.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'solution', 'manifests', i]])));
+    spec.steps.forEach((s, si) =>
+      s.solution.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'solution', 'manifests', i]])),
+    );
+    spec.steps.forEach((s, si) =>
+      s.mistakes.forEach((mk, mi) =>
+        mk.apply.manifests.forEach((m, i) => refs.push([m, ['steps', si, 'mistakes', mi, 'apply', 'manifests', i]])),
+      ),
+    );
     for (const [m, path] of refs) {
-      if (!(m in files)) problems.push({ ...refAt(path), message: `manifest "${m}" does not exist in ${relative(process.cwd(), dir) || dir}` });
-      else if (manifests[m].length === 0 && !problems.some((p) => p.file.endsWith(m))) problems.push({ ...refAt(path), message: `manifest "${m}" contains no objects` });
+      if (!(m in manifests))
+        problems.push({
+          ...refAt(path),
+          message: `manifest "${m}" does not exist in ${relative(process.cwd(), dir) || dir}`,
+        });
+      else if (manifests[m].length === 0 && !problems.some((p) => p.file.endsWith(m)))
+        problems.push({ ...refAt(path), message: `manifest "${m}" contains no objects` });
     }
+    nodePortProblems(spec, manifests, refAt, problems);
     if (Array.isArray(spec.setup.wait)) {
       const setupObjs = spec.setup.manifests.flatMap((m) => manifests[m] ?? []);
       spec.setup.wait.forEach((ref, i) => {
         const [kind, name] = ref.split('/');
         if (!setupObjs.some((o) => o.kind === kind && o.metadata.name === name)) {
-          problems.push({ ...refAt(['setup', 'wait', i]), message: `"${ref}" is not an object of the setup manifests` });
+          problems.push({
+            ...refAt(['setup', 'wait', i]),
+            message: `"${ref}" is not an object of the setup manifests`,
+          });
         }
       });
     }
   }
   if (problems.length) throw new LabFormatError(sortProblems(problems));
   return { ...(spec as LabSpec), slug, dir, file, manifests, files };
+}
+
+/** A Service's fixed nodePort must be declared in `nodePorts` (else two learners would collide on it). */
+function nodePortProblems(
+  spec: LabSpec,
+  manifests: Record<string, KubeObject[]>,
+  refAt: (path: (string | number)[]) => { file: string; line: number; column: number; path: string },
+  problems: FormatProblem[],
+): void {
+  const declared = new Set(Object.values(spec.nodePorts));
+  for (const [file, objects] of Object.entries(manifests)) {
+    for (const o of objects) {
+      const ports =
+        (o.kind === 'Service' ? (o.spec as { ports?: { nodePort?: unknown }[] } | undefined)?.ports : undefined) ?? [];
+      for (const p of ports) {
+        if (typeof p.nodePort === 'number' && !declared.has(p.nodePort)) {
+          problems.push({
+            ...refAt(['nodePorts']),
+            message: `${file}: Service "${o.metadata.name}" uses nodePort ${p.nodePort}: declare it in "nodePorts" (e.g. nodePorts: {web: ${p.nodePort}}) so each workshop session gets its own`,
+          });
+        }
+      }
+    }
+  }
+  spec.steps.forEach((s, si) =>
+    s.checks.forEach((c, ci) => {
+      if (c.type === 'http' && c.nodePort !== undefined && !declared.has(c.nodePort)) {
+        problems.push({
+          ...refAt(['steps', si, 'checks', ci, 'nodePort']),
+          message: `nodePort ${c.nodePort} is not declared in "nodePorts"`,
+        });
+      }
+    }),
+  );
 }
 
 function sortProblems(p: FormatProblem[]): FormatProblem[] {

@@ -16,11 +16,22 @@ export interface ContainerView {
 
 export function containersOf(pod: V1Pod): ContainerView[] {
   const byName = new Map<string, V1ContainerStatus>();
-  for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) byName.set(s.name, s);
+  for (const s of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])])
+    byName.set(s.name, s);
   const init = (pod.spec?.initContainers ?? []).map((c) => ({
-    name: c.name, init: true, sidecar: c.restartPolicy === 'Always', image: c.image ?? '', status: byName.get(c.name),
+    name: c.name,
+    init: true,
+    sidecar: c.restartPolicy === 'Always',
+    image: c.image ?? '',
+    status: byName.get(c.name),
   }));
-  const main = (pod.spec?.containers ?? []).map((c) => ({ name: c.name, init: false, sidecar: false, image: c.image ?? '', status: byName.get(c.name) }));
+  const main = (pod.spec?.containers ?? []).map((c) => ({
+    name: c.name,
+    init: false,
+    sidecar: false,
+    image: c.image ?? '',
+    status: byName.get(c.name),
+  }));
   return [...init, ...main];
 }
 
@@ -32,8 +43,14 @@ function ms(t: Date | string | undefined): number | undefined {
 
 export function describeState(s: V1ContainerStatus | undefined): string {
   if (!s) return 'not created yet';
-  if (s.state?.running) return s.ready ? 'running, ready' : s.started === false ? 'running, not started (startup probe)' : 'running, not ready';
-  if (s.state?.waiting) return `waiting (${s.state.waiting.reason ?? 'unknown'}${s.state.waiting.message ? `: ${s.state.waiting.message.slice(0, 160)}` : ''})`;
+  if (s.state?.running)
+    return s.ready
+      ? 'running, ready'
+      : s.started === false
+        ? 'running, not started (startup probe)'
+        : 'running, not ready';
+  if (s.state?.waiting)
+    return `waiting (${s.state.waiting.reason ?? 'unknown'}${s.state.waiting.message ? `: ${s.state.waiting.message.slice(0, 160)}` : ''})`;
   if (s.state?.terminated) {
     const t = s.state.terminated;
     return `terminated (${t.reason ?? 'exit'} ${t.exitCode})`;
@@ -54,26 +71,42 @@ export function podTrouble(pod: V1Pod): Trouble | undefined {
     const s = c.status;
     if (!s) continue;
     const waiting = s.state?.waiting?.reason;
-    if (waiting && IMAGE_ERRORS.has(waiting)) return { kind: 'image', container: c.name, image: c.image, reason: waiting };
+    if (waiting && IMAGE_ERRORS.has(waiting))
+      return { kind: 'image', container: c.name, image: c.image, reason: waiting };
     const restartable = !c.init || c.sidecar;
     if (!restartable) {
       // a classic init container that failed: the pod is stuck behind it
       if (s.state?.terminated && s.state.terminated.exitCode !== 0 && pod.spec?.restartPolicy === 'Never') {
         return { kind: 'crash', container: c.name, image: c.image, reason: `exit code ${s.state.terminated.exitCode}` };
       }
-      if (waiting === 'CrashLoopBackOff') return { kind: 'crash', container: c.name, image: c.image, reason: 'CrashLoopBackOff' };
+      if (waiting === 'CrashLoopBackOff')
+        return { kind: 'crash', container: c.name, image: c.image, reason: 'CrashLoopBackOff' };
       continue;
     }
     if ((s.restartCount ?? 0) >= 1 && !s.state?.running) {
       const last = s.lastState?.terminated ?? s.state?.terminated;
-      const why = last ? `${last.reason ?? 'exited'}, exit code ${last.exitCode}` : waiting ?? 'not running';
-      return { kind: 'crash', container: c.name, image: c.image, reason: `restarted ${s.restartCount} time${s.restartCount === 1 ? '' : 's'}: ${why}` };
+      const why = last ? `${last.reason ?? 'exited'}, exit code ${last.exitCode}` : (waiting ?? 'not running');
+      return {
+        kind: 'crash',
+        container: c.name,
+        image: c.image,
+        reason: `restarted ${s.restartCount} time${s.restartCount === 1 ? '' : 's'}: ${why}`,
+      };
     }
     if (s.state?.terminated && s.state.terminated.exitCode !== 0 && pod.spec?.restartPolicy === 'Never') {
       return { kind: 'crash', container: c.name, image: c.image, reason: `exit code ${s.state.terminated.exitCode}` };
     }
-    if (waiting === 'CreateContainerError' || waiting === 'CreateContainerConfigError' || waiting === 'RunContainerError') {
-      return { kind: 'crash', container: c.name, image: c.image, reason: `${waiting}: ${s.state?.waiting?.message ?? ''}`.trim() };
+    if (
+      waiting === 'CreateContainerError' ||
+      waiting === 'CreateContainerConfigError' ||
+      waiting === 'RunContainerError'
+    ) {
+      return {
+        kind: 'crash',
+        container: c.name,
+        image: c.image,
+        reason: `${waiting}: ${s.state?.waiting?.message ?? ''}`.trim(),
+      };
     }
   }
   return undefined;

@@ -52,11 +52,19 @@ export interface SettledResult extends ProbeResult {
   attempts: number;
 }
 
-export async function settle(probe: () => Promise<ProbeResult>, opts: SettleOptions, clock: Clock = realClock): Promise<SettledResult> {
+export async function settle(
+  probe: () => Promise<ProbeResult>,
+  opts: SettleOptions,
+  clock: Clock = realClock,
+): Promise<SettledResult> {
   const interval = opts.intervalMs ?? 1000;
   const start = clock.now();
   // quick mode still gives a condition that holds right now the chance to prove it is stable
-  const deadline = start + (opts.mode === 'quick' ? opts.settleMs + Math.max(2000, opts.graceMs ?? 0) : Math.max(opts.timeoutMs, opts.settleMs));
+  const deadline =
+    start +
+    (opts.mode === 'quick'
+      ? opts.settleMs + Math.max(2000, opts.graceMs ?? 0)
+      : Math.max(opts.timeoutMs, opts.settleMs));
   let firstOkAt: number | undefined;
   let attempts = 0;
   for (;;) {

@@ -38,10 +38,7 @@ export function summarize(lab: Lab): LabSummary {
       const manifests = s.solution.manifests.map((file) => ({ file, text: lab.files[file] ?? '' }));
       const text =
         s.solution.text ??
-        [
-          ...s.solution.manifests.map((f) => `kubectl apply -f ${f}`),
-          ...s.solution.commands,
-        ].join('\n');
+        [...s.solution.manifests.map((f) => `kubectl apply -f ${f}`), ...s.solution.commands].join('\n');
       return {
         id: s.id,
         title: s.title,

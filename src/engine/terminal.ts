@@ -1,10 +1,12 @@
 // The learner's terminal: a toolbox pod in the session namespace whose kubectl acts as a ServiceAccount
-// bound to the built-in ClusterRole `edit` by a RoleBinding, so it can do anything a lab needs inside its
-// namespace and nothing outside it. kubectl reads a kubeconfig that uses the pod's own projected
+// bound to the Role `learner` (LEARNER_RULES): what the built-in `edit` allows for the workloads a lab
+// needs, inside its namespace only, but NetworkPolicies, quotas and limits read-only, so the fence and
+// the budget the engine put there (budget.ts) stay as they are. kubectl reads a kubeconfig that uses the pod's own projected
 // ServiceAccount token (tokenFile: kubelet rotates it) and names the session namespace as its default.
 import type { KubeObject } from './load.ts';
+import { labImage } from '../course/images.ts';
 
-export const TOOLBOX_IMAGE = 'docker.io/sidecarlabs/toolbox:0.1.0';
+export const TOOLBOX_IMAGE = labImage('/sidecarlabs/toolbox:');
 export const TERMINAL_POD = 'terminal';
 export const TERMINAL_CONTAINER = 'terminal';
 export const LEARNER_SA = 'learner';
@@ -14,6 +16,65 @@ export const INFRA_LABEL = 'sidecar-labs.dev/infra';
 export const TERMINAL_WORKDIR = '/lab';
 
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
+const READ = ['get', 'list', 'watch'];
+/** `edit` in one namespace, less what would let a learner widen the fence (NetworkPolicies are additive). */
+export const LEARNER_RULES = [
+  {
+    apiGroups: [''],
+    resources: [
+      'pods',
+      'pods/log',
+      'pods/exec',
+      'pods/attach',
+      'pods/portforward',
+      'pods/proxy',
+      'pods/eviction',
+      'services',
+      'services/proxy',
+      'endpoints',
+      'configmaps',
+      'secrets',
+      'persistentvolumeclaims',
+      'replicationcontrollers',
+      'replicationcontrollers/scale',
+      'serviceaccounts',
+    ],
+    verbs: ALL,
+  },
+  { apiGroups: [''], resources: ['events', 'resourcequotas', 'limitranges', 'pods/status', 'namespaces'], verbs: READ },
+  {
+    apiGroups: ['apps'],
+    resources: [
+      'deployments',
+      'deployments/scale',
+      'deployments/rollback',
+      'replicasets',
+      'replicasets/scale',
+      'statefulsets',
+      'statefulsets/scale',
+      'daemonsets',
+    ],
+    verbs: ALL,
+  },
+  { apiGroups: ['apps'], resources: ['controllerrevisions'], verbs: READ },
+  { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ALL },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: ALL },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ALL },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ALL },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: READ },
+  { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: READ },
+];
+
+/** The terminal's own budget: one core, and bounded scratch space (the node's disk is shared). */
+export const TERMINAL_RESOURCES = {
+  requests: { cpu: '10m', memory: '32Mi', 'ephemeral-storage': '16Mi' },
+  limits: { cpu: '1', memory: '256Mi', 'ephemeral-storage': '512Mi' },
+};
+export const TERMINAL_SCRATCH_LIMIT = '256Mi';
 
 export function learnerKubeconfig(namespace: string): string {
   // YAML by hand on purpose: no secrets in it, only file references the pod already has.
@@ -40,18 +101,33 @@ export function learnerKubeconfig(namespace: string): string {
   ].join('\n');
 }
 
-export function terminalObjects(namespace: string, labFiles: Record<string, string>): KubeObject[] {
+export function terminalObjects(
+  namespace: string,
+  labFiles: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): KubeObject[] {
   const labels = { [INFRA_LABEL]: 'true', 'app.kubernetes.io/part-of': 'sidecar-labs' };
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: LEARNER_SA, labels } },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: LEARNER_SA, labels },
+      rules: LEARNER_RULES,
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
-      metadata: { name: `${LEARNER_SA}-edit`, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      metadata: { name: LEARNER_SA, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: LEARNER_SA },
       subjects: [{ kind: 'ServiceAccount', name: LEARNER_SA, namespace }],
     },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'learner-kubeconfig', labels }, data: { config: learnerKubeconfig(namespace) } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'learner-kubeconfig', labels },
+      data: { config: learnerKubeconfig(namespace) },
+    },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'lab-files', labels }, data: labFiles },
     {
       apiVersion: 'v1',
@@ -77,8 +153,10 @@ export function terminalObjects(namespace: string, labFiles: Record<string, stri
               // NodePorts answer on the node's address; the learner's curl uses $HOST_IP
               { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
               { name: 'TERM', value: 'xterm-256color' },
+              // the session's NodePorts ($NODE_PORT), when the lab declares any
+              ...Object.entries(extraEnv).map(([name, value]) => ({ name, value })),
             ],
-            resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi' } },
+            resources: TERMINAL_RESOURCES,
             volumeMounts: [
               { name: 'kubeconfig', mountPath: '/etc/sidecar-labs/kubeconfig', readOnly: true },
               { name: 'lab-files', mountPath: '/etc/sidecar-labs/lab', readOnly: true },
@@ -89,7 +167,7 @@ export function terminalObjects(namespace: string, labFiles: Record<string, stri
         volumes: [
           { name: 'kubeconfig', configMap: { name: 'learner-kubeconfig' } },
           { name: 'lab-files', configMap: { name: 'lab-files' } },
-          { name: 'work', emptyDir: {} },
+          { name: 'work', emptyDir: { sizeLimit: TERMINAL_SCRATCH_LIMIT } },
         ],
       },
     },

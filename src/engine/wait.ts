@@ -7,6 +7,7 @@ import type { KubeObject } from './load.ts';
 import { podReadiness, podTrouble } from './pods.ts';
 import { lastLogLines } from './checks.ts';
 import { AbortedError, CrashLoopError, ImageMissingError, TimeoutError } from './errors.ts';
+import { isUserError } from '../errors.ts';
 
 /** Which pods a wait is about: a pod by name, or the pods a workload selects (with how many it wants). */
 export interface PodTarget {
@@ -26,8 +27,12 @@ export function targetsFor(objects: KubeObject[], which: 'all' | 'none' | string
     if (Array.isArray(which) && !which.includes(ref)) continue;
     if (o.kind === 'Pod') out.push({ label: `pod ${o.metadata.name}`, name: o.metadata.name, replicas: 1 });
     else if (WORKLOADS.has(o.kind)) {
-      const spec = (o.spec ?? {}) as { replicas?: number; selector?: { matchLabels?: Record<string, string> } | Record<string, string> };
-      const sel = (spec.selector && 'matchLabels' in spec.selector ? spec.selector.matchLabels : spec.selector) as Record<string, string> | undefined;
+      const spec = (o.spec ?? {}) as {
+        replicas?: number;
+        selector?: { matchLabels?: Record<string, string> } | Record<string, string>;
+      };
+      const sel = (spec.selector && 'matchLabels' in spec.selector ? spec.selector.matchLabels : spec.selector) as
+        Record<string, string> | undefined;
       if (sel) out.push({ label: ref, selector: sel, replicas: o.kind === 'DaemonSet' ? 1 : (spec.replicas ?? 1) });
     }
   }
@@ -59,7 +64,14 @@ export function evaluateTargets(targets: PodTarget[], pods: V1Pod[]): WaitState 
     const mine = pods.filter((p) => selects(p, t) && !p.metadata?.deletionTimestamp);
     for (const p of mine) {
       const trouble = podTrouble(p);
-      if (trouble) return { ready: false, done, total: targets.length, waitingFor, trouble: { pod: p.metadata?.name ?? '', ...trouble } };
+      if (trouble)
+        return {
+          ready: false,
+          done,
+          total: targets.length,
+          waitingFor,
+          trouble: { pod: p.metadata?.name ?? '', ...trouble },
+        };
     }
     const ready = mine.map(podReadiness).filter((r) => r.ready);
     if (ready.length >= t.replicas) {
@@ -80,7 +92,12 @@ export interface WaitOptions {
   onState?: (s: WaitState) => void;
 }
 
-export async function waitForPods(kube: Kube, namespace: string, targets: PodTarget[], opts: WaitOptions): Promise<void> {
+export async function waitForPods(
+  kube: Kube,
+  namespace: string,
+  targets: PodTarget[],
+  opts: WaitOptions,
+): Promise<void> {
   if (targets.length === 0) return;
   let last: WaitState | undefined;
   let stop: (() => void) | undefined;
@@ -104,10 +121,19 @@ export async function waitForPods(kube: Kube, namespace: string, targets: PodTar
         last = s;
         if (s.trouble) {
           const t = s.trouble;
-          if (t.kind === 'image') finish(new ImageMissingError([t.image], `pod ${t.pod}, container ${t.container}: ${t.reason}`));
+          if (t.kind === 'image')
+            finish(new ImageMissingError([t.image], `pod ${t.pod}, container ${t.container}: ${t.reason}`));
           else {
-            lastLogLines(kube, namespace, t.pod, t.container)
-              .then((log) => finish(new CrashLoopError(t.pod, t.container, t.reason, log.split('\n').filter((l) => l.trim()))));
+            lastLogLines(kube, namespace, t.pod, t.container).then((log) =>
+              finish(
+                new CrashLoopError(
+                  t.pod,
+                  t.container,
+                  t.reason,
+                  log.split('\n').filter((l) => l.trim()),
+                ),
+              ),
+            );
           }
           return;
         }
@@ -121,17 +147,25 @@ export async function waitForPods(kube: Kube, namespace: string, targets: PodTar
         }
       };
       timeout = setTimeout(() => {
-        finish(new TimeoutError(`pods not ready after ${Math.round(opts.timeoutMs / 1000)}s: ${(last?.waitingFor ?? ['(no pods seen)']).join('; ')}`));
+        finish(
+          new TimeoutError(
+            `pods not ready after ${Math.round(opts.timeoutMs / 1000)}s: ${(last?.waitingFor ?? ['(no pods seen)']).join('; ')}`,
+          ),
+        );
       }, opts.timeoutMs);
       onAbort = () => finish(new AbortedError('waiting for the lab'));
       if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      stop = kube.watchCollection<V1Pod>(`/api/v1/namespaces/${namespace}/pods`, (items) => {
-        pods = items;
-        evaluate();
-      }, (e) => {
-        if (e instanceof Error && e.name === 'ClusterUnreachableError') finish(e);
-      });
+      stop = kube.watchCollection<V1Pod>(
+        `/api/v1/namespaces/${namespace}/pods`,
+        (items) => {
+          pods = items;
+          evaluate();
+        },
+        (e) => {
+          if (isUserError(e, 'cluster-unreachable')) finish(e);
+        },
+      );
     });
   } finally {
     stop?.();

@@ -5,11 +5,23 @@
 // the browser keeps in localStorage, so no cookie is involved and cross-site requests carry nothing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
-import type { SessionManager } from './sessions.ts';
+import type { LiveSession, SessionManager } from './sessions.ts';
 import type { HostPolicy } from './hosts.ts';
 import { clientKey } from './limits.ts';
 import type { ProgressEvent } from './engine-port.ts';
-import { HttpError, originAllowed, publicError, readJson, sendError, sendJson, startStream, writeLine } from './http-util.ts';
+import { clusterView } from '../cluster/background.ts';
+import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
+import { streamPods, type PodWatchHub } from './pod-watch.ts';
+import {
+  HttpError,
+  originAllowed,
+  publicError,
+  readJson,
+  sendError,
+  sendJson,
+  startStream,
+  writeLine,
+} from './http-util.ts';
 
 const StartBody = z.object({ slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"') });
 const StepBody = z.object({ step: z.int().min(0).max(100) });
@@ -31,6 +43,8 @@ export interface ApiOptions {
   sessions: SessionManager;
   /** Allowed Host names and origins (hosts.ts). */
   hosts: HostPolicy;
+  /** The live Pod view's watches (GET /api/sessions/<id>/pods); absent: the route answers 404. */
+  podWatch?: PodWatchHub;
 }
 
 /** Handle the request if it is an API route; false when it is not ours (static files take it). */
@@ -49,9 +63,20 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, opts:
   return true;
 }
 
-async function route(method: string, path: string, req: IncomingMessage, res: ServerResponse, { sessions }: ApiOptions): Promise<void> {
+async function route(
+  method: string,
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  { sessions, podWatch }: ApiOptions,
+): Promise<void> {
   if (path === '/api/health' && (method === 'GET' || method === 'HEAD')) {
     sendJson(res, 200, { ok: true, sessions: sessions.size });
+    return;
+  }
+  if (path === '/api/cluster' && method === 'GET') {
+    // The lab cluster's state and, while npm start creates it, its progress (src/cluster/view.ts).
+    sendJson(res, 200, await clusterView(defaultClusterChoice()));
     return;
   }
   if (path === '/api/sessions' && method === 'POST') {
@@ -62,10 +87,10 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
     });
     return;
   }
-  const m = /^\/api\/sessions\/([A-Za-z0-9-]{8,80})(?:\/(check|solution|rebuild|reset))?$/.exec(path);
+  const m = /^\/api\/sessions\/([A-Za-z0-9-]{8,80})(?:\/(check|solution|rebuild|reset|pods))?$/.exec(path);
   if (!m) throw new HttpError(`no API route ${method} ${path}`, { status: 404 });
   const [, id, action] = m;
-  const live = sessions.authorize(id!, bearer(req));
+  const live = await sessions.authorizeShared(id!, bearer(req));
   if (!action && method === 'GET') {
     sessions.touch(live);
     sendJson(res, 200, { id: live.record.id, slug: live.record.slug, terminal: live.terminal.running });
@@ -76,7 +101,27 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
     res.writeHead(204).end();
     return;
   }
+  if (action === 'pods' && method === 'GET' && podWatch) {
+    const token = bearer(req);
+    streamPods(req, res, {
+      hub: podWatch,
+      namespace: live.record.namespace,
+      alive: () => isLive(sessions, id!, token),
+    });
+    return;
+  }
   if (method !== 'POST') throw new HttpError(`${method} is not allowed here`, { status: 405 });
+  await sessionAction(action, req, res, sessions, live);
+}
+
+/** The POST actions on one session: check, solution, rebuild, reset. */
+async function sessionAction(
+  action: string | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  sessions: SessionManager,
+  live: LiveSession,
+): Promise<void> {
   if (action === 'check') {
     const { step } = parse(StepBody, await readJson(req));
     sendJson(res, 200, await sessions.check(live, step));
@@ -111,8 +156,20 @@ async function route(method: string, path: string, req: IncomingMessage, res: Se
   });
 }
 
+function isLive(sessions: SessionManager, id: string, token: string | undefined): boolean {
+  try {
+    sessions.authorize(id, token);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Run `op`, streaming its progress as NDJSON; its result (or a friendly error) is the last line. */
-async function streamOperation(res: ServerResponse, op: (progress: (e: ProgressEvent) => void) => Promise<object>): Promise<void> {
+async function streamOperation(
+  res: ServerResponse,
+  op: (progress: (e: ProgressEvent) => void) => Promise<object>,
+): Promise<void> {
   startStream(res);
   // Closing the tab does not cancel the operation: the session must end up consistent either way.
   try {

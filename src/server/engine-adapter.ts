@@ -2,44 +2,34 @@
 // small LabEnginePort the server is written against, and engine errors into learner-facing LabErrors.
 import {
   Engine,
-  EngineError,
+  LABEL_SESSION,
   listLabSlugs,
   type CheckResult as EngineCheck,
+  type MistakeFound,
   type SessionInfo,
 } from '../engine/index.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
-import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord, type TerminalTarget } from './engine-port.ts';
+import { UserError } from '../errors.ts';
+import { httpError } from './http-util.ts';
+import {
+  LabError,
+  type CheckResult,
+  type LabEnginePort,
+  type OnProgress,
+  type SessionRecord,
+  type StartExtras,
+  type TerminalTarget,
+} from './engine-port.ts';
 
-const CLUSTER_FIX = 'start the cluster with `npx sidecar-labs cluster up` (Docker must be running), then press "Start lab" again';
-
-/** Engine errors carry a `kind`; map each to an HTTP status and, where it helps, the next step. */
+/** Engine and cluster errors as LabErrors, worded and given a status by the one table in http-util.ts. */
 export function toLabError(err: unknown): unknown {
-  if (err instanceof LabError) return err;
-  const name = (err as Error | undefined)?.name;
-  if (name === 'NoClusterError') {
-    return new LabError('No Kubernetes cluster is set up for the labs yet.', { status: 503, fix: CLUSTER_FIX });
-  }
-  if (!(err instanceof EngineError)) return err;
-  switch (err.kind) {
-    case 'cluster-unreachable':
-      return new LabError('The lab cluster does not answer.', { status: 503, fix: CLUSTER_FIX });
-    case 'image-missing':
-      return new LabError(err.message, { status: 503 });
-    case 'session-not-found':
-      return new LabError('This lab session is not running any more.', { status: 404, fix: 'press "Start lab" to begin a new one' });
-    case 'lab-not-found':
-      return new LabError(err.message, { status: 404 });
-    case 'step-not-found':
-      return new LabError(err.message, { status: 400 });
-    case 'crash-loop':
-      return new LabError(err.message, { status: 500, fix: 'press "Reset lab" to go back to the start of the lab' });
-    default:
-      return new LabError(err.message, { status: 500, fix: 'try again, or press "Reset lab"' });
-  }
+  if (err instanceof LabError || !(err instanceof UserError)) return err;
+  const { status, message, fix } = httpError(err);
+  return new LabError(message, { status, fix, kind: err.kind });
 }
 
 /** One answer for the Check button from the results of every check of the step. */
-export function summarizeChecks(checks: EngineCheck[]): CheckResult {
+export function summarizeChecks(checks: EngineCheck[], mistake?: MistakeFound): CheckResult {
   const failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) {
     return { ok: true, message: checks.map((c) => `✓ ${c.message}`).join('\n') };
@@ -50,11 +40,18 @@ export function summarizeChecks(checks: EngineCheck[]): CheckResult {
     message: checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`).join('\n'),
     hint: first.hint,
     observed: first.observed,
+    ...(mistake ? { diagnosis: { id: mistake.id, title: mistake.title, text: mistake.diagnosis } } : {}),
   };
 }
 
 function toRecord(info: SessionInfo): SessionRecord {
-  return { id: info.sessionId, slug: info.slug, namespace: info.namespace, expiresAt: new Date(info.expiresAt), createdAt: new Date(info.createdAt) };
+  return {
+    id: info.sessionId,
+    slug: info.slug,
+    namespace: info.namespace,
+    expiresAt: new Date(info.expiresAt),
+    createdAt: new Date(info.createdAt),
+  };
 }
 
 export interface EngineAdapterOptions {
@@ -62,6 +59,10 @@ export interface EngineAdapterOptions {
   labsDir?: string;
   /** Lifetime given to a new session's namespace before activity extends it. */
   ttlSeconds: number;
+  /** allocate: a NodePort per session (workshops); lesson (default): the lab's own numbers. */
+  nodePorts?: 'lesson' | 'allocate';
+  /** A warm pool to claim ready sessions from (workshop --reserve); undefined result = start cold. */
+  claim?: (engine: Engine, slug: string, extras: StartExtras | undefined) => Promise<SessionInfo | undefined>;
 }
 
 export class EngineAdapter implements LabEnginePort {
@@ -88,6 +89,17 @@ export class EngineAdapter implements LabEnginePort {
     return this.get().kube.kc;
   }
 
+  /** Watch a namespace's Pods or Services (the live Pod view); returns a stop function. */
+  watchObjects(
+    namespace: string,
+    resource: 'pods' | 'services',
+    onChange: (items: unknown[]) => void,
+    onError: (e: unknown) => void,
+  ): () => void {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
+    return this.get().kube.watchCollection(path, onChange, onError);
+  }
+
   labSlugs(): string[] {
     return listLabSlugs(this.opts.labsDir);
   }
@@ -111,16 +123,53 @@ export class EngineAdapter implements LabEnginePort {
     return found.id;
   }
 
-  startSession(slug: string, onProgress: OnProgress): Promise<SessionRecord> {
+  /** The engine itself (workshop mode: the warm pool and the roster use it directly). */
+  engineNow(): Engine {
+    return this.get();
+  }
+
+  startSession(slug: string, onProgress: OnProgress, extras?: StartExtras): Promise<SessionRecord> {
     return this.wrap(async () => {
-      const info = await this.get().startSession(slug, { terminal: true, ttlSeconds: this.opts.ttlSeconds, onProgress });
+      const claimed = await this.opts.claim?.(this.get(), slug, extras);
+      if (claimed) onProgress({ phase: 'ready', message: 'lab ready (from the warm pool)', done: 1, total: 1 });
+      const info =
+        claimed ??
+        (await this.get().startSession(slug, {
+          terminal: true,
+          ttlSeconds: this.opts.ttlSeconds,
+          onProgress,
+          nodePorts: this.opts.nodePorts,
+          ...extras,
+        }));
+      this.infos.set(info.sessionId, info);
+      return toRecord(info);
+    });
+  }
+
+  findSession(id: string): Promise<SessionRecord | undefined> {
+    return this.wrap(async () => {
+      if (!/^[A-Za-z0-9._-]{1,63}$/.test(id)) return undefined;
+      const list = await this.get().kube.call(() =>
+        this.get().kube.core.listNamespace({ labelSelector: `${LABEL_SESSION}=${id}` }),
+      );
+      const ns = list.items.find(
+        (n) =>
+          !n.metadata?.deletionTimestamp &&
+          n.metadata?.annotations?.['sidecar-labs.dev/terminal'] === 'true' &&
+          n.metadata?.annotations?.['sidecar-labs.dev/pool'] !== 'ready',
+      );
+      if (!ns) return undefined;
+      const info = await this.get().getSession(ns.metadata!.name!);
       this.infos.set(info.sessionId, info);
       return toRecord(info);
     });
   }
 
   checkStep(s: SessionRecord, step: number): Promise<CheckResult> {
-    return this.wrap(async () => summarizeChecks((await this.get().checkStep(this.info(s), this.stepId(s, step), { mode: 'quick' })).checks));
+    return this.wrap(async () => {
+      const r = await this.get().checkStep(this.info(s), this.stepId(s, step), { mode: 'quick' });
+      return summarizeChecks(r.checks, r.mistake);
+    });
   }
 
   applySolution(s: SessionRecord, step: number, onProgress: OnProgress): Promise<void> {
@@ -142,7 +191,10 @@ export class EngineAdapter implements LabEnginePort {
 
   listSessions(): Promise<SessionRecord[]> {
     return this.wrap(async () => {
-      const list = (await this.get().listSessions()).filter((i) => i.phase === 'Active' && i.terminal);
+      // warm-pool sessions nobody claimed yet are not anyone's: the idle sweep must not stop them
+      const list = (await this.get().listSessions()).filter(
+        (i) => i.phase === 'Active' && i.terminal && i.annotations?.['sidecar-labs.dev/pool'] !== 'ready',
+      );
       for (const info of list) this.infos.set(info.sessionId, info);
       return list.map(toRecord);
     });

@@ -1,4 +1,6 @@
 // What the lab server needs from the lab engine, as a small interface.
+import { UserError, type ErrorKind } from '../errors.ts';
+
 //
 // The server is written against this port, not against src/engine directly, so that
 //  - unit tests can drive the session logic with a fake engine, and
@@ -16,6 +18,17 @@ export interface CheckResult {
   message: string;
   hint?: string;
   observed?: string;
+  /** The step does not pass because of one of its listed common mistakes: which, and what to do. */
+  diagnosis?: Diagnosis;
+}
+
+export interface Diagnosis {
+  /** The mistake's id in lab.yaml. */
+  id: string;
+  /** The mistake in a few words. */
+  title: string;
+  /** What is wrong and what to do instead. */
+  text: string;
 }
 
 export interface SessionRecord {
@@ -37,10 +50,18 @@ export interface TerminalTarget {
 
 export type OnProgress = (event: ProgressEvent) => void;
 
+/** Extra namespace labels/annotations for a new session (workshop: the learner). */
+export interface StartExtras {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 export interface LabEnginePort {
   /** Slugs of the labs this engine knows. */
   labSlugs(): string[];
-  startSession(slug: string, onProgress: OnProgress): Promise<SessionRecord>;
+  startSession(slug: string, onProgress: OnProgress, extras?: StartExtras): Promise<SessionRecord>;
+  /** A session on the cluster by id (one another server process started), or undefined. */
+  findSession?(id: string): Promise<SessionRecord | undefined>;
   /** Run the checks of step `step` (0-based). */
   checkStep(session: SessionRecord, step: number): Promise<CheckResult>;
   /** Apply the solution of step `step` (0-based), as "skip" or "rebuild to step N" does. */
@@ -57,14 +78,15 @@ export interface LabEnginePort {
   terminalTarget(session: SessionRecord): TerminalTarget;
 }
 
-/** An error whose message a learner can act on (no stack trace), with the fix in plain words. */
-export class LabError extends Error {
+/**
+ * A UserError raised by the server itself, with its HTTP status (a request the server refuses: too
+ * big, wrong type, unknown session). Engine and cluster errors keep their own kind; http-util.ts maps
+ * every kind to a status in one table.
+ */
+export class LabError extends UserError {
   readonly status: number;
-  readonly fix?: string;
-  constructor(message: string, opts: { status?: number; fix?: string } = {}) {
-    super(message);
-    this.name = 'LabError';
+  constructor(message: string, opts: { status?: number; fix?: string; kind?: ErrorKind } = {}) {
+    super(opts.kind ?? 'server', message, opts);
     this.status = opts.status ?? 500;
-    this.fix = opts.fix;
   }
 }

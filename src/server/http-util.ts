@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LabError } from './engine-port.ts';
 import { originAllowed as originMatches, type HostPolicy } from './hosts.ts';
+import { CLUSTER_FIX, UserError, type ErrorKind } from '../errors.ts';
 
 export class HttpError extends LabError {}
 
@@ -45,29 +46,64 @@ export interface PublicError {
   fix?: string;
 }
 
-const CLUSTER_FIX = 'start the cluster with `npx sidecar-labs cluster up` (Docker must be running), then press "Start lab" again';
+const START_AGAIN = `${CLUSTER_FIX}, then press "Start lab" again`;
+const TRY_AGAIN = 'try again, or press "Reset lab"';
 
 /**
- * The learner-facing form of an error. Cluster trouble (no kubeconfig, API server down, Docker
- * stopped) gets the command that fixes it; anything unexpected gets a plain sentence, not internals.
+ * Every kind of UserError as the browser sees it: the HTTP status and, where the learner needs other
+ * words than the engine's (which are written for authors and CI), the message and the fix.
+ */
+const HTTP: Record<ErrorKind, { status: number; message?: string; fix?: string }> = {
+  usage: { status: 400 },
+  'bad-request': { status: 400 },
+  'lab-format': { status: 500, fix: TRY_AGAIN },
+  'manifest-refused': { status: 500, fix: TRY_AGAIN },
+  'lab-not-found': { status: 404 },
+  'session-not-found': {
+    status: 404,
+    message: 'This lab session is not running any more.',
+    fix: 'press "Start lab" to begin a new one',
+  },
+  'step-not-found': { status: 400 },
+  'not-found': { status: 404 },
+  'no-cluster': { status: 503, message: 'No Kubernetes cluster is set up for the labs yet.', fix: START_AGAIN },
+  'cluster-unreachable': { status: 503, message: 'The lab cluster does not answer.', fix: START_AGAIN },
+  cluster: { status: 503, fix: START_AGAIN },
+  'image-missing': { status: 503 },
+  'crash-loop': { status: 500, fix: 'press "Reset lab" to go back to the start of the lab' },
+  'command-failed': { status: 500, fix: TRY_AGAIN },
+  timeout: { status: 504, fix: TRY_AGAIN },
+  aborted: { status: 500, fix: TRY_AGAIN },
+  interrupted: { status: 503, fix: TRY_AGAIN },
+  engine: { status: 500, fix: TRY_AGAIN },
+  server: { status: 500, fix: TRY_AGAIN },
+};
+
+/** The HTTP form of a UserError (the one mapping from kinds to statuses). */
+export function httpError(err: UserError): PublicError & { status: number } {
+  if (err instanceof LabError) return { status: err.status, message: err.message, fix: err.fix };
+  const m = HTTP[err.kind];
+  return { status: m.status, message: m.message ?? err.message, fix: m.fix ?? err.fix };
+}
+
+/**
+ * The learner-facing form of an error. A UserError by its kind; a network failure that no layer
+ * wrapped, as the cluster not answering; anything else as a plain sentence, not internals.
  */
 export function publicError(err: unknown): PublicError & { status: number } {
-  if (err instanceof LabError) return { status: err.status, message: err.message, fix: err.fix };
-  const e = err as { name?: string; message?: string; code?: string; cause?: { code?: string } } | undefined;
+  if (err instanceof UserError) return httpError(err);
+  const e = err as { message?: string; code?: string; cause?: { code?: string } } | undefined;
   const code = e?.code ?? e?.cause?.code;
-  const message = e?.message ?? String(err);
-  if (e?.name === 'NoClusterError' || /no kind cluster|kubeconfig/i.test(message)) {
-    return { status: 503, message: 'No Kubernetes cluster is running for the labs.', fix: CLUSTER_FIX };
+  if (['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'].includes(code ?? '')) {
+    return { status: 503, message: 'The lab cluster does not answer (is Docker running?).', fix: START_AGAIN };
   }
-  if (
-    ['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND'].includes(code ?? '') ||
-    /ECONNREFUSED|connect|unreachable|socket hang up/i.test(message)
-  ) {
-    return { status: 503, message: 'The lab cluster does not answer (is Docker running?).', fix: CLUSTER_FIX };
-  }
-  // First line only: engine errors are written for people; anything longer is likely internals.
-  const firstLine = message.split('\n')[0]!.slice(0, 500);
-  return { status: 500, message: firstLine || 'something went wrong', fix: 'press "Reset lab" or try again; if it keeps failing, restart `npm start`' };
+  // First line only: anything unexpected is likely internals.
+  const firstLine = (e?.message ?? String(err)).split('\n')[0]!.slice(0, 500);
+  return {
+    status: 500,
+    message: firstLine || 'something went wrong',
+    fix: 'press "Reset lab" or try again; if it keeps failing, restart `npm start`',
+  };
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {

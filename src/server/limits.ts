@@ -90,7 +90,9 @@ export function applyLimits(server: Server | HttpsServer, limits: ServerLimits):
     // Bad HTTP, header timeouts, resets: answer if the socket can still take it, then drop it.
     const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     if (socket.writable && err.code !== 'ECONNRESET') {
-      socket.end(`HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 408 ? 'Request Timeout' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
     }
     socket.destroy();
   });

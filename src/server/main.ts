@@ -41,7 +41,8 @@ export function optionsFromArgs(argv: string[]): MainOptions {
 export async function main(opts: MainOptions = {}): Promise<() => Promise<void>> {
   const port = opts.port ?? (Number(process.env.PORT) || 4321);
   const host = opts.host ?? process.env.HOST ?? '127.0.0.1';
-  const distDir = opts.distDir ?? process.env.SIDECAR_LABS_DIST ?? fileURLToPath(new URL('../../dist/', import.meta.url));
+  const distDir =
+    opts.distDir ?? process.env.SIDECAR_LABS_DIST ?? fileURLToPath(new URL('../../dist/', import.meta.url));
   const tlsFiles = tlsFilesFrom({ cert: opts.tlsCert, key: opts.tlsKey });
   const tls = tlsFiles ? loadTls(tlsFiles) : undefined;
   // A host given as a name (not 0.0.0.0 or an address) is the name learners will type.
@@ -72,8 +73,14 @@ export async function main(opts: MainOptions = {}): Promise<() => Promise<void>>
  * learners. Every socket, stream and upgrade has its own handler; this is the net under them.
  */
 export function installSafetyNet(log: (line: string) => void = (l) => process.stderr.write(l + '\n')): void {
-  process.on('uncaughtException', (err) => log(`lab server: unexpected error (still serving): ${err.stack ?? err.message}`));
-  process.on('unhandledRejection', (err) => log(`lab server: unexpected error (still serving): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+  process.on('uncaughtException', (err) =>
+    log(`lab server: unexpected error (still serving): ${err.stack ?? err.message}`),
+  );
+  process.on('unhandledRejection', (err) =>
+    log(
+      `lab server: unexpected error (still serving): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    ),
+  );
 }
 
 /** Runs the server until SIGINT/SIGTERM; start-up errors end the process with a plain message. */

@@ -52,9 +52,7 @@ export const ServerControl = z.discriminatedUnion('type', [ServerHello, ServerEx
 export type ServerControl = z.infer<typeof ServerControl>;
 
 export type Decoded<T> =
-  | { kind: 'data'; bytes: Uint8Array }
-  | { kind: 'control'; message: T }
-  | { kind: 'invalid'; error: string };
+  { kind: 'data'; bytes: Uint8Array } | { kind: 'control'; message: T } | { kind: 'invalid'; error: string };
 
 /** Largest text frame we accept; control messages are tiny, anything bigger is abuse or a bug. */
 export const MAX_CONTROL_BYTES = 4096;
@@ -65,7 +63,8 @@ function decodeWith<T>(schema: z.ZodMiniType<T>, data: string | Uint8Array, isBi
     return { kind: 'data', bytes: data };
   }
   const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
-  if (text.length > MAX_CONTROL_BYTES) return { kind: 'invalid', error: `control message too long (${text.length} bytes)` };
+  if (text.length > MAX_CONTROL_BYTES)
+    return { kind: 'invalid', error: `control message too long (${text.length} bytes)` };
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -9,7 +9,8 @@ export class OutputRing {
   private end = 0;
 
   constructor(capacity = 64 * 1024) {
-    if (!Number.isInteger(capacity) || capacity <= 0) throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity <= 0)
+      throw new RangeError(`ring capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     this.buf = new Uint8Array(capacity);
   }

@@ -14,6 +14,7 @@ import { applyHeaders, contentSecurityPolicy, securityHeaders } from './headers.
 import { applyLimits, defaultLimits, type ServerLimits } from './limits.ts';
 import type { TlsMaterial } from './tls.ts';
 import type { FlowLimits } from './backpressure.ts';
+import type { PodWatchHub } from './pod-watch.ts';
 
 export interface LabServerOptions {
   sessions: SessionManager;
@@ -32,6 +33,13 @@ export interface LabServerOptions {
   /** How often idle sessions are swept and expired namespaces reaped. */
   sweepEveryMs?: number;
   log?: (line: string) => void;
+  /** Workshop mode: its routes (join, roster, instructor) and the instructor's terminal view. */
+  workshop?: {
+    handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+    upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  };
+  /** Watches behind the live Pod view (GET /api/sessions/<id>/pods). */
+  podWatch?: PodWatchHub;
 }
 
 export interface LabServer {
@@ -45,7 +53,11 @@ export interface LabServer {
 }
 
 /** Every `everyMs`: stop idle and time-limited sessions, reap expired namespaces (one sweep at a time). */
-function sweeper(sessions: SessionManager, everyMs: number, log: (line: string) => void): { start: () => void; stop: () => void } {
+function sweeper(
+  sessions: SessionManager,
+  everyMs: number,
+  log: (line: string) => void,
+): { start: () => void; stop: () => void } {
   let timer: NodeJS.Timeout | undefined;
   let sweeping = false;
   const once = () => {
@@ -72,7 +84,8 @@ function sweeper(sessions: SessionManager, everyMs: number, log: (line: string) 
 }
 
 function refuseHost(req: IncomingMessage, res: ServerResponse): void {
-  const text = `This server does not answer to the host name in the address (${String(req.headers.host ?? '').slice(0, 100)}). ` +
+  const text =
+    `This server does not answer to the host name in the address (${String(req.headers.host ?? '').slice(0, 100)}). ` +
     'If you run it for others under a public name, start it with SIDECAR_LABS_HOSTS=that.name.\n';
   res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
 }
@@ -93,7 +106,8 @@ export function createLabServer(opts: LabServerOptions): LabServer {
       return;
     }
     void (async () => {
-      if (await handleApi(req, res, { sessions: opts.sessions, hosts })) return;
+      if (opts.workshop && (await opts.workshop.handle(req, res))) return;
+      if (await handleApi(req, res, { sessions: opts.sessions, hosts, podWatch: opts.podWatch })) return;
       if (serveStatic) await serveStatic(req, res);
       else if (next) next();
       else res.writeHead(404).end();
@@ -113,7 +127,8 @@ export function createLabServer(opts: LabServerOptions): LabServer {
   applyLimits(server, limits);
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    if (!terminal.upgrade(req, socket, head)) refuseUpgrade(socket, 404, 'Not Found');
+    if (!terminal.upgrade(req, socket, head) && !opts.workshop?.upgrade(req, socket, head))
+      refuseUpgrade(socket, 404, 'Not Found');
   });
 
   const sweep = sweeper(opts.sessions, opts.sweepEveryMs ?? 60_000, log);
@@ -121,6 +136,7 @@ export function createLabServer(opts: LabServerOptions): LabServer {
   const close = async () => {
     sweep.stop();
     opts.sessions.closeTerminals();
+    opts.podWatch?.closeAll();
     for (const ws of terminal.wss.clients) ws.terminate();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();

@@ -5,7 +5,14 @@
 // of it plus what only the server knows (last activity, open terminal). `recover()` rebuilds the map
 // from the cluster after a restart; `sweep()` ends idle sessions and asks the engine to reap expired
 // namespaces nobody owns any more.
-import { LabError, type CheckResult, type LabEnginePort, type OnProgress, type SessionRecord } from './engine-port.ts';
+import {
+  LabError,
+  type CheckResult,
+  type LabEnginePort,
+  type OnProgress,
+  type SessionRecord,
+  type StartExtras,
+} from './engine-port.ts';
 import { TerminalBridge, type ShellSpawner } from './terminal-bridge.ts';
 import type { TokenSigner } from './tokens.ts';
 import { isLoopback } from './tls.ts';
@@ -22,6 +29,10 @@ export interface SessionOptions {
   /** Absolute lifetime of a session, however active: it is stopped this long after it was created. */
   maxLifetimeMs: number;
   now: () => number;
+  /** Called after every Check (workshop mode records progress for the roster). */
+  onCheck?: (live: LiveSession, step: number, result: CheckResult) => void;
+  /** Called after a reset (workshop mode clears the recorded progress). */
+  onReset?: (live: LiveSession) => void;
 }
 
 export const defaultSessionOptions: SessionOptions = {
@@ -82,7 +93,7 @@ export class SessionManager {
   }
 
   /** Start a session of lab `slug` for the client at address `client` (counted against its limit). */
-  async start(slug: string, onProgress: OnProgress, client?: string): Promise<PublicSession> {
+  async start(slug: string, onProgress: OnProgress, client?: string, extras?: StartExtras): Promise<PublicSession> {
     if (!this.engine.labSlugs().includes(slug)) throw new LabError(`there is no lab "${slug}"`, { status: 404 });
     if (this.sessions.size + this.starting >= this.opts.maxSessions) {
       throw new LabError(`this server already runs ${this.opts.maxSessions} lab sessions`, {
@@ -94,7 +105,7 @@ export class SessionManager {
     this.starting++;
     if (limited) this.startingBy.set(limited, (this.startingBy.get(limited) ?? 0) + 1);
     try {
-      const record = await this.engine.startSession(slug, onProgress);
+      const record = await this.engine.startSession(slug, onProgress, extras);
       const live = this.adopt(record);
       live.client = limited;
       // The engine set the first expiry; the next push comes with activity.
@@ -115,10 +126,13 @@ export class SessionManager {
     let held = this.startingBy.get(client) ?? 0;
     for (const live of this.sessions.values()) if (live.client === client) held++;
     if (held >= max) {
-      throw new LabError(`you already have ${held} lab session${held === 1 ? '' : 's'} running on this server (at most ${max} per computer)`, {
-        status: 429,
-        fix: 'press "Stop lab" on a lab you have finished (or close it and wait for it to expire), then press "Start lab" again',
-      });
+      throw new LabError(
+        `you already have ${held} lab session${held === 1 ? '' : 's'} running on this server (at most ${max} per computer)`,
+        {
+          status: 429,
+          fix: 'press "Stop lab" on a lab you have finished (or close it and wait for it to expire), then press "Start lab" again',
+        },
+      );
     }
     return client;
   }
@@ -127,9 +141,35 @@ export class SessionManager {
   authorize(id: string, token: string | null | undefined): LiveSession {
     const live = this.sessions.get(id);
     if (!live || !this.signer.verify(id, token)) {
-      throw new LabError('this lab session is not running any more', { status: 404, fix: 'press "Start lab" to begin a new one' });
+      throw new LabError('this lab session is not running any more', {
+        status: 404,
+        fix: 'press "Start lab" to begin a new one',
+      });
     }
     return live;
+  }
+
+  /**
+   * Like authorize, but a session this process does not know yet is looked up on the cluster (another
+   * server process started it: sessions live in namespace labels). The token is checked first, so an
+   * unknown id with a wrong token costs no cluster call.
+   */
+  async authorizeShared(id: string, token: string | null | undefined): Promise<LiveSession> {
+    const known = this.sessions.get(id);
+    if (known || !this.signer.verify(id, token) || !this.engine.findSession) return this.authorize(id, token);
+    const record = await this.engine.findSession(id).catch(() => undefined);
+    if (!record) return this.authorize(id, token);
+    const live = this.sessions.get(id) ?? this.adopt(record);
+    live.pushedExpiry = record.expiresAt?.getTime() ?? 0;
+    return live;
+  }
+
+  /** A session by id without a token (instructor routes, which hold their own secret). */
+  async byId(id: string): Promise<LiveSession | undefined> {
+    const known = this.sessions.get(id);
+    if (known) return known;
+    const record = await this.engine.findSession?.(id).catch(() => undefined);
+    return record ? (this.sessions.get(id) ?? this.adopt(record)) : undefined;
   }
 
   touch(live: LiveSession): void {
@@ -139,7 +179,11 @@ export class SessionManager {
 
   check(live: LiveSession, step: number): Promise<CheckResult> {
     this.touch(live);
-    return this.serialize(live, () => this.engine.checkStep(live.record, step));
+    return this.serialize(live, async () => {
+      const result = await this.engine.checkStep(live.record, step);
+      this.opts.onCheck?.(live, step, result);
+      return result;
+    });
   }
 
   applySolution(live: LiveSession, step: number, onProgress: OnProgress): Promise<void> {
@@ -153,6 +197,7 @@ export class SessionManager {
       // The terminal pod is recreated by a reset: end the old shell so the browser reconnects to the new.
       live.terminal.dispose('lab reset');
       await this.engine.resetSession(live.record, onProgress);
+      this.opts.onReset?.(live);
       live.terminal = this.newTerminal(live);
       live.terminal.prewarm();
     });
@@ -186,7 +231,11 @@ export class SessionManager {
   async sweep(): Promise<{ stopped: string[]; reaped: string[] }> {
     const now = this.opts.now();
     const stopped: string[] = [];
+    // Another server process may serve this learner: its expiry pushes count as activity here too.
+    const expiries = new Map((await this.engine.listSessions()).map((r) => [r.id, r.expiresAt?.getTime() ?? 0]));
     for (const live of [...this.sessions.values()]) {
+      const seen = (expiries.get(live.record.id) ?? 0) - this.opts.expiryMs;
+      if (seen > live.lastActive && seen <= now) live.lastActive = seen;
       const overTime = now >= live.endsAt;
       if (overTime || now - live.lastActive >= this.opts.idleMs) {
         stopped.push(live.record.id);

@@ -101,12 +101,37 @@ function directoryUrl(root: string, indexFile: string, search: string): string {
   return `/${parts.map(encodeURIComponent).join('/')}${parts.length ? '/' : ''}${search}`;
 }
 
+function fileHeaders(
+  type: string,
+  length: number,
+  gzip: boolean,
+  pathname: string,
+  mtime: Date,
+): Record<string, string | number> {
+  return {
+    'content-type': type,
+    'content-length': length,
+    vary: 'accept-encoding',
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    'x-content-type-options': 'nosniff',
+    // Hashed build assets never change; pages must be re-fetched to pick up a new build.
+    'cache-control': pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'last-modified': mtime.toUTCString(),
+  };
+}
+
 export function staticHandler(distDir: string) {
   const root = siteRoot(distDir);
   const gzipped = new PerVersion<Buffer>();
   const pageCsp = new PerVersion<string>();
 
-  async function send(req: IncomingMessage, res: ServerResponse, file: string, status: number, pathname: string): Promise<void> {
+  async function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    file: string,
+    status: number,
+    pathname: string,
+  ): Promise<void> {
     let handle: FileHandle;
     try {
       handle = await open(file, 'r');
@@ -119,22 +144,16 @@ export function staticHandler(distDir: string) {
       const st = await handle.stat();
       const key = `${st.mtimeMs}:${st.size}`;
       const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-      const gzip = st.size > 1024 && COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+      const gzip =
+        st.size > 1024 && COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       const body = gzip ? await gzipped.get(file, key, async () => gzipSync(await readAll(handle))) : undefined;
       if (type.startsWith('text/html')) {
-        const csp = await pageCsp.get(file, key, async () => contentSecurityPolicy({ inlineScripts: inlineScriptHashes((await readAll(handle)).toString('utf8')) }));
+        const csp = await pageCsp.get(file, key, async () =>
+          contentSecurityPolicy({ inlineScripts: inlineScriptHashes((await readAll(handle)).toString('utf8')) }),
+        );
         res.setHeader('content-security-policy', csp);
       }
-      res.writeHead(status, {
-        'content-type': type,
-        'content-length': body ? body.length : st.size,
-        vary: 'accept-encoding',
-        ...(body ? { 'content-encoding': 'gzip' } : {}),
-        'x-content-type-options': 'nosniff',
-        // Hashed build assets never change; pages must be re-fetched to pick up a new build.
-        'cache-control': pathname.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-        'last-modified': st.mtime.toUTCString(),
-      });
+      res.writeHead(status, fileHeaders(type, body ? body.length : st.size, !!body, pathname, st.mtime));
       if (req.method === 'HEAD' || body) {
         res.end(body);
         return;
@@ -154,7 +173,9 @@ export function staticHandler(distDir: string) {
     }
     const where = resolvePath(root, req.url);
     if (typeof where === 'number') {
-      res.writeHead(where, { 'content-type': 'text/plain; charset=utf-8' }).end(where === 403 ? 'forbidden' : 'bad path');
+      res
+        .writeHead(where, { 'content-type': 'text/plain; charset=utf-8' })
+        .end(where === 403 ? 'forbidden' : 'bad path');
       return;
     }
     const { pathname, full } = where;

@@ -44,6 +44,8 @@ export class TerminalBridge {
   private disposed = false;
   /** The attached browser cannot take more output right now (see backpressure.ts). */
   private held = false;
+  /** Read-only subscribers (the instructor looking over a learner's shoulder): output only. */
+  private readonly watchers = new Set<TerminalPeer>();
   /** Called on every keystroke and resize, so the session manager can count the learner active. */
   onActivity: () => void = () => {};
 
@@ -85,6 +87,22 @@ export class TerminalBridge {
     if (!this.disposed) void this.ensureShell();
   }
 
+  /** Add a read-only viewer: it gets the recent output, then live output; it can never type. */
+  watch(peer: TerminalPeer): void {
+    if (this.disposed) {
+      peer.close(CLOSE_SESSION_ENDED, 'session ended');
+      return;
+    }
+    this.watchers.add(peer);
+    const replay = this.ring.since(0);
+    peer.sendControl({ type: 'hello', sessionId: this.sessionId, offset: replay.offset, truncated: replay.truncated });
+    if (replay.bytes.length > 0) peer.sendData(replay.bytes);
+  }
+
+  unwatch(peer: TerminalPeer): void {
+    this.watchers.delete(peer);
+  }
+
   detach(peer: TerminalPeer): void {
     if (this.peer !== peer) return;
     this.peer = undefined;
@@ -103,7 +121,10 @@ export class TerminalBridge {
     else this.shell?.resume?.();
   }
 
-  async handle(peer: TerminalPeer, frame: { kind: 'data'; bytes: Uint8Array } | { kind: 'control'; message: ClientControl }): Promise<void> {
+  async handle(
+    peer: TerminalPeer,
+    frame: { kind: 'data'; bytes: Uint8Array } | { kind: 'control'; message: ClientControl },
+  ): Promise<void> {
     if (peer !== this.peer) return; // a replaced connection's late frames
     this.onActivity();
     if (frame.kind === 'data') {
@@ -147,7 +168,11 @@ export class TerminalBridge {
       });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.peer?.sendControl({ type: 'error', message: `could not open a shell in the lab: ${message}`, fix: 'press "Reset lab", or reload the page and press "Start lab"' });
+      this.peer?.sendControl({
+        type: 'error',
+        message: `could not open a shell in the lab: ${message}`,
+        fix: 'press "Reset lab", or reload the page and press "Start lab"',
+      });
       return undefined;
     }
     if (this.disposed) {
@@ -163,6 +188,7 @@ export class TerminalBridge {
   private output(bytes: Uint8Array): void {
     this.ring.write(bytes);
     this.peer?.sendData(bytes);
+    for (const w of this.watchers) w.sendData(bytes);
   }
 
   private exited(shell: Shell | undefined, code: number | null, reason: string): void {
@@ -181,5 +207,7 @@ export class TerminalBridge {
     shell?.kill();
     this.peer?.close(CLOSE_SESSION_ENDED, reason);
     this.peer = undefined;
+    for (const w of this.watchers) w.close(CLOSE_SESSION_ENDED, reason);
+    this.watchers.clear();
   }
 }

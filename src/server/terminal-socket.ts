@@ -37,6 +37,34 @@ export interface TerminalSocketOptions {
   log?: (line: string) => void;
 }
 
+/** The browser end of a terminal: output goes through a bounded queue that pauses the shell when full. */
+function queuedPeer(
+  ws: WebSocket,
+  live: ReturnType<SessionManager['authorize']>,
+  opts: TerminalSocketOptions,
+): { peer: TerminalPeer; queue: SendQueue } {
+  const bridge = live.terminal;
+  const queue: SendQueue = new SendQueue(
+    ws,
+    {
+      pause: () => bridge.flow(peer, true),
+      resume: () => bridge.flow(peer, false),
+      tooSlow: () => opts.log?.(`lab server: closed a terminal of session ${live.record.id} that stopped reading`),
+    },
+    opts.flow ?? defaultFlowLimits,
+  );
+  const peer: TerminalPeer = {
+    sendData: (bytes) => {
+      if (ws.readyState === ws.OPEN) queue.send(bytes, true);
+    },
+    sendControl: (message) => {
+      if (ws.readyState === ws.OPEN) queue.send(encodeServerControl(message), false);
+    },
+    close: (code, reason) => ws.close(code, reason),
+  };
+  return { peer, queue };
+}
+
 export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
   const wss = new WebSocketServer({
     noServer: true,
@@ -54,40 +82,26 @@ export function terminalUpgradeHandler(opts: TerminalSocketOptions) {
       refuseUpgrade(socket, 403, 'Forbidden');
       return true;
     }
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const offered = (req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const token = tokenFromProtocols(offered);
-    let live;
-    try {
-      live = opts.sessions.authorize(m[1]!, token);
-    } catch {
-      refuseUpgrade(socket, 403, 'Forbidden');
-      return true;
-    }
-    wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live));
+    // A session another server process started is found on the cluster (sessions live there).
+    opts.sessions.authorizeShared(m[1]!, token).then(
+      (live) => wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live)),
+      () => refuseUpgrade(socket, 403, 'Forbidden'),
+    );
     return true;
   }
 
   function connect(ws: WebSocket, live: ReturnType<SessionManager['authorize']>): void {
     const bridge = live.terminal;
-    const queue = new SendQueue(
-      ws,
-      {
-        pause: () => bridge.flow(peer, true),
-        resume: () => bridge.flow(peer, false),
-        tooSlow: () => opts.log?.(`lab server: closed a terminal of session ${live.record.id} that stopped reading`),
-      },
-      opts.flow ?? defaultFlowLimits,
-    );
-    const peer: TerminalPeer = {
-      sendData: (bytes) => {
-        if (ws.readyState === ws.OPEN) queue.send(bytes, true);
-      },
-      sendControl: (message) => {
-        if (ws.readyState === ws.OPEN) queue.send(encodeServerControl(message), false);
-      },
-      close: (code, reason) => ws.close(code, reason),
-    };
-    const failed = (err: unknown) => opts.log?.(`lab server: terminal of session ${live.record.id}: ${err instanceof Error ? err.message : String(err)}`);
+    const { peer, queue } = queuedPeer(ws, live, opts);
+    const failed = (err: unknown) =>
+      opts.log?.(
+        `lab server: terminal of session ${live.record.id}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     let greeted = false;
     ws.on('message', (data, isBinary) => {
       const frame = decodeClientFrame(toBytes(data), isBinary);

@@ -23,12 +23,17 @@ export function isLoopback(host: string): boolean {
 }
 
 /** TLS files from the flags or the environment; both or neither. */
-export function tlsFilesFrom(flags: { cert?: string; key?: string }, env: NodeJS.ProcessEnv = process.env): TlsFiles | undefined {
+export function tlsFilesFrom(
+  flags: { cert?: string; key?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): TlsFiles | undefined {
   const cert = flags.cert ?? env.SIDECAR_LABS_TLS_CERT;
   const key = flags.key ?? env.SIDECAR_LABS_TLS_KEY;
   if (!cert && !key) return undefined;
   if (!cert || !key) {
-    throw new Error(`HTTPS needs both a certificate and its key: pass --tls-cert <file> and --tls-key <file> (or set SIDECAR_LABS_TLS_CERT and SIDECAR_LABS_TLS_KEY)`);
+    throw new Error(
+      `HTTPS needs both a certificate and its key: pass --tls-cert <file> and --tls-key <file> (or set SIDECAR_LABS_TLS_CERT and SIDECAR_LABS_TLS_KEY)`,
+    );
   }
   return { cert, key };
 }
@@ -40,9 +45,12 @@ export function loadTls(files: TlsFiles): TlsMaterial {
     try {
       data = readFileSync(path);
     } catch (err) {
-      throw new Error(`cannot read the TLS ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new Error(`cannot read the TLS ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+        cause: err,
+      });
     }
-    if (!marker.test(data.toString('latin1'))) throw new Error(`${path}: expected a PEM ${what} (a "-----BEGIN …-----" block)`);
+    if (!marker.test(data.toString('latin1')))
+      throw new Error(`${path}: expected a PEM ${what} (a "-----BEGIN …-----" block)`);
     return data;
   };
   return {
@@ -58,7 +66,7 @@ export function plainHttpWarning(host: string): string | undefined {
   return [
     bar,
     `!! WARNING: serving PLAIN HTTP on ${host}: anyone on the network can read session tokens`,
-    '!! and keystrokes, and take over learners\' terminals. Serve HTTPS with',
+    "!! and keystrokes, and take over learners' terminals. Serve HTTPS with",
     '!!   --tls-cert cert.pem --tls-key key.pem   (or SIDECAR_LABS_TLS_CERT / SIDECAR_LABS_TLS_KEY),',
     '!! or listen on 127.0.0.1 behind a reverse proxy that terminates TLS.',
     bar,

@@ -9,7 +9,7 @@ import { labScripts } from './lab-scripts.ts';
 const labs = labSummaries();
 
 test('every lab has a browser script, and the script knows only real steps', () => {
-  expect(labs.length).toBe(7);
+  expect(labs.length).toBe(8);
   for (const lab of labs) {
     const script = labScripts[lab.slug];
     expect(script, `tests/labs/lab-scripts.ts has no entry for ${lab.slug}`).toBeDefined();
@@ -41,7 +41,10 @@ for (const lab of labs) {
       }
     } catch (err) {
       // What the terminal showed, for the report: the quickest way to see why a step failed.
-      await test.info().attach('terminal.txt', { body: await learner.screen().catch(() => '(no terminal)'), contentType: 'text/plain' });
+      await test.info().attach('terminal.txt', {
+        body: await learner.screen().catch(() => '(no terminal)'),
+        contentType: 'text/plain',
+      });
       throw err;
     } finally {
       await learner.stop();

@@ -38,7 +38,9 @@ export class LabPage {
    * line, and a row filled to the last column continues on the next one.
    */
   async screen(): Promise<string> {
-    const raw = (await this.terminal.locator('.xterm-rows > div').allInnerTexts()).map((r) => r.replace(/\u00a0/g, ' '));
+    const raw = (await this.terminal.locator('.xterm-rows > div').allInnerTexts()).map((r) =>
+      r.replace(/\u00a0/g, ' '),
+    );
     // The panel publishes the terminal's width (data-cols) for exactly this.
     const cols = Number(await this.terminal.getAttribute('data-cols'));
     let text = '';
@@ -46,7 +48,10 @@ export class LabPage {
       text += row;
       if (i < raw.length - 1 && !(cols > 0 && row.length >= cols)) text += '\n';
     });
-    return text.split('\n').map((l) => l.trimEnd()).join('\n');
+    return text
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n');
   }
 
   /** The last non-empty row is a bare prompt: the shell waits for input. */
@@ -99,7 +104,9 @@ export class LabPage {
       if (text === 'Passed') return;
       expect(text).toBe('Not yet');
       if (Date.now() > deadline) {
-        throw new Error(`step ${index + 1} of ${this.slug} still "Not yet": ${await this.step(index).locator('.sl-lab-result').innerText()}`);
+        throw new Error(
+          `step ${index + 1} of ${this.slug} still "Not yet": ${await this.step(index).locator('.sl-lab-result').innerText()}`,
+        );
       }
       await this.page.waitForTimeout(3000);
     }

@@ -43,7 +43,7 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
     'error-log': {
       before: { 1: [waitFor('kubectl logs sidecar -c sidecar-container', 'missing.html. failed')] },
       expect: { 0: /404 Not Found/, 1: /open\(\) ".*missing\.html" failed/ },
-      interactive: { 2: { until: /\/ #$/m, then: ["exit"] } },
+      interactive: { 2: { until: /\/ #$/m, then: ['exit'] } },
     },
   },
   'content-sidecar': {
@@ -52,7 +52,12 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       expect: { 0: applied('pod/nginx'), 1: /nginx\s+2\/2\s+Running/, 2: /Output: Hello from the sidecar container!/ },
     },
     nodeport: {
-      expect: { 0: applied('service/nginx'), 1: /NodePort.*80:30080\/TCP/, 2: /Hello from the sidecar container!/, 3: /Hello from the sidecar container!/ },
+      expect: {
+        0: applied('service/nginx'),
+        1: /NodePort.*80:30080\/TCP/,
+        2: /Hello from the sidecar container!/,
+        3: /Hello from the sidecar container!/,
+      },
     },
     'git-sync': {
       before: { 1: [waitReady('site')] },
@@ -90,7 +95,12 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       expect: { 0: applied('pod/ordered'), 2: /app started after the helper/, 3: /helper started=true/ },
     },
     'job-completes': {
-      expect: { 0: applied('job.batch/report'), 1: /condition met/, 2: /report\s+(Complete\s+)?1\/1/, 3: /report done/ },
+      expect: {
+        0: applied('job.batch/report'),
+        1: /condition met/,
+        2: /report\s+(Complete\s+)?1\/1/,
+        3: /report done/,
+      },
     },
     'classic-sidecar': {
       before: { 2: [waitFor('kubectl get pods -l app=report-classic', 'NotReady')] },
@@ -104,8 +114,65 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       before: { 5: [waitReady('logger')] },
     },
     oom: {
-      before: { 3: [waitFor("kubectl get pod hungry -o jsonpath='{.status.containerStatuses[*].lastState.terminated.reason}'", 'OOMKilled')] },
+      before: {
+        3: [
+          waitFor(
+            "kubectl get pod hungry -o jsonpath='{.status.containerStatuses[*].lastState.terminated.reason}'",
+            'OOMKilled',
+          ),
+        ],
+      },
       expect: { 0: applied('pod/hungry'), 3: /cache restarts=[1-9]/ },
+    },
+  },
+  'log-pipeline': {
+    ship: {
+      before: { 3: [waitFor('kubectl logs deploy/central', 'GET /hello')] },
+      expect: {
+        0: applied('deployment.apps/web'),
+        1: /successfully rolled out/,
+        2: /^404$/m,
+        3: /k8s\.pod\.name: Str\(web-[a-z0-9]+-[a-z0-9]+\)/,
+      },
+    },
+    native: {
+      before: { 5: [waitFor('kubectl logs deploy/central', 'warm-up')] },
+      expect: {
+        0: /"GET \/ HTTP\/1\.1" 200 .*"warm-up"/,
+        1: /^0$/m,
+        2: applied('deployment.apps/web'),
+        3: /successfully rolled out/,
+        5: /k8s\.pod\.name: Str\(web-/,
+      },
+    },
+    oom: {
+      before: {
+        4: [
+          waitFor(
+            "kubectl get pods -l app=web -o jsonpath='{.items[*].status.initContainerStatuses[*].lastState.terminated.exitCode}'",
+            '137',
+            180,
+          ),
+        ],
+      },
+      expect: {
+        0: /resource requirements updated/,
+        1: /successfully rolled out/,
+        2: /scaled/,
+        5: /web-\S+ (OOMKilled|Error) 137/,
+        6: /^200$/m,
+      },
+    },
+    recover: {
+      before: { 5: [waitFor('kubectl logs deploy/central', 'after-the-storm')] },
+      expect: {
+        0: /scaled/,
+        1: applied('deployment.apps/web'),
+        2: /successfully rolled out/,
+        4: /^404$/m,
+        5: /k8s\.pod\.name: Str\(web-/,
+        6: /^0$/m,
+      },
     },
   },
 };

@@ -20,9 +20,13 @@ test('the terminal cannot reach outside its own namespace', async ({ browser }) 
     expect(await mine.type('hostname')).toMatch(/\nterminal\s*\n/);
     expect(await mine.type('kubectl get pods')).toMatch(/pair\s+2\/2\s+Running/);
 
-    expect(await mine.type('kubectl get pods -A')).toMatch(/Forbidden|forbidden.*cannot list resource "pods".*cluster scope/);
+    expect(await mine.type('kubectl get pods -A')).toMatch(
+      /Forbidden|forbidden.*cannot list resource "pods".*cluster scope/,
+    );
     expect(await mine.type('kubectl get nodes')).toMatch(/forbidden.*cannot list resource "nodes"/);
-    expect(await mine.type(`kubectl get pods -n ${otherNs}`)).toMatch(new RegExp(`forbidden.*in the namespace "${otherNs}"`));
+    expect(await mine.type(`kubectl get pods -n ${otherNs}`)).toMatch(
+      new RegExp(`forbidden.*in the namespace "${otherNs}"`),
+    );
     expect(await mine.type(`kubectl delete pod pair -n ${otherNs}`)).toMatch(/forbidden/);
     expect(await mine.type('kubectl get pods -n kube-system')).toMatch(/forbidden/);
     expect(await mine.type('kubectl auth can-i create pods')).toMatch(/\nyes\s*\n/);
@@ -59,8 +63,12 @@ test('the terminal WebSocket refuses a wrong token and a foreign origin', async 
     }, s);
     expect(outcome).toEqual({ right: 'open', wrong: 'refused', none: 'refused' });
     // A page on another origin (here: Node, as any other site would) is refused even with the token.
-    expect(await upgradeStatus(`${baseURL!.replace(/\/$/, '')}/api/terminal/${s.id}`, s.token, 'https://evil.example')).toBe(403);
-    expect(await upgradeStatus(`${baseURL!.replace(/\/$/, '')}/api/terminal/${s.id}`, s.token, baseURL!.replace(/\/$/, ''))).toBe(101);
+    expect(
+      await upgradeStatus(`${baseURL!.replace(/\/$/, '')}/api/terminal/${s.id}`, s.token, 'https://evil.example'),
+    ).toBe(403);
+    expect(
+      await upgradeStatus(`${baseURL!.replace(/\/$/, '')}/api/terminal/${s.id}`, s.token, baseURL!.replace(/\/$/, '')),
+    ).toBe(101);
   } finally {
     await learner.stop();
   }
@@ -94,13 +102,22 @@ function upgradeStatus(url: string, token: string, origin: string, host?: string
 }
 
 /** Status and body of a plain HTTP request with any Host header (a browser after DNS rebinding). */
-function rawStatus(url: string, host: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+function rawStatus(
+  url: string,
+  host: string,
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: { host, origin: `http://${host}`, 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      url,
+      { method, headers: { host, origin: `http://${host}`, 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -112,7 +129,9 @@ async function watchCsp(page: Page): Promise<string[]> {
   await page.exposeFunction('__cspViolation', (v: string) => violations.push(v));
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+      (window as unknown as { __cspViolation: (v: string) => void }).__cspViolation(
+        `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`,
+      );
     });
   });
   page.on('console', (m) => {
@@ -121,7 +140,10 @@ async function watchCsp(page: Page): Promise<string[]> {
   return violations;
 }
 
-test('a rebound host name is refused on HTTP and on the terminal WebSocket (DNS rebinding)', async ({ page, baseURL }) => {
+test('a rebound host name is refused on HTTP and on the terminal WebSocket (DNS rebinding)', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(5 * 60_000);
   const root = baseURL!.replace(/\/$/, '');
   const port = new URL(root).port;
@@ -144,7 +166,7 @@ test('a rebound host name is refused on HTTP and on the terminal WebSocket (DNS 
   }
 });
 
-test('the course works under the server\'s Content-Security-Policy (pages, search, lab terminal)', async ({ page }) => {
+test("the course works under the server's Content-Security-Policy (pages, search, lab terminal)", async ({ page }) => {
   test.setTimeout(5 * 60_000);
   const violations = await watchCsp(page);
   const home = await page.goto('/');

@@ -13,7 +13,10 @@ const port = Number(process.env.LABS_RESTART_PORT ?? 4333);
 const base = `http://127.0.0.1:${port}`;
 
 async function startServer(env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['src/server/main.ts'], { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['src/server/main.ts'], {
+    env: { ...process.env, PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('Sidecar Labs: http://')) resolve();
@@ -46,7 +49,9 @@ test('after a server restart the session is found again and the terminal reconne
     server = await startServer();
 
     // The page reconnects by itself to a new shell in the same pod.
-    await expect.poll(() => page.locator('[data-lab]').getAttribute('data-terminal'), { timeout: 60_000 }).toBe('connected');
+    await expect
+      .poll(() => page.locator('[data-lab]').getAttribute('data-terminal'), { timeout: 60_000 })
+      .toBe('connected');
     await learner.waitForPrompt(60_000);
     expect(await learner.type('ls /tmp/made-before-restart')).toMatch(/\n\/tmp\/made-before-restart\s*\n/);
     expect(await learner.session()).toEqual(before);
@@ -59,7 +64,10 @@ test('after a server restart the session is found again and the terminal reconne
 });
 
 test('without a cluster the panel says what to run, with no stack trace', async ({ page }) => {
-  const server = await startServer({ SIDECAR_LABS_CLUSTER: 'kind', SIDECAR_LABS_KUBECONFIG: '/nonexistent/sidecar-labs/kubeconfig' });
+  const server = await startServer({
+    SIDECAR_LABS_CLUSTER: 'kind',
+    SIDECAR_LABS_KUBECONFIG: '/nonexistent/sidecar-labs/kubeconfig',
+  });
   try {
     await page.goto(`${base}/lessons/date-tailer/`);
     await page.getByRole('button', { name: 'Start lab' }).click();
@@ -102,7 +110,11 @@ test('an idle session is stopped, and an expired namespace nobody serves is reap
   // Idle after 6 s. The short expiry (5.1 min, the least for that idle time) matters as much: this
   // server also finds the sessions of the other tests running now, and infers their last activity
   // from their expiry (set 45 min ahead by their own server), so it leaves them alone.
-  const server = await startServer({ SIDECAR_LABS_IDLE_MINUTES: '0.1', SIDECAR_LABS_EXPIRY_MINUTES: '1', SIDECAR_LABS_SWEEP_SECONDS: '2' });
+  const server = await startServer({
+    SIDECAR_LABS_IDLE_MINUTES: '0.1',
+    SIDECAR_LABS_EXPIRY_MINUTES: '1',
+    SIDECAR_LABS_SWEEP_SECONDS: '2',
+  });
   const learner = new LabPage(page, 'date-tailer');
   try {
     await expect.poll(() => namespaceGone(core, orphan), { timeout: 60_000 }).toBe(true);

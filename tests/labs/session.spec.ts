@@ -33,7 +33,12 @@ test('progress survives a reload; reset and rebuild bring the lab back', async (
     // Reset recreated the Pod: nginx has not served anything yet, so step 1 is really undone.
     await learner.waitForPrompt(60_000);
     await learner.type('kubectl logs pair -c app | grep -c Wget || true');
-    expect((await learner.rows()).filter((r) => r.trim() !== '').at(-2)?.trim()).toBe('0');
+    expect(
+      (await learner.rows())
+        .filter((r) => r.trim() !== '')
+        .at(-2)
+        ?.trim(),
+    ).toBe('0');
     expect(await learner.checkOnce(1)).toBe('Not yet'); // step 2 was never done
 
     await page.getByRole('button', { name: 'Rebuild to step 2' }).click();
@@ -44,7 +49,9 @@ test('progress survives a reload; reset and rebuild bring the lab back', async (
   }
 });
 
-test('the terminal follows the panel size, a command runs with "Run", and axe finds no serious issue', async ({ page }) => {
+test('the terminal follows the panel size, a command runs with "Run", and axe finds no serious issue', async ({
+  page,
+}) => {
   test.setTimeout(6 * 60_000);
   await page.setViewportSize({ width: 1400, height: 1000 });
   const learner = new LabPage(page, slug);
@@ -55,7 +62,9 @@ test('the terminal follows the panel size, a command runs with "Run", and axe fi
     const ttyCols = async () => Number([...(await learner.type('stty size')).matchAll(/^(\d+) (\d+)$/gm)].at(-1)?.[2]);
     const wide = await ttyCols();
     expect(wide).toBe(Number(await learner.terminal.getAttribute('data-cols')));
-    await page.setViewportSize({ width: 700, height: 1000 });
+    // Narrow screens dock the lab as a full-width sheet along the bottom: 480 px is narrower than the
+    // lab's column beside the lesson at 1400 px.
+    await page.setViewportSize({ width: 480, height: 1000 });
     await expect.poll(ttyCols, { timeout: 30_000 }).toBeLessThan(wide);
     expect(await ttyCols()).toBe(Number(await learner.terminal.getAttribute('data-cols')));
 
@@ -71,7 +80,9 @@ test('the terminal follows the panel size, a command runs with "Run", and axe fi
     const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`)).toEqual([]);
     const whole = await new AxeBuilder({ page }).analyze();
-    expect(whole.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    expect(whole.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual(
+      [],
+    );
   } finally {
     await learner.stop();
   }

@@ -20,9 +20,9 @@ for (const slug of lessonSlugs) {
     expect(title).toMatch(new RegExp(`^labs/${slug}/[\\w.-]+\\.yaml$`));
 
     // Highlighted: YAML keys and values get different token colours.
-    const colours = await first.locator('pre code span[style]').evaluateAll((spans) =>
-      new Set(spans.map((s) => getComputedStyle(s).color)).size,
-    );
+    const colours = await first
+      .locator('pre code span[style]')
+      .evaluateAll((spans) => new Set(spans.map((s) => getComputedStyle(s).color)).size);
     expect(colours).toBeGreaterThanOrEqual(3);
 
     // Copy: the button copies the file's exact text and says so.

@@ -6,9 +6,11 @@ import { sitePages } from './pages.ts';
 // Every page of the built site, in light and dark mode: it renders without console errors,
 // and axe finds no serious or critical accessibility violation.
 
-const expectedPages = ['/', ...lessonSlugs.map((s) => `/lessons/${s}/`)].sort();
+const expectedPages = ['/', '/instructor/', '/run-a-workshop/', ...lessonSlugs.map((s) => `/lessons/${s}/`)].sort();
 
-test('the sitemap lists the landing page and all seven lessons', async ({ request }) => {
+test('the sitemap lists the landing page, every lesson, the workshop guide and the instructor page', async ({
+  request,
+}) => {
   expect(await sitePages(request)).toEqual(expectedPages);
 });
 
@@ -44,7 +46,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
         await page.waitForLoadState('networkidle');
         await page.waitForFunction(() =>
           [...document.querySelectorAll('.expressive-code pre')].every(
-            (pre) => (pre.scrollWidth > pre.clientWidth) === pre.hasAttribute('tabindex'),
+            (pre) => pre.scrollWidth > pre.clientWidth === pre.hasAttribute('tabindex'),
           ),
         );
         const results = await new AxeBuilder({ page }).analyze();

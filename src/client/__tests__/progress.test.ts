@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overallPercent } from '../lab-panel.ts';
+import { overallPercent } from '../panel/progress-bar.ts';
 
 describe('overallPercent', () => {
   it('maps each phase into its part of one bar, never backwards between phases', () => {

@@ -4,19 +4,34 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kindConfig } from '../kind.ts';
-import { CERTS_DIR, hostsToml, MIRRORED_REGISTRIES, mirrorRef, parseImageRef, parseMirror, writeHostsDir } from '../mirror.ts';
+import {
+  CERTS_DIR,
+  hostsToml,
+  MIRRORED_REGISTRIES,
+  mirrorRef,
+  parseImageRef,
+  parseMirror,
+  writeHostsDir,
+} from '../mirror.ts';
 
 describe('registry mirror', () => {
   it('names images the way Docker does', () => {
     expect(parseImageRef('nginx:1.24.0')).toEqual({ registry: 'docker.io', path: 'library/nginx:1.24.0' });
     expect(parseImageRef('sidecar-labs/node:v1')).toEqual({ registry: 'docker.io', path: 'sidecar-labs/node:v1' });
-    expect(parseImageRef('registry.k8s.io/git-sync/git-sync:v4.4.2')).toEqual({ registry: 'registry.k8s.io', path: 'git-sync/git-sync:v4.4.2' });
+    expect(parseImageRef('registry.k8s.io/git-sync/git-sync:v4.4.2')).toEqual({
+      registry: 'registry.k8s.io',
+      path: 'git-sync/git-sync:v4.4.2',
+    });
     expect(parseImageRef('localhost:5000/x:1')).toEqual({ registry: 'localhost:5000', path: 'x:1' });
   });
 
   it('puts each upstream registry under its own prefix in the mirror', () => {
-    expect(mirrorRef('http://127.0.0.1:5001', 'docker.io/library/nginx:1.24.0')).toBe('127.0.0.1:5001/docker.io/library/nginx:1.24.0');
-    expect(mirrorRef('127.0.0.1:5001/', 'registry.k8s.io/pause:3.10.1')).toBe('127.0.0.1:5001/registry.k8s.io/pause:3.10.1');
+    expect(mirrorRef('http://127.0.0.1:5001', 'docker.io/library/nginx:1.24.0')).toBe(
+      '127.0.0.1:5001/docker.io/library/nginx:1.24.0',
+    );
+    expect(mirrorRef('127.0.0.1:5001/', 'registry.k8s.io/pause:3.10.1')).toBe(
+      '127.0.0.1:5001/registry.k8s.io/pause:3.10.1',
+    );
     expect(parseMirror('https://mirror.example:8443').base).toBe('https://mirror.example:8443');
     expect(() => parseMirror('http://m/some/path')).toThrow(/without a path/);
   });
@@ -29,7 +44,9 @@ describe('registry mirror', () => {
     expect(toml).toContain('override_path = true');
     const dir = writeHostsDir(join(mkdtempSync(join(tmpdir(), 'mirror-')), 'certs.d'), 'http://m:5000');
     expect(readdirSync(dir).sort()).toEqual([...MIRRORED_REGISTRIES].sort());
-    expect(readFileSync(join(dir, 'registry.k8s.io', 'hosts.toml'), 'utf8')).toContain('"http://m:5000/v2/registry.k8s.io"');
+    expect(readFileSync(join(dir, 'registry.k8s.io', 'hosts.toml'), 'utf8')).toContain(
+      '"http://m:5000/v2/registry.k8s.io"',
+    );
   });
 
   it('patches containerd and mounts the hosts directory only with a mirror', () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkDocker, checkPortsFree, portFree } from '../preflight.ts';
-import { kindConfig, NODE_PORTS } from '../kind.ts';
+import { hostPorts, kindConfig, NODE_PORTS, POD_PIDS_LIMIT } from '../kind.ts';
 import { parse } from 'yaml';
 
 describe('preflight', () => {
@@ -28,7 +28,9 @@ describe('preflight', () => {
     const port = (srv.address() as { port: number }).port;
     try {
       expect(await portFree(port)).toBe(false);
-      await expect(checkPortsFree([port])).rejects.toThrow(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use.*ss -ltnp`));
+      await expect(checkPortsFree([port])).rejects.toThrow(
+        new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use.*ss -ltnp`),
+      );
     } finally {
       srv.close();
     }
@@ -46,5 +48,26 @@ describe('kind config', () => {
     const maps = offline.nodes[0].extraPortMappings;
     expect(maps.map((m: { hostPort: number }) => m.hostPort)).toEqual(NODE_PORTS);
     expect(maps.every((m: { listenAddress: string }) => m.listenAddress === '127.0.0.1')).toBe(true);
+  });
+});
+
+describe('kind config: limits and a second cluster', () => {
+  it("caps every pod's processes through the kubelet configuration", () => {
+    const cfg = parse(kindConfig({ offline: true }));
+    const patch = parse(cfg.kubeadmConfigPatches[0]);
+    expect(patch).toEqual({
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      podPidsLimit: POD_PIDS_LIMIT,
+    });
+  });
+
+  it('moves or drops the host ports for another cluster on the same machine', () => {
+    expect(hostPorts('31080').map((p) => p.host)).toEqual(NODE_PORTS.map((p) => p + 1000));
+    expect(hostPorts('31080').map((p) => p.container)).toEqual(NODE_PORTS);
+    expect(hostPorts('none')).toEqual([]);
+    expect(parse(kindConfig({ offline: true, ports: [] })).nodes[0].extraPortMappings).toBeUndefined();
+    expect(() => hostPorts('80')).toThrow(/SIDECAR_LABS_NODE_PORT_BASE="80"/);
+    expect(() => hostPorts('abc')).toThrow(/not a port/);
   });
 });

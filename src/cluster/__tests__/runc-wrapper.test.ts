@@ -21,11 +21,28 @@ function runWrapper(args: string[]) {
 describe('runc wrapper', () => {
   it('drops, on create, exactly the capabilities the host cannot grant, and raises a too-low oomScoreAdj', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wrapper-'));
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({
-      process: { oomScoreAdj: -998, args: ['/pause'], capabilities: { bounding: requested, effective: requested, permitted: requested } },
-      root: { path: 'rootfs' },
-    }));
-    runWrapper(['--root', '/run/x', '--systemd-cgroup', 'create', '--bundle', dir, '--pid-file', join(dir, 'pid'), 'abc']);
+    writeFileSync(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        process: {
+          oomScoreAdj: -998,
+          args: ['/pause'],
+          capabilities: { bounding: requested, effective: requested, permitted: requested },
+        },
+        root: { path: 'rootfs' },
+      }),
+    );
+    runWrapper([
+      '--root',
+      '/run/x',
+      '--systemd-cgroup',
+      'create',
+      '--bundle',
+      dir,
+      '--pid-file',
+      join(dir, 'pid'),
+      'abc',
+    ]);
     const spec = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     expect(spec.process.capabilities.bounding).toEqual(expected);
     expect(spec.process.capabilities.effective).toEqual(expected);

@@ -32,7 +32,9 @@ export function labForPage(slug: string): PageLab | undefined {
   const { spec, problems } = parseLabYaml(text, `labs/${slug}/lab.yaml`);
   if (!spec) {
     // Fail the build: a lesson must not ship with a lab the engine would refuse.
-    throw new Error(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
+    throw new Error(
+      problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'),
+    );
   }
   return {
     slug,
@@ -52,7 +54,12 @@ export function labForPage(slug: string): PageLab | undefined {
 
 /** Split text on `backticks` into plain and code parts, so instructions can show commands inline. */
 export function codeSpans(text: string): Array<{ code: boolean; text: string }> {
-  return text.split(/(`[^`]+`)/).filter(Boolean).map((part) =>
-    part.startsWith('`') && part.endsWith('`') && part.length > 1 ? { code: true, text: part.slice(1, -1) } : { code: false, text: part },
-  );
+  return text
+    .split(/(`[^`]+`)/)
+    .filter(Boolean)
+    .map((part) =>
+      part.startsWith('`') && part.endsWith('`') && part.length > 1
+        ? { code: true, text: part.slice(1, -1) }
+        : { code: false, text: part },
+    );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { labImages } from '../images.ts';
 import { lessonSlugs } from '../lessons.ts';
@@ -28,7 +28,10 @@ const lessons = await readAllLessons();
 describe('lab manifests', () => {
   it('exist for every lab', () => {
     for (const slug of lessonSlugs) {
-      expect(manifestFiles.some((f) => f.slug === slug), `labs/${slug} has no manifest`).toBe(true);
+      expect(
+        manifestFiles.some((f) => f.slug === slug),
+        `labs/${slug} has no manifest`,
+      ).toBe(true);
     }
   });
 
@@ -71,7 +74,10 @@ describe('lab manifests', () => {
           const containers = allContainers(pod.spec);
           for (const c of containers) {
             for (const m of c.volumeMounts ?? []) {
-              expect(volumes.map((v) => v.name), `${pod.owner} ${c.name} mounts ${m.name}`).toContain(m.name);
+              expect(
+                volumes.map((v) => v.name),
+                `${pod.owner} ${c.name} mounts ${m.name}`,
+              ).toContain(m.name);
             }
           }
           for (const v of volumes.filter((v) => v.emptyDir)) {
@@ -87,6 +93,32 @@ describe('lab manifests', () => {
         const lesson = lessons.find((l) => l.slug === f.slug);
         expect(lesson?.rawImports.map((i) => i.path)).toContain(f.path);
       });
+    });
+  }
+});
+
+// The manifests of common mistakes (labs/<slug>/mistakes/): wrong on purpose, so only the rules that
+// make them real Kubernetes objects on the offline cluster apply; a mistake must be one the API accepts.
+const mistakeFiles = lessonSlugs.flatMap((slug) => {
+  const dir = join(labsDir, slug, 'mistakes');
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => ({ slug, name: f, path: join(dir, f) }))
+    : [];
+});
+
+describe('mistake manifests', () => {
+  for (const f of mistakeFiles) {
+    it(`${f.slug}/mistakes/${f.name}: valid Kubernetes, kit images, no namespace`, async () => {
+      const docs = await loadManifests(f.path);
+      expect(docs.length).toBeGreaterThan(0);
+      for (const doc of docs) {
+        expect(await validateAgainstSchema(doc.object), `${f.path}:${doc.line}`).toEqual([]);
+        expect((doc.object.metadata as Record<string, unknown>).namespace).toBeUndefined();
+        const pod = podSpecOf(doc.object);
+        for (const c of pod ? allContainers(pod.spec) : []) expect(labImages).toContain(c.image);
+      }
     });
   }
 });

@@ -19,6 +19,7 @@ const container = (spec: V1PodSpec, name: string): V1Container => {
   if (!c) throw new Error(`no container ${name}`);
   return c;
 };
+const allOf = (spec: V1PodSpec): V1Container[] => [...(spec.initContainers ?? []), ...spec.containers];
 const mountOf = (c: V1Container, volume: string) => c.volumeMounts?.find((m) => m.name === volume)?.mountPath;
 const lessons = await readAllLessons();
 const lessonText = (slug: string) => lessons.find((l) => l.slug === slug)?.text ?? '';
@@ -183,6 +184,47 @@ describe('seed 003: shared network, no start order, per-container resources', ()
   });
 });
 
+describe('seed 003: nginx with a real log collector shipping to a central system', () => {
+  it("the lesson keeps the article's Fluentd Pod and says what the lab does differently", () => {
+    const text = lessonText('log-pipeline');
+    for (const s of [
+      'name: webapp-with-logger',
+      'name: webapp',
+      'name: log-shipper',
+      'name: shared-logs',
+      'mountPath: /var/log/nginx',
+      '# Or any other log collector',
+    ]) {
+      expect(text).toContain(s);
+    }
+    expect(text).toContain('What this lab does differently');
+    expect(text).toContain('DaemonSet');
+  });
+
+  it('nginx and the shipper share the access log; the shipper knows its Pod from the downward API', async () => {
+    const docs = await loadManifests(join(labsDir, 'log-pipeline', 'web.yaml'));
+    const spec = podSpecOf(docs[0].object)!.spec;
+    expect(mountOf(container(spec, 'nginx'), 'logs')).toBe('/var/log/nginx');
+    const shipper = container(spec, 'shipper');
+    expect(mountOf(shipper, 'logs')).toBe('/var/log/nginx');
+    expect(shipper.env?.find((e) => e.name === 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+    for (const c of allOf(spec)) {
+      expect(c.resources?.requests, c.name).toHaveProperty('memory');
+      expect(c.resources?.limits, c.name).toHaveProperty('memory');
+    }
+  });
+
+  it('the native version differs only in where the shipper runs, its restartPolicy and its startup probe', async () => {
+    const classic = podSpecOf((await loadManifests(join(labsDir, 'log-pipeline', 'web.yaml')))[0].object)!.spec;
+    const native = podSpecOf((await loadManifests(join(labsDir, 'log-pipeline', 'web-native.yaml')))[0].object)!.spec;
+    const { restartPolicy, startupProbe, ...shipper } = container(native, 'shipper');
+    expect(restartPolicy).toBe('Always');
+    expect(startupProbe?.httpGet?.port).toBe(13133);
+    expect(shipper).toEqual(container(classic, 'shipper'));
+    expect(native.containers).toEqual(classic.containers.filter((c) => c.name !== 'shipper'));
+  });
+});
+
 describe('native sidecars', () => {
   it('the Job runs its shipper as an init container with restartPolicy Always', async () => {
     const job = await one('native-sidecars', 'job.yaml');
@@ -215,7 +257,9 @@ describe('Services in every lab select a Pod of the same lab', () => {
             .filter((f) => /\.ya?ml$/.test(f) && f !== 'lab.yaml')
             .map((f) => loadManifests(join(labsDir, slug, f))),
         )
-      ).flat().map((m) => m.object as Record<string, any>);
+      )
+        .flat()
+        .map((m) => m.object as Record<string, any>);
       const podLabels = objects
         .map((o) => (o.kind === 'Pod' ? o.metadata.labels : o.spec?.template?.metadata?.labels))
         .filter(Boolean) as Record<string, string>[];

@@ -38,7 +38,9 @@ export class FakeCluster implements ClusterOps {
   }
   async listPods(_ns: string, selector?: string): Promise<V1Pod[]> {
     this.calls.push(`listPods ${selector ?? ''}`);
-    const all = Object.keys(this.pods).map((n) => this.pod(n)).filter((p): p is V1Pod => !!p);
+    const all = Object.keys(this.pods)
+      .map((n) => this.pod(n))
+      .filter((p): p is V1Pod => !!p);
     if (!selector) return all;
     const [k, v] = selector.split('=');
     return all.filter((p) => p.metadata?.labels?.[k] === v);
@@ -52,12 +54,22 @@ export class FakeCluster implements ClusterOps {
     if (!this.execFn) throw new Error('exec not expected');
     return this.execFn(pod, container, command);
   }
-  async logs(_ns: string, pod: string, container: string, opts?: { previous?: boolean; tailLines?: number }): Promise<string> {
+  async logs(
+    _ns: string,
+    pod: string,
+    container: string,
+    opts?: { previous?: boolean; tailLines?: number },
+  ): Promise<string> {
     this.calls.push(`logs ${pod}/${container}${opts?.previous ? ' --previous' : ''}`);
     if (!this.logsFn) throw new Error('logs not expected');
     return this.logsFn(pod, container, opts);
   }
-  async proxyService(_ns: string, service: string, port: string | number | undefined, path: string): Promise<HttpResult> {
+  async proxyService(
+    _ns: string,
+    service: string,
+    port: string | number | undefined,
+    path: string,
+  ): Promise<HttpResult> {
     this.calls.push(`proxy ${service}:${port}${path}`);
     if (!this.proxyFn) throw new Error('proxy not expected');
     return this.proxyFn(service, port, path);
@@ -67,12 +79,20 @@ export class FakeCluster implements ClusterOps {
     if (!this.httpFn) throw new Error('http not expected');
     return this.httpFn(url);
   }
-  async readObject(apiVersion: string, kind: string, _ns: string, name: string): Promise<Record<string, any> | undefined> {
+  async readObject(
+    apiVersion: string,
+    kind: string,
+    _ns: string,
+    name: string,
+  ): Promise<Record<string, any> | undefined> {
     this.calls.push(`read ${apiVersion} ${kind} ${name}`);
     const o = this.objects[`${kind}/${name}`];
     return typeof o === 'function' ? o() : o;
   }
-  async runScript(script: string, opts: { env: Record<string, string>; cwd: string }): Promise<{ exitCode: number; output: string }> {
+  async runScript(
+    script: string,
+    opts: { env: Record<string, string>; cwd: string },
+  ): Promise<{ exitCode: number; output: string }> {
     this.calls.push(`script ${script}`);
     if (!this.scriptFn) throw new Error('script not expected');
     return this.scriptFn(script, opts.env, opts.cwd);
@@ -92,7 +112,16 @@ interface C {
 }
 
 /** A pod status the way the API reports it. */
-export function pod(name: string, opts: { containers: C[]; init?: (C & { sidecar?: boolean })[]; readySince?: string; labels?: Record<string, string>; restartPolicy?: string }): V1Pod {
+export function pod(
+  name: string,
+  opts: {
+    containers: C[];
+    init?: (C & { sidecar?: boolean })[];
+    readySince?: string;
+    labels?: Record<string, string>;
+    restartPolicy?: string;
+  },
+): V1Pod {
   const status = (c: C) => ({
     name: c.name,
     image: 'img',
@@ -101,22 +130,38 @@ export function pod(name: string, opts: { containers: C[]; init?: (C & { sidecar
     started: c.started ?? c.state === 'running',
     restartCount: c.restartCount ?? 0,
     state:
-      c.state === 'running' ? { running: { startedAt: c.startedAt ? new Date(c.startedAt) : undefined } }
-      : c.state === 'waiting' ? { waiting: { reason: c.reason } }
-      : { terminated: { reason: c.reason, exitCode: c.exitCode ?? 0 } },
-    lastState: c.lastTerminated ? { terminated: { reason: c.lastTerminated.reason, exitCode: c.lastTerminated.exitCode } } : {},
+      c.state === 'running'
+        ? { running: { startedAt: c.startedAt ? new Date(c.startedAt) : undefined } }
+        : c.state === 'waiting'
+          ? { waiting: { reason: c.reason } }
+          : { terminated: { reason: c.reason, exitCode: c.exitCode ?? 0 } },
+    lastState: c.lastTerminated
+      ? { terminated: { reason: c.lastTerminated.reason, exitCode: c.lastTerminated.exitCode } }
+      : {},
   });
-  const allReady = [...opts.containers, ...(opts.init ?? []).filter((c) => c.sidecar)].every((c) => (c.ready ?? c.state === 'running'));
+  const allReady = [...opts.containers, ...(opts.init ?? []).filter((c) => c.sidecar)].every(
+    (c) => c.ready ?? c.state === 'running',
+  );
   return {
     metadata: { name, labels: opts.labels ?? {} },
     spec: {
       restartPolicy: opts.restartPolicy ?? 'Always',
       containers: opts.containers.map((c) => ({ name: c.name, image: `${c.name}:1` })),
-      initContainers: opts.init?.map((c) => ({ name: c.name, image: `${c.name}:1`, restartPolicy: c.sidecar ? 'Always' : undefined })),
+      initContainers: opts.init?.map((c) => ({
+        name: c.name,
+        image: `${c.name}:1`,
+        restartPolicy: c.sidecar ? 'Always' : undefined,
+      })),
     },
     status: {
       phase: 'Running',
-      conditions: [{ type: 'Ready', status: allReady ? 'True' : 'False', lastTransitionTime: opts.readySince ? new Date(opts.readySince) : undefined }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: allReady ? 'True' : 'False',
+          lastTransitionTime: opts.readySince ? new Date(opts.readySince) : undefined,
+        },
+      ],
       containerStatuses: opts.containers.map(status) as any,
       initContainerStatuses: opts.init?.map(status) as any,
     },

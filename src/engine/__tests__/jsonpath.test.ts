@@ -4,9 +4,21 @@ import { evalJsonPath, formatJsonPathResult, parseJsonPath } from '../jsonpath.t
 const pod = {
   spec: {
     initContainers: [{ name: 'helper', restartPolicy: 'Always' }],
-    containers: [{ name: 'app', image: 'nginx:1', resources: { limits: { memory: '64Mi' } } }, { name: 'sidecar', image: 'busybox:1' }],
+    containers: [
+      { name: 'app', image: 'nginx:1', resources: { limits: { memory: '64Mi' } } },
+      { name: 'sidecar', image: 'busybox:1' },
+    ],
   },
-  status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }], containerStatuses: [{ name: 'app', restartCount: 0 }, { name: 'sidecar', restartCount: 3 }] },
+  status: {
+    conditions: [
+      { type: 'Ready', status: 'True' },
+      { type: 'PodScheduled', status: 'True' },
+    ],
+    containerStatuses: [
+      { name: 'app', restartCount: 0 },
+      { name: 'sidecar', restartCount: 3 },
+    ],
+  },
   metadata: { annotations: { 'sidecar-labs.dev/expires-at': 'soon' } },
 };
 

@@ -16,14 +16,21 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function lab(slug: string, labYaml: string, files: Record<string, string> = {}) {
   mkdirSync(join(dir, slug));
   writeFileSync(join(dir, slug, 'lab.yaml'), labYaml);
-  for (const [f, t] of Object.entries(files)) writeFileSync(join(dir, slug, f), t);
+  for (const [f, t] of Object.entries(files)) {
+    mkdirSync(join(dir, slug, f, '..'), { recursive: true });
+    writeFileSync(join(dir, slug, f), t);
+  }
 }
 
 function problems(fn: () => unknown): string[] {
   try {
     fn();
   } catch (e) {
-    if (e instanceof LabFormatError) return e.problems.map((p) => `${p.file.split('/').slice(-2).join('/')}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    if (e instanceof LabFormatError)
+      return e.problems.map(
+        (p) =>
+          `${p.file.split('/').slice(-2).join('/')}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`,
+      );
     throw e;
   }
   throw new Error('expected a LabFormatError');
@@ -58,13 +65,20 @@ describe('loading labs', () => {
   it('a good lab parses with defaults filled in', () => {
     lab('demo', GOOD, { 'pod.yaml': POD });
     const l = loadLab('demo', dir);
-    expect(l).toMatchObject({ slug: 'demo', title: 'Demo', minKubernetes: '1.29', setup: { manifests: [], wait: 'all', settle: 2 } });
+    expect(l).toMatchObject({
+      slug: 'demo',
+      title: 'Demo',
+      minKubernetes: '1.29',
+      setup: { manifests: [], wait: 'all', settle: 2 },
+    });
     expect(l.manifests['pod.yaml'][0].metadata.name).toBe('web');
     expect(l.steps[0].solution.commands).toEqual([]);
   });
 
   it('reports every problem at once, each with file:line:column and what was expected', () => {
-    lab('demo', `title: Demo
+    lab(
+      'demo',
+      `title: Demo
 lesson: other
 images: [docker.io/library/nginx:1.24.0]
 colour: blue
@@ -85,7 +99,9 @@ steps:
       - type: http
         service: web
         nodePort: 30080
-`, { 'pod.yaml': POD });
+`,
+      { 'pod.yaml': POD },
+    );
     expect(problems(() => loadLab('demo', dir))).toEqual([
       'demo/lab.yaml:4:1: colour: unknown field "colour"',
       'demo/lab.yaml:6:9: steps[0].id: lower-case letters, digits and dashes',
@@ -99,7 +115,10 @@ steps:
 
   it('checks references and manifests once lab.yaml itself is valid', () => {
     lab('demo', GOOD.replace('lesson: demo', 'lesson: other').replace('[pod.yaml]', '[pod.yaml, nope.yaml]'), {
-      'pod.yaml': POD.replace('docker.io/library/nginx:1.24.0', 'nginx').replace('  name: web\n', '  name: web\n  namespace: default\n'),
+      'pod.yaml': POD.replace('docker.io/library/nginx:1.24.0', 'nginx').replace(
+        '  name: web\n',
+        '  name: web\n  namespace: default\n',
+      ),
       'admin.yaml': 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: root\n',
       'bad.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n',
       'other.yaml': POD.replace('nginx:1.24.0', 'nginx:1.25.0').replace('name: web', 'name: other'),
@@ -108,10 +127,88 @@ steps:
       'demo/admin.yaml:2:7: kind: ClusterRoleBinding is cluster-scoped: a lab may only create objects inside its own namespace',
       expect.stringMatching(/^demo\/bad.yaml:\d+:\d+: YAML syntax: /),
       'demo/lab.yaml:3:9: lesson: lesson "other" must equal the lab folder name "demo"',
-      expect.stringMatching(/^demo\/lab.yaml:10:39: steps\[0\].solution.manifests\[1\]: manifest "nope.yaml" does not exist in .*demo$/),
+      expect.stringMatching(
+        /^demo\/lab.yaml:10:39: steps\[0\].solution.manifests\[1\]: manifest "nope.yaml" does not exist in .*demo$/,
+      ),
       'demo/other.yaml:8:14: spec.containers[0].image: image "docker.io/library/nginx:1.25.0" is not listed in lab.yaml "images" (docker.io/library/nginx:1.24.0)',
       'demo/pod.yaml:5:14: metadata.namespace: names namespace "default": lab manifests must not set a namespace (each session gets its own; remove the line)',
       'demo/pod.yaml:9:14: spec.containers[0].image: image "nginx" is not pinned: use an exact tag (never :latest)',
+    ]);
+  });
+
+  it("mistakes: their manifests live in mistakes/ (kept out of the learner's files) and are checked like the others", () => {
+    const mistakes = `    mistakes:
+      - id: no-mount
+        title: nginx mounts nothing
+        apply: { manifests: [mistakes/pod-bare.yaml] }
+        diagnosis: Mount the volume in nginx too.
+        detect:
+          - type: field
+            kind: Pod
+            name: web
+            jsonPath: '{.spec.containers[0].volumeMounts}'
+            exists: false
+`;
+    lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/pod-bare.yaml': POD });
+    const l = loadLab('demo', dir);
+    expect(l.steps[0].mistakes[0]).toMatchObject({
+      id: 'no-mount',
+      apply: { manifests: ['mistakes/pod-bare.yaml'], commands: [] },
+    });
+    expect(l.manifests['mistakes/pod-bare.yaml'][0].metadata.name).toBe('web');
+    expect(Object.keys(l.files)).toEqual(['pod.yaml']);
+  });
+
+  it('mistakes: every problem positioned (missing fields, a bad detect check, a missing or unpinned manifest, a repeated id)', () => {
+    const mistakes = `    mistakes:
+      - id: one
+        title: first
+        apply: { manifests: [mistakes/nope.yaml] }
+        diagnosis: a
+        detect: [{ type: podready, pod: web }]
+      - id: one
+        title: again
+        apply: { commands: [] }
+        detect: []
+      - id: two
+        title: unpinned
+        apply: { manifests: [mistakes/unpinned.yaml, ../pod.yaml] }
+        diagnosis: b
+        detect: [{ type: podReady, pod: web }]
+`;
+    lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/unpinned.yaml': POD.replace('nginx:1.24.0', 'nginx') });
+    expect(problems(() => loadLab('demo', dir))).toEqual([
+      'demo/lab.yaml:19:26: steps[0].mistakes[0].detect[0].type: unknown check type "podready": expected one of podReady, containerRunning, exec, logs, http, field, restartsStable, jobComplete, script',
+      'demo/lab.yaml:20:9: steps[0].mistakes[1].diagnosis: missing required field "diagnosis"',
+      'demo/lab.yaml:22:16: steps[0].mistakes[1].apply: a mistake needs manifests or commands',
+      'demo/lab.yaml:23:17: steps[0].mistakes[1].detect: Too small: expected array to have >=1 items',
+      'demo/lab.yaml:26:54: steps[0].mistakes[2].apply.manifests[1]: a manifest file in the lab folder or its mistakes/ folder, e.g. mistakes/pod-one-mount.yaml',
+      'mistakes/unpinned.yaml:8:14: spec.containers[0].image: image "docker.io/library/nginx" is not pinned: use an exact tag (never :latest)',
+    ]);
+    const twice = `    mistakes:
+      - { id: one, title: first, apply: { commands: [ls] }, diagnosis: a, detect: [{ type: podReady, pod: web }] }
+      - { id: one, title: again, apply: { commands: [ls] }, diagnosis: b, detect: [{ type: podReady, pod: web }] }
+`;
+    lab('demo2', GOOD.replace('lesson: demo', 'lesson: demo2') + twice, { 'pod.yaml': POD });
+    expect(problems(() => loadLab('demo2', dir))).toEqual([
+      'demo2/lab.yaml:16:15: steps[0].mistakes[1].id: duplicate mistake id "one" (also mistakes[0])',
+    ]);
+  });
+
+  it('mistakes: references to their manifests are checked once lab.yaml is valid', () => {
+    const mistakes = `    mistakes:
+      - id: one
+        title: first
+        apply: { manifests: [mistakes/nope.yaml, mistakes/unpinned.yaml] }
+        diagnosis: a
+        detect: [{ type: podReady, pod: web }]
+`;
+    lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/unpinned.yaml': POD.replace('nginx:1.24.0', 'nginx') });
+    expect(problems(() => loadLab('demo', dir))).toEqual([
+      expect.stringMatching(
+        /^demo\/lab.yaml:17:30: steps\[0\].mistakes\[0\].apply.manifests\[0\]: manifest "mistakes\/nope.yaml" does not exist in .*demo$/,
+      ),
+      'mistakes/unpinned.yaml:8:14: spec.containers[0].image: image "docker.io/library/nginx" is not pinned: use an exact tag (never :latest)',
     ]);
   });
 
@@ -122,7 +219,9 @@ steps:
   });
 
   it('loadLabs collects the problems of every lab', () => {
-    lab('one', GOOD.replace('lesson: demo', 'lesson: one').replace('type: podReady', 'type: nope'), { 'pod.yaml': POD });
+    lab('one', GOOD.replace('lesson: demo', 'lesson: one').replace('type: podReady', 'type: nope'), {
+      'pod.yaml': POD,
+    });
     lab('two', GOOD.replace('lesson: demo', 'lesson: two').replace('title: Demo', 'title: ""'), { 'pod.yaml': POD });
     const p = problems(() => loadLabs(dir));
     expect(p).toHaveLength(2);
@@ -132,21 +231,45 @@ steps:
 });
 
 describe('the course labs', () => {
-  const slugs = ['content-sidecar', 'date-tailer', 'localhost-between-containers', 'log-shipping-sidecar', 'native-sidecars', 'resources-probes-troubleshooting', 'what-is-a-sidecar'];
+  const slugs = [
+    'content-sidecar',
+    'date-tailer',
+    'localhost-between-containers',
+    'log-pipeline',
+    'log-shipping-sidecar',
+    'native-sidecars',
+    'resources-probes-troubleshooting',
+    'what-is-a-sidecar',
+  ];
 
   it('one lab per lesson, all valid', () => {
     expect(listLabSlugs()).toEqual(slugs);
     const labs = loadLabs();
     for (const l of labs) {
       expect(l.lesson).toBe(l.slug);
-      expect(readFileSync(l.file, 'utf8').startsWith('# yaml-language-server: $schema=../lab.schema.json\n')).toBe(true);
+      expect(readFileSync(l.file, 'utf8').startsWith('# yaml-language-server: $schema=../lab.schema.json\n')).toBe(
+        true,
+      );
     }
   });
 
-  it('every lab has a check that reads the learner\'s outcome (exec, logs, http, script or a field)', () => {
+  it("every lab has a check that reads the learner's outcome (exec, logs, http, script or a field)", () => {
     for (const l of loadLabs()) {
       const kinds = new Set(l.steps.flatMap((s) => s.checks.map((c) => c.type)));
-      expect([...kinds].some((k) => ['exec', 'logs', 'http', 'script', 'jobComplete'].includes(k)), l.slug).toBe(true);
+      expect(
+        [...kinds].some((k) => ['exec', 'logs', 'http', 'script', 'jobComplete'].includes(k)),
+        l.slug,
+      ).toBe(true);
+    }
+  });
+
+  it("every lab's main steps list at least two common mistakes, each with its own manifests or commands", () => {
+    for (const l of loadLabs()) {
+      const withMistakes = l.steps.filter((s) => s.mistakes.length >= 2);
+      expect(withMistakes.length, `${l.slug} has no step with two mistakes`).toBeGreaterThan(0);
+      for (const s of l.steps)
+        for (const m of s.mistakes)
+          expect(m.apply.manifests.length + m.apply.commands.length, `${l.slug}/${s.id}/${m.id}`).toBeGreaterThan(0);
     }
   });
 
@@ -162,7 +285,7 @@ describe('the course labs', () => {
     expect(s.steps.map((x) => x.id)).toEqual(['content-pod', 'nodeport', 'git-sync', 'publish']);
     expect(s.steps[0].solution.text).toBe('kubectl apply -f pod.yaml');
     expect(s.steps[0].solution.manifests[0].text).toContain('Hello from the sidecar container!');
-    expect(s.steps[1].commands).toContainEqual({ run: 'curl http://$HOST_IP:30080', explain: expect.any(String) });
+    expect(s.steps[1].commands).toContainEqual({ run: 'curl http://$HOST_IP:$NODE_PORT', explain: expect.any(String) });
     expect(s.steps[0].checks[1]).toEqual({ title: "nginx's web root holds the sidecar's page", type: 'exec' });
   });
 });

@@ -32,7 +32,11 @@ describe('settle: pass only when the condition held for the settle window', () =
 
   it('quick mode: a failing condition fails at once, without waiting for the timeout', async () => {
     const clock = new FakeClock();
-    const r = await settle(async () => ({ ok: false, message: 'pod "x" does not exist yet' }), { mode: 'quick', timeoutMs: 60_000, settleMs: 5_000 }, clock);
+    const r = await settle(
+      async () => ({ ok: false, message: 'pod "x" does not exist yet' }),
+      { mode: 'quick', timeoutMs: 60_000, settleMs: 5_000 },
+      clock,
+    );
     expect(r).toMatchObject({ ok: false, attempts: 1, message: 'pod "x" does not exist yet' });
     expect(r.elapsedMs).toBe(0);
   });
@@ -40,7 +44,11 @@ describe('settle: pass only when the condition held for the settle window', () =
   it('quick mode: a condition that just became true still has to hold', async () => {
     const clock = new FakeClock();
     const start = clock.now();
-    const probe = async (): Promise<ProbeResult> => ({ ok: clock.now() - start < 1_500, message: 'ready', heldSinceMs: start });
+    const probe = async (): Promise<ProbeResult> => ({
+      ok: clock.now() - start < 1_500,
+      message: 'ready',
+      heldSinceMs: start,
+    });
     const r = await settle(probe, { mode: 'quick', timeoutMs: 60_000, settleMs: 3_000, intervalMs: 500 }, clock);
     expect(r.ok).toBe(false);
   });
@@ -57,9 +65,17 @@ describe('settle: pass only when the condition held for the settle window', () =
   it('quick mode with a grace period retries a failing probe briefly', async () => {
     const clock = new FakeClock();
     const start = clock.now();
-    const r = await settle(async () => ({ ok: clock.now() - start >= 1_000, message: 'line' }), { mode: 'quick', timeoutMs: 60_000, settleMs: 0, graceMs: 2_500, intervalMs: 500 }, clock);
+    const r = await settle(
+      async () => ({ ok: clock.now() - start >= 1_000, message: 'line' }),
+      { mode: 'quick', timeoutMs: 60_000, settleMs: 0, graceMs: 2_500, intervalMs: 500 },
+      clock,
+    );
     expect(r).toMatchObject({ ok: true, attempts: 3 });
-    const never = await settle(async () => ({ ok: false, message: 'no line' }), { mode: 'quick', timeoutMs: 60_000, settleMs: 0, graceMs: 2_500, intervalMs: 500 }, clock);
+    const never = await settle(
+      async () => ({ ok: false, message: 'no line' }),
+      { mode: 'quick', timeoutMs: 60_000, settleMs: 0, graceMs: 2_500, intervalMs: 500 },
+      clock,
+    );
     expect(never.ok).toBe(false);
     expect(never.elapsedMs).toBeGreaterThanOrEqual(2_500);
     expect(never.elapsedMs).toBeLessThan(3_500);
@@ -68,13 +84,23 @@ describe('settle: pass only when the condition held for the settle window', () =
   it('a fatal failure stops polling', async () => {
     const clock = new FakeClock();
     let n = 0;
-    const r = await settle(async () => ({ ok: false, fatal: n++ >= 0, message: 'Job failed' }), { mode: 'wait', timeoutMs: 60_000, settleMs: 0 }, clock);
+    const r = await settle(
+      async () => ({ ok: false, fatal: n++ >= 0, message: 'Job failed' }),
+      { mode: 'wait', timeoutMs: 60_000, settleMs: 0 },
+      clock,
+    );
     expect(r.attempts).toBe(1);
   });
 
   it('a probe that throws counts as a failure with its message', async () => {
     const clock = new FakeClock();
-    const r = await settle(async () => { throw new Error('service "x" has no ready pods behind it'); }, { mode: 'quick', timeoutMs: 1000, settleMs: 0 }, clock);
+    const r = await settle(
+      async () => {
+        throw new Error('service "x" has no ready pods behind it');
+      },
+      { mode: 'quick', timeoutMs: 1000, settleMs: 0 },
+      clock,
+    );
     expect(r).toMatchObject({ ok: false, message: 'service "x" has no ready pods behind it' });
   });
 });

@@ -4,8 +4,24 @@ import { loadLab } from '../load.ts';
 
 describe('validate arguments', () => {
   it('parses slugs and options', () => {
-    expect(parseArgs(['date-tailer', '--junit', 'out.xml', '--parallel=2', '--keep', '--cluster', 'current', 'native-sidecars']))
-      .toMatchObject({ slugs: ['date-tailer', 'native-sidecars'], junit: 'out.xml', parallel: 2, keep: true, cluster: 'current' });
+    expect(
+      parseArgs([
+        'date-tailer',
+        '--junit',
+        'out.xml',
+        '--parallel=2',
+        '--keep',
+        '--cluster',
+        'current',
+        'native-sidecars',
+      ]),
+    ).toMatchObject({
+      slugs: ['date-tailer', 'native-sidecars'],
+      junit: 'out.xml',
+      parallel: 2,
+      keep: true,
+      cluster: 'current',
+    });
   });
   it('explains bad options', () => {
     expect(() => parseArgs(['--parallel', '0'])).toThrow(/--parallel must be a whole number/);
@@ -18,9 +34,24 @@ describe('validate arguments', () => {
 describe('JUnit XML', () => {
   it('one suite per lab, one case per step, failures with their problems, escaped', () => {
     const lab = loadLab('date-tailer');
-    const check = { ok: false, message: 'pod "sidecar" does not exist yet', title: 'pod "sidecar" ready', type: 'podReady' as const, elapsedMs: 3 };
+    const check = {
+      ok: false,
+      message: 'pod "sidecar" does not exist yet',
+      title: 'pod "sidecar" ready',
+      type: 'podReady' as const,
+      elapsedMs: 3,
+    };
     const outcomes: StepOutcome[] = [
-      { slug: 'date-tailer', stepId: 'tail-the-log', title: 'Turn a log <file> into logs', ok: false, seconds: 12.5, problems: ['check failed after the solution: logs & "dates"\u001b[0m'], before: [check], after: [{ ...check, ok: false }] },
+      {
+        slug: 'date-tailer',
+        stepId: 'tail-the-log',
+        title: 'Turn a log <file> into logs',
+        ok: false,
+        seconds: 12.5,
+        problems: ['check failed after the solution: logs & "dates"\u001b[0m'],
+        before: [check],
+        after: [{ ...check, ok: false }],
+      },
     ];
     const xml = junitXml(outcomes, [lab]);
     expect(xml).toContain('<testsuites name="sidecar-labs validate" tests="1" failures="1" time="12.500">');
@@ -29,5 +60,54 @@ describe('JUnit XML', () => {
     expect(xml).toContain('<failure message="check failed after the solution: logs &amp; &quot;dates&quot;[0m">');
     expect(xml).not.toContain('\u001b');
     expect(xml).toContain('before solution: failed (expected) - pod &quot;sidecar&quot; ready');
+  });
+
+  it('a mistake is a test case of its own, named after the step and the mistake, with the diagnosis given', () => {
+    const lab = loadLab('date-tailer');
+    const detect = {
+      ok: true,
+      message: 'is not set',
+      title: 'Pod "sidecar" mounts',
+      type: 'field' as const,
+      elapsedMs: 3,
+    };
+    const step = {
+      ok: false,
+      message: 'pod "sidecar" is not ready',
+      title: 'pod "sidecar" ready',
+      type: 'podReady' as const,
+      elapsedMs: 3,
+    };
+    const outcomes: StepOutcome[] = [
+      {
+        slug: 'date-tailer',
+        stepId: 'tail-the-log',
+        title: 'the sidecar does not mount the log volume',
+        ok: true,
+        seconds: 20,
+        problems: [],
+        before: [detect],
+        after: [step],
+        mistake: { id: 'volume-only-in-main', diagnosis: 'Mount shared-logs <too>' },
+      },
+      {
+        slug: 'date-tailer',
+        stepId: 'tail-the-log',
+        title: 'wrong path',
+        ok: false,
+        seconds: 10,
+        problems: ['Check gave no diagnosis for the mistake'],
+        before: [detect],
+        after: [step],
+        mistake: { id: 'wrong-mount-path' },
+      },
+    ];
+    const xml = junitXml(outcomes, [lab]);
+    expect(xml).toContain('<testsuite name="date-tailer" tests="2" failures="1"');
+    expect(xml).toContain('name="tail-the-log mistake volume-only-in-main: the sidecar does not mount the log volume"');
+    expect(xml).toContain('mistake made: detected - Pod &quot;sidecar&quot; mounts: is not set');
+    expect(xml).toContain('step check: failed (expected) - pod &quot;sidecar&quot; ready');
+    expect(xml).toContain('diagnosis: Mount shared-logs &lt;too&gt;');
+    expect(xml).toContain('<failure message="Check gave no diagnosis for the mistake">');
   });
 });

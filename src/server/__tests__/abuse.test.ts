@@ -16,7 +16,11 @@ let port: number;
 let base: string;
 
 beforeAll(async () => {
-  const sessions = new SessionManager(new FakeEngine(), new TokenSigner(Buffer.alloc(32, 5)), () => fakeSpawner().spawn);
+  const sessions = new SessionManager(
+    new FakeEngine(),
+    new TokenSigner(Buffer.alloc(32, 5)),
+    () => fakeSpawner().spawn,
+  );
   lab = createLabServer({ sessions, log: () => {} });
   await new Promise<void>((r) => lab.server.listen(0, '127.0.0.1', r));
   port = (lab.server.address() as AddressInfo).port;
@@ -69,13 +73,19 @@ describe('a page on another origin that opens and closes WebSockets at once', ()
   it('leaves the server answering after 300 such connections', async () => {
     for (let round = 0; round < 30; round++) {
       await Promise.all(
-        Array.from({ length: 10 }, () =>
-          new Promise<void>((resolve) => {
-            const ws = new WebSocket(`ws://127.0.0.1:${port}/api/terminal/0000000000000000`, ['sidecar-labs.v1', 'token.x'], { origin: 'https://evil.example' });
-            ws.on('error', () => resolve());
-            ws.on('close', () => resolve());
-            setTimeout(() => ws.terminate(), round % 3);
-          }),
+        Array.from(
+          { length: 10 },
+          () =>
+            new Promise<void>((resolve) => {
+              const ws = new WebSocket(
+                `ws://127.0.0.1:${port}/api/terminal/0000000000000000`,
+                ['sidecar-labs.v1', 'token.x'],
+                { origin: 'https://evil.example' },
+              );
+              ws.on('error', () => resolve());
+              ws.on('close', () => resolve());
+              setTimeout(() => ws.terminate(), round % 3);
+            }),
         ),
       );
     }
@@ -127,7 +137,9 @@ describe('a terminal client that stops reading', () => {
     const p = (flooded.server.address() as AddressInfo).port;
     try {
       const s = await sessions.start('content-sidecar', () => {});
-      const ws = new WebSocket(`ws://127.0.0.1:${p}/api/terminal/${s.id}`, offeredProtocols(s.token), { origin: `http://127.0.0.1:${p}` });
+      const ws = new WebSocket(`ws://127.0.0.1:${p}/api/terminal/${s.id}`, offeredProtocols(s.token), {
+        origin: `http://127.0.0.1:${p}`,
+      });
       await new Promise((r) => ws.on('open', r));
       let received = 0;
       ws.on('message', (d: Buffer) => (received += d.length));

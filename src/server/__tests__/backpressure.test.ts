@@ -52,7 +52,11 @@ describe('SendQueue', () => {
     vi.useFakeTimers();
     const stuck = new FakeSocket();
     const events: string[] = [];
-    const q = new SendQueue(stuck, { pause: () => events.push('pause'), resume: () => events.push('resume'), tooSlow: () => events.push('slow') }, limits);
+    const q = new SendQueue(
+      stuck,
+      { pause: () => events.push('pause'), resume: () => events.push('resume'), tooSlow: () => events.push('slow') },
+      limits,
+    );
     for (let i = 0; i < 4; i++) q.send(chunk, true);
     vi.advanceTimersByTime(4_000);
     stuck.drain(1); // a little progress re-arms the timer

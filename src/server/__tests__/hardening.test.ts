@@ -52,24 +52,35 @@ interface Reply {
 /** A request with any Host header (fetch will not send a foreign one). */
 function raw(path: string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path, method, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
 async function startSession(): Promise<{ id: string; token: string }> {
-  const r = await raw('/api/sessions', { 'content-type': 'application/json', origin: base }, 'POST', '{"slug":"content-sidecar"}');
+  const r = await raw(
+    '/api/sessions',
+    { 'content-type': 'application/json', origin: base },
+    'POST',
+    '{"slug":"content-sidecar"}',
+  );
   return JSON.parse(r.body.trim().split('\n').at(-1)!).session;
 }
 
 function upgradeStatus(id: string, token: string, host: string, origin: string): Promise<number> {
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/terminal/${id}`, offeredProtocols(token), { headers: { host }, origin });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/terminal/${id}`, offeredProtocols(token), {
+      headers: { host },
+      origin,
+    });
     ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     ws.on('open', () => {
       ws.close();
@@ -86,7 +97,12 @@ describe('DNS rebinding', () => {
     const page = await raw('/', evil);
     expect(page.status).toBe(403);
     expect(page.body).toContain('SIDECAR_LABS_HOSTS');
-    const start = await raw('/api/sessions', { ...evil, origin: `http://${evil.host}`, 'content-type': 'application/json' }, 'POST', '{"slug":"content-sidecar"}');
+    const start = await raw(
+      '/api/sessions',
+      { ...evil, origin: `http://${evil.host}`, 'content-type': 'application/json' },
+      'POST',
+      '{"slug":"content-sidecar"}',
+    );
     expect(start.status).toBe(403);
     expect(start.body).not.toContain('token');
     expect((await raw('/api/health', { host: `localhost:${port}` })).status).toBe(200);
@@ -101,7 +117,7 @@ describe('DNS rebinding', () => {
 });
 
 describe('responses', () => {
-  it('carries security headers, with the page\'s own inline scripts hashed into its CSP', async () => {
+  it("carries security headers, with the page's own inline scripts hashed into its CSP", async () => {
     const page = await raw('/');
     const csp = String(page.headers['content-security-policy']);
     expect(csp).toContain("frame-ancestors 'none'");
@@ -147,20 +163,23 @@ function openDescriptors(file: string): number {
 
 describe('static file streams', () => {
   it('closes the file when a download is aborted', async () => {
-    const aborted = Array.from({ length: 20 }, () =>
-      new Promise<void>((resolve) => {
-        const req = httpRequest({ host: '127.0.0.1', port, path: '/big.bin' }, (res) => {
-          res.once('data', () => {
-            req.destroy();
-            resolve();
+    const aborted = Array.from(
+      { length: 20 },
+      () =>
+        new Promise<void>((resolve) => {
+          const req = httpRequest({ host: '127.0.0.1', port, path: '/big.bin' }, (res) => {
+            res.once('data', () => {
+              req.destroy();
+              resolve();
+            });
           });
-        });
-        req.on('error', () => resolve());
-        req.end();
-      }),
+          req.on('error', () => resolve());
+          req.end();
+        }),
     );
     await Promise.all(aborted);
-    for (let i = 0; i < 100 && openDescriptors(join(dist, 'big.bin')) > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && openDescriptors(join(dist, 'big.bin')) > 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     expect(openDescriptors(join(dist, 'big.bin'))).toBe(0);
     expect((await raw('/api/health')).status).toBe(200);
   });
@@ -182,7 +201,9 @@ describe('static file streams', () => {
 describe('terminal connections', () => {
   it('allows one hello per connection (a second replay is refused)', async () => {
     const s = await startSession();
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/terminal/${s.id}`, offeredProtocols(s.token), { origin: base });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/terminal/${s.id}`, offeredProtocols(s.token), {
+      origin: base,
+    });
     await new Promise((r) => ws.on('open', r));
     const closed = new Promise<[number, string]>((r) => ws.on('close', (code, reason) => r([code, reason.toString()])));
     ws.send(encodeClientControl({ type: 'hello', cols: 80, rows: 24 }));
@@ -193,7 +214,11 @@ describe('terminal connections', () => {
 
 describe('slow and numerous connections', () => {
   it('cuts off connections that never finish their headers, and caps connections per address', async () => {
-    const small = createLabServer({ sessions: sessionManager(), log: () => {}, limits: { headersTimeoutMs: 600, maxConnectionsPerClient: 10 } });
+    const small = createLabServer({
+      sessions: sessionManager(),
+      log: () => {},
+      limits: { headersTimeoutMs: 600, maxConnectionsPerClient: 10 },
+    });
     const p = await listen(small);
     try {
       const slow: Socket[] = [];
@@ -222,15 +247,48 @@ describe('slow and numerous connections', () => {
 describe('TLS', () => {
   it('serves HTTPS with the given certificate, with Strict-Transport-Security', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sl-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
-    const secure = createLabServer({ sessions: sessionManager(), log: () => {}, tls: loadTls({ cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') }) });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const secure = createLabServer({
+      sessions: sessionManager(),
+      log: () => {},
+      tls: loadTls({ cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') }),
+    });
     const p = await listen(secure);
     try {
       const reply = await new Promise<{ status: number; hsts: unknown }>((resolve, reject) => {
-        const req = httpsRequest({ host: '127.0.0.1', port: p, path: '/api/health', rejectUnauthorized: false, headers: { host: 'localhost' } }, (res) => {
-          res.resume();
-          resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] });
-        });
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: p,
+            path: '/api/health',
+            rejectUnauthorized: false,
+            headers: { host: 'localhost' },
+          },
+          (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] });
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -238,17 +296,28 @@ describe('TLS', () => {
     } finally {
       await secure.close();
     }
-    expect(() => loadTls({ cert: join(dir, 'nope.pem'), key: join(dir, 'key.pem') })).toThrow(/cannot read the TLS certificate .*nope.pem: ENOENT/);
-    expect(() => loadTls({ cert: join(dir, 'key.pem'), key: join(dir, 'key.pem') })).toThrow(/key.pem: expected a PEM certificate/);
+    expect(() => loadTls({ cert: join(dir, 'nope.pem'), key: join(dir, 'key.pem') })).toThrow(
+      /cannot read the TLS certificate .*nope.pem: ENOENT/,
+    );
+    expect(() => loadTls({ cert: join(dir, 'key.pem'), key: join(dir, 'key.pem') })).toThrow(
+      /key.pem: expected a PEM certificate/,
+    );
     expect(() => tlsFilesFrom({ cert: 'c.pem' }, {})).toThrow(/both a certificate and its key/);
-    expect(tlsFilesFrom({}, { SIDECAR_LABS_TLS_CERT: 'c', SIDECAR_LABS_TLS_KEY: 'k' })).toEqual({ cert: 'c', key: 'k' });
+    expect(tlsFilesFrom({}, { SIDECAR_LABS_TLS_CERT: 'c', SIDECAR_LABS_TLS_KEY: 'k' })).toEqual({
+      cert: 'c',
+      key: 'k',
+    });
   });
 
   it('warns loudly about plain HTTP beyond loopback, and reads --host/--tls flags', () => {
-    expect(plainHttpWarning('0.0.0.0')).toMatch(/WARNING: serving PLAIN HTTP on 0\.0\.0\.0: .*session tokens[\s\S]*--tls-cert/);
+    expect(plainHttpWarning('0.0.0.0')).toMatch(
+      /WARNING: serving PLAIN HTTP on 0\.0\.0\.0: .*session tokens[\s\S]*--tls-cert/,
+    );
     expect(plainHttpWarning('127.0.0.1')).toBeUndefined();
     expect(plainHttpWarning('localhost')).toBeUndefined();
-    expect(optionsFromArgs(['--host', 'labs.example.org', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--no-build'])).toMatchObject({ host: 'labs.example.org', tlsCert: 'c.pem', tlsKey: 'k.pem' });
+    expect(
+      optionsFromArgs(['--host', 'labs.example.org', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--no-build']),
+    ).toMatchObject({ host: 'labs.example.org', tlsCert: 'c.pem', tlsKey: 'k.pem' });
     expect(() => optionsFromArgs(['--port', 'x'])).toThrow(/--port x: expected a port number/);
     expect(() => optionsFromArgs(['--hots', 'x'])).toThrow(/hots/);
   });

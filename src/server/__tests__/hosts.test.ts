@@ -13,10 +13,25 @@ describe('allowed Host names', () => {
   });
 
   it('answers to loopback names and IP literals by default, and refuses any other name (DNS rebinding)', () => {
-    for (const h of ['localhost:4321', '127.0.0.1:4321', '[::1]:4321', 'app.localhost:80', '192.168.1.20:4321', '[fe80::1]:4321']) {
+    for (const h of [
+      'localhost:4321',
+      '127.0.0.1:4321',
+      '[::1]:4321',
+      'app.localhost:80',
+      '192.168.1.20:4321',
+      '[fe80::1]:4321',
+    ]) {
       expect(hostAllowed(none, h), h).toBe(true);
     }
-    for (const h of ['evil.example:4321', 'localhost.evil.example', '127.0.0.1.nip.io', '', undefined, 'a b', 'évil.example']) {
+    for (const h of [
+      'evil.example:4321',
+      'localhost.evil.example',
+      '127.0.0.1.nip.io',
+      '',
+      undefined,
+      'a b',
+      'évil.example',
+    ]) {
       expect(hostAllowed(none, h), String(h)).toBe(false);
     }
   });

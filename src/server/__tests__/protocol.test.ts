@@ -33,7 +33,10 @@ describe('terminal protocol codec', () => {
 
   it('accepts control text delivered as bytes (how ws hands text frames over)', () => {
     const text = new TextEncoder().encode('{"type":"resize","cols":100,"rows":40}');
-    expect(decodeClientFrame(text, false)).toEqual({ kind: 'control', message: { type: 'resize', cols: 100, rows: 40 } });
+    expect(decodeClientFrame(text, false)).toEqual({
+      kind: 'control',
+      message: { type: 'resize', cols: 100, rows: 40 },
+    });
   });
 
   it('rejects malformed control messages with a reason', () => {
@@ -45,7 +48,10 @@ describe('terminal protocol codec', () => {
     expect(bad.kind === 'invalid' && bad.error).toContain('cols');
     const fractional = decodeClientFrame('{"type":"resize","cols":80.5,"rows":24}', false);
     expect(fractional.kind).toBe('invalid');
-    const huge = decodeClientFrame(JSON.stringify({ type: 'resize', cols: 80, rows: 24, pad: 'x'.repeat(5000) }), false);
+    const huge = decodeClientFrame(
+      JSON.stringify({ type: 'resize', cols: 80, rows: 24, pad: 'x'.repeat(5000) }),
+      false,
+    );
     expect(huge).toMatchObject({ kind: 'invalid', error: expect.stringContaining('too long') });
     // A server message is not a valid client message and vice versa.
     expect(decodeClientFrame('{"type":"exit","code":0,"reason":"x"}', false).kind).toBe('invalid');

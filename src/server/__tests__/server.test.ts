@@ -35,11 +35,18 @@ beforeAll(async () => {
 afterAll(() => lab.close());
 
 async function ndjson(res: Response): Promise<Array<Record<string, unknown>>> {
-  return (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+  return (await res.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
 async function startSession(slug = 'content-sidecar'): Promise<{ id: string; token: string }> {
-  const res = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ slug }) });
+  const res = await fetch(`${base}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ slug }),
+  });
   const lines = await ndjson(res);
   return (lines.at(-1) as { session: { id: string; token: string } }).session;
 }
@@ -76,53 +83,112 @@ describe('static files', () => {
 
 describe('JSON API', () => {
   it('streams progress while a session starts, then the session with its token', async () => {
-    const res = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"slug":"content-sidecar"}' });
+    const res = await fetch(`${base}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"slug":"content-sidecar"}',
+    });
     expect(res.headers.get('content-type')).toContain('application/x-ndjson');
     const lines = await ndjson(res);
     expect(lines.slice(0, 2).map((l) => l.type)).toEqual(['progress', 'progress']);
     expect(lines[0]).toMatchObject({ phase: 'namespace', done: 0, total: 2 });
-    expect(lines.at(-1)).toMatchObject({ type: 'ready', session: { slug: 'content-sidecar', id: expect.any(String), token: expect.any(String) } });
+    expect(lines.at(-1)).toMatchObject({
+      type: 'ready',
+      session: { slug: 'content-sidecar', id: expect.any(String), token: expect.any(String) },
+    });
   });
 
   it('checks, applies solutions, rebuilds and resets with the token; refuses without it', async () => {
     const s = await startSession();
     const auth = { 'content-type': 'application/json', authorization: `Bearer ${s.token}` };
-    const check = await fetch(`${base}/api/sessions/${s.id}/check`, { method: 'POST', headers: auth, body: '{"step":0}' });
-    expect(await check.json()).toEqual({ ok: false, message: 'index.html not found', hint: 'run kubectl apply -f pod.yaml', observed: 'nothing' });
-    const noToken = await fetch(`${base}/api/sessions/${s.id}/check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"step":0}' });
+    const check = await fetch(`${base}/api/sessions/${s.id}/check`, {
+      method: 'POST',
+      headers: auth,
+      body: '{"step":0}',
+    });
+    expect(await check.json()).toEqual({
+      ok: false,
+      message: 'index.html not found',
+      hint: 'run kubectl apply -f pod.yaml',
+      observed: 'nothing',
+    });
+    const noToken = await fetch(`${base}/api/sessions/${s.id}/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"step":0}',
+    });
     expect(noToken.status).toBe(404);
-    expect(await noToken.json()).toMatchObject({ error: expect.stringContaining('not running'), fix: expect.stringContaining('Start lab') });
-    const rebuild = await ndjson(await fetch(`${base}/api/sessions/${s.id}/rebuild`, { method: 'POST', headers: auth, body: '{"upTo":2}' }));
+    expect(await noToken.json()).toMatchObject({
+      error: expect.stringContaining('not running'),
+      fix: expect.stringContaining('Start lab'),
+    });
+    const rebuild = await ndjson(
+      await fetch(`${base}/api/sessions/${s.id}/rebuild`, { method: 'POST', headers: auth, body: '{"upTo":2}' }),
+    );
     expect(rebuild.at(-1)).toEqual({ type: 'done' });
-    expect(engine.calls.filter((c) => c.startsWith(`solution ${s.id}`))).toEqual([`solution ${s.id} 0`, `solution ${s.id} 1`]);
-    const passed = await fetch(`${base}/api/sessions/${s.id}/check`, { method: 'POST', headers: auth, body: '{"step":1}' });
+    expect(engine.calls.filter((c) => c.startsWith(`solution ${s.id}`))).toEqual([
+      `solution ${s.id} 0`,
+      `solution ${s.id} 1`,
+    ]);
+    const passed = await fetch(`${base}/api/sessions/${s.id}/check`, {
+      method: 'POST',
+      headers: auth,
+      body: '{"step":1}',
+    });
     expect(await passed.json()).toMatchObject({ ok: true });
-    const reset = await ndjson(await fetch(`${base}/api/sessions/${s.id}/reset`, { method: 'POST', headers: auth, body: '{}' }));
+    const reset = await ndjson(
+      await fetch(`${base}/api/sessions/${s.id}/reset`, { method: 'POST', headers: auth, body: '{}' }),
+    );
     expect(reset.at(-1)).toEqual({ type: 'done' });
     const status = await fetch(`${base}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } });
     expect(await status.json()).toMatchObject({ id: s.id, slug: 'content-sidecar' });
-    const stop = await fetch(`${base}/api/sessions/${s.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${s.token}` } });
+    const stop = await fetch(`${base}/api/sessions/${s.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${s.token}` },
+    });
     expect(stop.status).toBe(204);
-    expect((await fetch(`${base}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } })).status).toBe(404);
+    expect(
+      (await fetch(`${base}/api/sessions/${s.id}`, { headers: { authorization: `Bearer ${s.token}` } })).status,
+    ).toBe(404);
   });
 
   it('answers bad requests with a specific message', async () => {
     const notJson = await fetch(`${base}/api/sessions`, { method: 'POST', body: 'slug=x' });
     expect(notJson.status).toBe(415);
-    const badSlug = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"slug":"../etc"}' });
+    const badSlug = await fetch(`${base}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"slug":"../etc"}',
+    });
     expect(badSlug.status).toBe(400);
     expect((await badSlug.json()).error).toContain('slug');
-    const unknown = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"slug":"no-such-lab"}' });
+    const unknown = await fetch(`${base}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"slug":"no-such-lab"}',
+    });
     expect(await ndjson(unknown)).toEqual([{ type: 'error', message: 'there is no lab "no-such-lab"' }]);
-    const crossSite = await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example' }, body: '{"slug":"content-sidecar"}' });
+    const crossSite = await fetch(`${base}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: '{"slug":"content-sidecar"}',
+    });
     expect(crossSite.status).toBe(403);
   });
 
   it('turns a missing cluster into the command that fixes it, without internals', async () => {
-    const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443\n    at TCPConnectWrap.afterConnect'), { code: 'ECONNREFUSED' });
+    const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443\n    at TCPConnectWrap.afterConnect'), {
+      code: 'ECONNREFUSED',
+    });
     engine.failStart = err;
     try {
-      const lines = await ndjson(await fetch(`${base}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"slug":"date-tailer"}' }));
+      const lines = await ndjson(
+        await fetch(`${base}/api/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"slug":"date-tailer"}',
+        }),
+      );
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ type: 'error', fix: expect.stringContaining('npx sidecar-labs cluster up') });
       expect(JSON.stringify(lines[0])).not.toContain('TCPConnectWrap');

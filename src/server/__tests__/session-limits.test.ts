@@ -64,8 +64,20 @@ describe('absolute session lifetime', () => {
     const { manager, engine, now } = setup();
     // Both were active a minute ago (expires-at = last activity + 45 min); one is older than 120 min.
     const expiresAt = new Date(now() + 44 * 60_000);
-    engine.sessions.set('old-session-1', { id: 'old-session-1', slug: 'content-sidecar', namespace: 'lab-x', createdAt: new Date(now() - 119 * 60_000), expiresAt });
-    engine.sessions.set('old-session-2', { id: 'old-session-2', slug: 'content-sidecar', namespace: 'lab-y', createdAt: new Date(now() - 121 * 60_000), expiresAt });
+    engine.sessions.set('old-session-1', {
+      id: 'old-session-1',
+      slug: 'content-sidecar',
+      namespace: 'lab-x',
+      createdAt: new Date(now() - 119 * 60_000),
+      expiresAt,
+    });
+    engine.sessions.set('old-session-2', {
+      id: 'old-session-2',
+      slug: 'content-sidecar',
+      namespace: 'lab-y',
+      createdAt: new Date(now() - 121 * 60_000),
+      expiresAt,
+    });
     await manager.recover();
     expect((await manager.sweep()).stopped).toEqual(['old-session-2']);
   });

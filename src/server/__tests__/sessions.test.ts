@@ -37,7 +37,10 @@ describe('SessionManager', () => {
     const { manager } = setup({ maxSessions: 1 });
     await expect(manager.start('no-such-lab', () => {})).rejects.toMatchObject({ status: 404 });
     await manager.start('content-sidecar', () => {});
-    await expect(manager.start('date-tailer', () => {})).rejects.toMatchObject({ status: 503, fix: expect.stringContaining('stop a lab') });
+    await expect(manager.start('date-tailer', () => {})).rejects.toMatchObject({
+      status: 503,
+      fix: expect.stringContaining('stop a lab'),
+    });
   });
 
   it('check, solution and reset go to the engine one at a time', async () => {
@@ -143,8 +146,18 @@ describe('SessionManager.recover', () => {
     const { engine, signer } = setup();
     let now = 10_000_000;
     const opts = { idleMs: 60_000, expiryMs: 120_000, maxSessions: 10, now: () => now };
-    engine.sessions.set('fresh-session-1', { id: 'fresh-session-1', slug: 'date-tailer', namespace: 'lab-a', expiresAt: new Date(now + 110_000) });
-    engine.sessions.set('stale-session-1', { id: 'stale-session-1', slug: 'date-tailer', namespace: 'lab-b', expiresAt: new Date(now + 30_000) });
+    engine.sessions.set('fresh-session-1', {
+      id: 'fresh-session-1',
+      slug: 'date-tailer',
+      namespace: 'lab-a',
+      expiresAt: new Date(now + 110_000),
+    });
+    engine.sessions.set('stale-session-1', {
+      id: 'stale-session-1',
+      slug: 'date-tailer',
+      namespace: 'lab-b',
+      expiresAt: new Date(now + 30_000),
+    });
     const restarted = new SessionManager(engine, signer, () => fakeSpawner().spawn, opts);
     expect(await restarted.recover()).toBe(2);
     now += 5_000;

@@ -7,7 +7,8 @@ import { buildReason } from '../../../scripts/start.ts';
 
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'sl-start-'));
-  for (const d of ['content/lessons', 'src/server/__tests__', 'labs/x', 'public']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['content/lessons', 'src/server/__tests__', 'labs/x', 'public'])
+    mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, 'content/lessons/a.mdx'), '# a');
   writeFileSync(join(dir, 'labs/x/lab.yaml'), 'title: x');
   writeFileSync(join(dir, 'astro.config.mjs'), '');

@@ -93,7 +93,10 @@ describe('TerminalBridge', () => {
     });
     const peer = new Peer();
     await bridge.attach(peer, hello());
-    expect(peer.controls.at(-1)).toMatchObject({ type: 'error', message: expect.stringContaining('pods "terminal" not found') });
+    expect(peer.controls.at(-1)).toMatchObject({
+      type: 'error',
+      message: expect.stringContaining('pods "terminal" not found'),
+    });
     expect(bridge.running).toBe(false);
   });
 

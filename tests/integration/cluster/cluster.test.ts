@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../../src/cluster/kubeconfig.ts';
 import { toolPath } from '../../../src/cluster/paths.ts';
+import { hostNodePorts } from '../../../src/cluster/kind.ts';
 
 const { kc, path: kubeconfig } = loadKubeConfig('kind');
 const core = kc.makeApiClient(CoreV1Api);
@@ -21,7 +22,8 @@ function kubectl(args: string[], input?: string): string {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
-const ready = (conds?: Array<{ type: string; status: string }>) => conds?.some((c) => c.type === 'Ready' && c.status === 'True');
+const ready = (conds?: Array<{ type: string; status: string }>) =>
+  conds?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 beforeAll(() => {
   kubectl(['create', 'namespace', ns]);
@@ -30,10 +32,16 @@ beforeAll(() => {
   kubectl(['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=true', '--grace-period=1']);
 });
 afterAll(() => {
-  spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], { env: { ...process.env, KUBECONFIG: kubeconfig, PATH: toolPath() } });
-  spawnSync('kubectl', ['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=false', '--grace-period=1'], {
+  spawnSync('kubectl', ['delete', 'namespace', ns, '--wait=false'], {
     env: { ...process.env, KUBECONFIG: kubeconfig, PATH: toolPath() },
   });
+  spawnSync(
+    'kubectl',
+    ['delete', '-f', fixture('seed-001'), '--ignore-not-found', '--wait=false', '--grace-period=1'],
+    {
+      env: { ...process.env, KUBECONFIG: kubeconfig, PATH: toolPath() },
+    },
+  );
 });
 
 describe('the kind cluster', () => {
@@ -49,8 +57,18 @@ describe('the kind cluster', () => {
   it('runs every kube-system pod', async () => {
     const pods = await core.listNamespacedPod({ namespace: 'kube-system' });
     const names = pods.items.map((p) => p.metadata?.name ?? '');
-    for (const part of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kube-proxy', 'coredns']) {
-      expect(names.some((n) => n.startsWith(part)), `${part} pod present`).toBe(true);
+    for (const part of [
+      'etcd',
+      'kube-apiserver',
+      'kube-controller-manager',
+      'kube-scheduler',
+      'kube-proxy',
+      'coredns',
+    ]) {
+      expect(
+        names.some((n) => n.startsWith(part)),
+        `${part} pod present`,
+      ).toBe(true);
     }
     for (const p of pods.items) {
       expect(p.status?.phase, p.metadata?.name).toBe('Running');
@@ -61,8 +79,18 @@ describe('the kind cluster', () => {
   it('resolves kubernetes.default through CoreDNS', () => {
     // A pod that runs nslookup to completion, then its logs: `kubectl run -i` can miss the output of a
     // command that ends before it attaches.
-    kubectl(['-n', ns, 'run', 'dns', '--image=docker.io/library/busybox:1.36.0', '--image-pull-policy=IfNotPresent',
-      '--restart=Never', '--', 'nslookup', 'kubernetes.default.svc.cluster.local']);
+    kubectl([
+      '-n',
+      ns,
+      'run',
+      'dns',
+      '--image=docker.io/library/busybox:1.36.0',
+      '--image-pull-policy=IfNotPresent',
+      '--restart=Never',
+      '--',
+      'nslookup',
+      'kubernetes.default.svc.cluster.local',
+    ]);
     kubectl(['-n', ns, 'wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/dns', '--timeout=120s']);
     const out = kubectl(['-n', ns, 'logs', 'dns']);
     const svc = kubectl(['get', 'service', 'kubernetes', '-n', 'default', '-o', 'jsonpath={.spec.clusterIP}']);
@@ -76,7 +104,16 @@ describe('the kind cluster', () => {
     // The sidecar writes index.html right after it starts; the file may lag the Ready condition.
     let out = '';
     for (let i = 0; i < 20 && !out.includes('Hello'); i++) {
-      out = kubectl(['exec', 'pods/nginx', '-n', 'default', '--container=nginx', '--', '/bin/cat', '/usr/share/nginx/html/index.html']);
+      out = kubectl([
+        'exec',
+        'pods/nginx',
+        '-n',
+        'default',
+        '--container=nginx',
+        '--',
+        '/bin/cat',
+        '/usr/share/nginx/html/index.html',
+      ]);
       if (!out.includes('Hello')) await new Promise((r) => setTimeout(r, 250));
     }
     expect(out.trim()).toBe('Hello from the sidecar container!');
@@ -88,7 +125,7 @@ describe('the kind cluster', () => {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       try {
-        const res = await fetch('http://127.0.0.1:30080/', { signal: AbortSignal.timeout(2000) });
+        const res = await fetch(`http://127.0.0.1:${hostNodePorts()[0]}/`, { signal: AbortSignal.timeout(2000) });
         body = await res.text();
         if (res.ok) break;
       } catch {
@@ -112,7 +149,16 @@ describe('the kind cluster', () => {
     kubectl(['apply', '-n', ns, '-f', '-'], readFileSync(fixture('cluster/privileged.yaml'), 'utf8'));
     kubectl(['wait', '--for=condition=Ready', 'pod/privileged', '-n', ns, '--timeout=120s']);
     // A privileged container may do what others may not, such as mounting a tmpfs.
-    const out = kubectl(['exec', '-n', ns, 'privileged', '--', 'sh', '-c', 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo mounted']);
+    const out = kubectl([
+      'exec',
+      '-n',
+      ns,
+      'privileged',
+      '--',
+      'sh',
+      '-c',
+      'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo mounted',
+    ]);
     expect(out.trim()).toBe('mounted');
   });
 });

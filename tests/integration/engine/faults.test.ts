@@ -1,7 +1,14 @@
 // Faults a learner or an author meets, on the real cluster: each must fail clearly and leave nothing behind.
 import { describe, it, expect, afterAll } from 'vitest';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Engine, CrashLoopError, ImageMissingError, ManifestRefusedError, ClusterUnreachableError, type SessionInfo } from '../../../src/engine/index.ts';
+import {
+  Engine,
+  CrashLoopError,
+  ImageMissingError,
+  ManifestRefusedError,
+  ClusterUnreachableError,
+  type SessionInfo,
+} from '../../../src/engine/index.ts';
 import { BROKEN_LABS, engine, liveNamespaces } from './helpers.ts';
 
 const e = engine(BROKEN_LABS);
@@ -36,7 +43,9 @@ describe('faults', () => {
     const err = await e.startSession('missing-image').catch((x) => x);
     if (e.choice === 'kind') {
       expect(err).toBeInstanceOf(ImageMissingError);
-      expect(err.message).toBe('image docker.io/sidecarlabs/not-built:9.9.9 is not in the cluster: run `npx sidecar-labs cluster up` (or `kind load docker-image docker.io/sidecarlabs/not-built:9.9.9 --name sidecar-labs`)');
+      expect(err.message).toBe(
+        'image docker.io/sidecarlabs/not-built:9.9.9 is not in the cluster: run `npx sidecar-labs cluster up` (or `kind load docker-image docker.io/sidecarlabs/not-built:9.9.9 --name sidecar-labs`)',
+      );
       expect(await liveNamespaces(e, 'missing-image')).toEqual([]);
     } else {
       expect(err).not.toBeInstanceOf(Error);
@@ -59,7 +68,9 @@ describe('faults', () => {
       ])
       .catch((x) => x);
     expect(err).toBeInstanceOf(ManifestRefusedError);
-    expect(err.message).toContain('ClusterRoleBinding "take-over" is cluster-scoped (rbac.authorization.k8s.io/v1 ClusterRoleBinding)');
+    expect(err.message).toContain(
+      'ClusterRoleBinding "take-over" is cluster-scoped (rbac.authorization.k8s.io/v1 ClusterRoleBinding)',
+    );
     expect(err.message).toContain('Pod "spy" names namespace "kube-system"');
     expect(err.message).not.toContain('"fine"');
   });
@@ -72,10 +83,15 @@ describe('faults', () => {
       contexts: [{ name: 'gone-ctx', cluster: 'gone', user: 'u' }],
       currentContext: 'gone-ctx',
     });
-    const dead = new Engine({ kubeConfig: { kc, path: '/tmp/none', describe: 'kubeconfig /tmp/none, context gone-ctx' }, labsDir: BROKEN_LABS });
+    const dead = new Engine({
+      kubeConfig: { kc, path: '/tmp/none', describe: 'kubeconfig /tmp/none, context gone-ctx' },
+      labsDir: BROKEN_LABS,
+    });
     const err = await dead.listSessions().catch((x) => x);
     expect(err).toBeInstanceOf(ClusterUnreachableError);
-    expect(err.message).toMatch(/^cannot reach the Kubernetes API server of kubeconfig \/tmp\/none, context gone-ctx: .*(ECONNREFUSED|connect)/);
+    expect(err.message).toMatch(
+      /^cannot reach the Kubernetes API server of kubeconfig \/tmp\/none, context gone-ctx: .*(ECONNREFUSED|connect)/,
+    );
     expect(err.message).toContain('npx sidecar-labs cluster up');
   });
 });

@@ -18,7 +18,11 @@ describe('a session with a terminal', () => {
   it('starts: labelled namespace, progress events, the terminal pod ready', async () => {
     const events: ProgressEvent[] = [];
     const t0 = Date.now();
-    s = await e.startSession('what-is-a-sidecar', { terminal: true, ttlSeconds: 600, onProgress: (ev) => events.push(ev) });
+    s = await e.startSession('what-is-a-sidecar', {
+      terminal: true,
+      ttlSeconds: 600,
+      onProgress: (ev) => events.push(ev),
+    });
     console.log(`start-to-ready ${(Date.now() - t0) / 1000}s`);
     expect(s.namespace).toMatch(/^lab-what-is-a-sidecar-[0-9a-f]{8}$/);
     expect(s.namespace).not.toContain(s.sessionId);
@@ -28,8 +32,13 @@ describe('a session with a terminal', () => {
     expect(phases).toContain('apply');
     expect(phases.at(-1)).toBe('ready');
     const ns = await e.kube.core.readNamespace({ name: s.namespace });
-    expect(ns.metadata?.labels).toMatchObject({ 'sidecar-labs.dev/lab': 'what-is-a-sidecar', 'sidecar-labs.dev/session': s.sessionId });
-    expect(new Date(ns.metadata!.annotations!['sidecar-labs.dev/expires-at']).getTime()).toBeGreaterThan(Date.now() + 500_000);
+    expect(ns.metadata?.labels).toMatchObject({
+      'sidecar-labs.dev/lab': 'what-is-a-sidecar',
+      'sidecar-labs.dev/session': s.sessionId,
+    });
+    expect(new Date(ns.metadata!.annotations!['sidecar-labs.dev/expires-at']).getTime()).toBeGreaterThan(
+      Date.now() + 500_000,
+    );
   });
 
   it('is found again from the cluster by id and by namespace', async () => {
@@ -42,8 +51,15 @@ describe('a session with a terminal', () => {
     const own = await inTerminal('kubectl get pods -o name');
     expect(own.exitCode).toBe(0);
     expect(own.stdout).toContain('pod/pair');
-    expect((await inTerminal('echo $NAMESPACE; ls /lab')).stdout).toMatch(new RegExp(`^${s!.namespace}\\n[\\s\\S]*pod.yaml`));
-    for (const cmd of ['kubectl get pods -A', 'kubectl get nodes', 'kubectl -n kube-system get pods', 'kubectl get namespaces']) {
+    expect((await inTerminal('echo $NAMESPACE; ls /lab')).stdout).toMatch(
+      new RegExp(`^${s!.namespace}\\n[\\s\\S]*pod.yaml`),
+    );
+    for (const cmd of [
+      'kubectl get pods -A',
+      'kubectl get nodes',
+      'kubectl -n kube-system get pods',
+      'kubectl get namespaces',
+    ]) {
       const r = await inTerminal(`${cmd} 2>&1`);
       expect(r.exitCode, cmd).not.toBe(0);
       expect(r.stdout, cmd).toMatch(/forbidden/i);

@@ -1,0 +1,242 @@
+// A workshop room, simulated: N learners (HTTP + WebSocket clients, like the page) join with the
+// event code, start a lab, type commands, apply each step's solution and check it, then leave.
+// Two rounds against a workshop server of its own: without the warm pool, then with --reserve.
+// Prints Start-to-prompt p50/p95 (each round), check p95, keystroke echo p95, errors, the server's
+// peak RSS, the kind node's peak CPU and memory (docker stats), and the largest class sustained.
+//   node bench/workshop.ts [--learners 30] [--lab what-is-a-sidecar] [--reserve N] [--port 4406]
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { percentile, TerminalClient, PROMPT, ms, type Session } from './live-lib.ts';
+import { loadLab } from '../src/engine/index.ts';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1]! : fallback;
+};
+const learners = Number(arg('learners', '30'));
+const slug = arg('lab', 'what-is-a-sidecar');
+const reserve = Number(arg('reserve', String(Math.min(learners, 10))));
+const port = Number(arg('port', '4406'));
+const CODE = 'BENCH-2026';
+const SECRET = 'bench-instructor-secret-0123456789';
+const url = `http://127.0.0.1:${port}`;
+const steps = loadLab(slug).steps.length;
+const plain = (t: string) => t.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
+
+interface Figures {
+  startToPrompt: number[];
+  poolPrompt: number[];
+  check: number[];
+  echo: number[];
+  errors: string[];
+}
+
+async function server(reserveN: number): Promise<{ child: ChildProcess; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['src/server/main.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      SIDECAR_LABS_WORKSHOP_CODE: CODE,
+      SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET,
+      SIDECAR_LABS_RESERVE: String(reserveN),
+      SIDECAR_LABS_POOL_LABS: slug,
+      SIDECAR_LABS_MAX_SESSIONS: String(learners + reserveN + 5),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => d.toString().includes('Sidecar Labs: http://') && resolve());
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    child,
+    stop: async () => {
+      const e = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await e;
+    },
+  };
+}
+
+async function post(path: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      origin: url,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+}
+
+interface Line {
+  type: string;
+  session?: Session & { slug: string };
+  message?: string;
+}
+async function lines(res: Response): Promise<Line[]> {
+  return (await res.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
+}
+async function lastLine(res: Response): Promise<Line> {
+  return (await lines(res)).at(-1)!;
+}
+
+/** One learner's whole lab; figures go into `f`. */
+async function learner(i: number, f: Figures): Promise<void> {
+  const t0 = performance.now();
+  const all = await lines(
+    await post('/api/sessions', { slug, code: CODE, name: `learner ${i + 1}`, learnerId: `benchlearner${i}` }),
+  );
+  const start = all.at(-1)!;
+  const pooled = all.some((l) => /warm pool/.test(l.message ?? ''));
+  if (start.type !== 'ready') throw new Error(`start: ${start.message}`);
+  const s = start.session!;
+  const term = new TerminalClient(url, s);
+  try {
+    await term.until((t) => PROMPT.test(plain(t)), 120_000);
+    f.startToPrompt.push(performance.now() - t0);
+    if (pooled) f.poolPrompt.push(performance.now() - t0);
+    for (let k = 0; k < 3; k++) {
+      // keystroke echo: one character, until it comes back
+      const mark = 'abc'[k]!;
+      const seen = term.text.length;
+      const e0 = performance.now();
+      term.send(mark);
+      await term.until((t) => t.slice(seen).includes(mark), 10_000);
+      f.echo.push(performance.now() - e0);
+    }
+    term.send('\x15kubectl get pods\r');
+    await term.until((t) => /NAME|No resources/.test(plain(t)), 30_000);
+    for (let step = 0; step < steps; step++) {
+      const sol = await lastLine(await post(`/api/sessions/${s.id}/solution`, { step }, s.token));
+      if (sol.type === 'error') throw new Error(`solution ${step + 1}: ${sol.message}`);
+      let ok = false;
+      for (let attempt = 0; attempt < 30 && !ok; attempt++) {
+        // a learner presses Check until it passes
+        const c0 = performance.now();
+        const r = (await (await post(`/api/sessions/${s.id}/check`, { step }, s.token)).json()) as { ok: boolean };
+        f.check.push(performance.now() - c0);
+        ok = r.ok;
+        if (!ok) await new Promise((r2) => setTimeout(r2, 2000));
+      }
+      if (!ok) throw new Error(`step ${step + 1} never passed`);
+    }
+  } finally {
+    term.close();
+    await fetch(`${url}/api/sessions/${s.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${s.token}`, origin: url },
+    }).catch(() => {});
+  }
+}
+
+function poolCount(): number {
+  try {
+    const out = execFileSync(
+      'kubectl',
+      ['get', 'ns', '-l', `sidecar-labs.dev/pool=ready,sidecar-labs.dev/lab=${slug}`, '-o', 'name'],
+      {
+        env: {
+          ...process.env,
+          KUBECONFIG: process.env.KUBECONFIG ?? `${process.env.HOME}/.cache/sidecar-labs/kubeconfig`,
+          PATH: `${process.env.HOME}/.cache/sidecar-labs/bin:${process.env.PATH}`,
+        },
+      },
+    ).toString();
+    return out.split('\n').filter(Boolean).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** Peak RSS of the server and peak CPU / memory of the kind node, sampled every 2 s. */
+function sampler(pid: number) {
+  const peak = { rssMiB: 0, nodeCpu: 0, nodeMem: '', nodeMemMiB: 0 };
+  const timer = setInterval(() => {
+    try {
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+      peak.rssMiB = Math.max(peak.rssMiB, rss);
+      const [cpu, mem] = execFileSync('docker', [
+        'stats',
+        '--no-stream',
+        '--format',
+        '{{.CPUPerc}}|{{.MemUsage}}',
+        'sidecar-labs-control-plane',
+      ])
+        .toString()
+        .trim()
+        .split('|');
+      const cpuN = parseFloat(cpu ?? '0');
+      const memMiB = parseFloat(mem ?? '0') * (/GiB/.test(mem ?? '') ? 1024 : 1);
+      if (cpuN > peak.nodeCpu) peak.nodeCpu = cpuN;
+      if (memMiB > peak.nodeMemMiB) {
+        peak.nodeMemMiB = memMiB;
+        peak.nodeMem = (mem ?? '').split('/')[0]!.trim();
+      }
+    } catch {
+      /* docker stats missing: the figure stays empty */
+    }
+  }, 2000);
+  return { peak, stop: () => clearInterval(timer) };
+}
+
+async function round(
+  name: string,
+  reserveN: number,
+): Promise<Figures & { rssMiB: number; nodeCpu: number; nodeMem: string; nodeMemMiB: number }> {
+  const srv = await server(reserveN);
+  const s = sampler(srv.child.pid!);
+  const f: Figures = { startToPrompt: [], poolPrompt: [], check: [], echo: [], errors: [] };
+  try {
+    if (reserveN > 0) {
+      const t0 = Date.now();
+      while (poolCount() < reserveN && Date.now() - t0 < 15 * 60_000) await new Promise((r) => setTimeout(r, 3000));
+      process.stdout.write(`  pool: ${poolCount()} ready after ${Math.round((Date.now() - t0) / 1000)} s\n`);
+    }
+    // learners arrive over ~10 s, as a room does after "press Start lab now"
+    await Promise.all(
+      Array.from({ length: learners }, (_, i) =>
+        new Promise((r) => setTimeout(r, (i * 10_000) / learners)).then(() =>
+          learner(i, f).catch((e: unknown) => {
+            f.errors.push(`learner ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
+          }),
+        ),
+      ),
+    );
+  } finally {
+    s.stop();
+    await srv.stop();
+  }
+  process.stdout.write(`  ${name}: done, ${f.errors.length} error(s)\n`);
+  return { ...f, ...s.peak };
+}
+
+const line = (label: string, xs: number[]) =>
+  xs.length
+    ? `${label.padEnd(34)} p50 ${ms(percentile(xs, 50)).padStart(9)}  p95 ${ms(percentile(xs, 95)).padStart(9)}  (n=${xs.length})`
+    : `${label.padEnd(34)} (no samples)`;
+console.log(`workshop bench: ${learners} learners, lab "${slug}" (${steps} steps), warm pool ${reserve}`);
+const cold = await round('without pool', 0);
+const warm = await round(`with pool (--reserve ${reserve})`, reserve);
+const errors = [...cold.errors, ...warm.errors];
+console.log('');
+console.log(line('start to prompt, no pool', cold.startToPrompt));
+console.log(line('start to prompt, claimed from pool', warm.poolPrompt));
+console.log(line('start to prompt, pool round, all', warm.startToPrompt));
+console.log(line('check (Check button)', [...cold.check, ...warm.check]));
+console.log(line('keystroke echo', [...cold.echo, ...warm.echo]));
+console.log(
+  `errors                             ${errors.length}${errors.length ? `: ${errors.slice(0, 5).join('; ')}` : ''}`,
+);
+console.log(`server RSS peak                    ${Math.max(cold.rssMiB, warm.rssMiB).toFixed(0)} MiB`);
+console.log(
+  `kind node peak (docker stats)      CPU ${Math.max(cold.nodeCpu, warm.nodeCpu).toFixed(0)} %, memory ${cold.nodeMemMiB > warm.nodeMemMiB ? cold.nodeMem : warm.nodeMem}`,
+);
+console.log(
+  `largest class sustained            ${errors.length === 0 ? learners : `${learners - Math.max(cold.errors.length, warm.errors.length)} of ${learners} (errors above)`} learners at once on this machine`,
+);
+console.log('goal: pool start-to-prompt p50 <= 1000 ms, p95 <= 2000 ms; 0 errors');

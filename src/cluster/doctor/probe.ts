@@ -1,0 +1,170 @@
+// The real ClusterProbe: access reviews, node images, and two probes that need pods (image pulls and
+// NetworkPolicy enforcement), run in a throw-away namespace that close() deletes.
+import { AuthorizationV1Api, NetworkingV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import { Kube } from '../../engine/kube.ts';
+import type { Access, ClusterProbe, PolicyProbe } from './kube.ts';
+
+const SERVER_IMAGE = 'docker.io/library/nginx:1.24.0';
+const CLIENT_IMAGE = 'docker.io/sidecarlabs/toolbox:0.1.0';
+const POD_WAIT_MS = 90_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class KubeProbe implements ClusterProbe {
+  readonly describe: string;
+  private readonly kube: Kube;
+  private readonly authz: AuthorizationV1Api;
+  private readonly net: NetworkingV1Api;
+  private namespace: string | undefined;
+
+  constructor(kc: KubeConfig, describe: string) {
+    this.describe = describe;
+    this.kube = new Kube(kc, describe);
+    this.authz = kc.makeApiClient(AuthorizationV1Api);
+    this.net = kc.makeApiClient(NetworkingV1Api);
+  }
+
+  version() {
+    return this.kube.ping();
+  }
+
+  async allowed(a: Access): Promise<boolean> {
+    const r = await this.kube.call(() =>
+      this.authz.createSelfSubjectAccessReview({
+        body: {
+          spec: {
+            resourceAttributes: {
+              verb: a.verb,
+              resource: a.resource,
+              group: a.group ?? '',
+              subresource: a.subresource,
+              name: a.name,
+            },
+          },
+        },
+      }),
+    );
+    return r.status?.allowed === true;
+  }
+
+  async nodeImages(): Promise<string[]> {
+    const nodes = await this.kube.call(() => this.kube.core.listNode());
+    return nodes.items.flatMap((n) => n.status?.images ?? []).flatMap((i) => i.names ?? []);
+  }
+
+  private async ns(): Promise<string> {
+    if (this.namespace) return this.namespace;
+    const name = `sidecar-labs-doctor-${randomBytes(4).toString('hex')}`;
+    await this.kube.call(() =>
+      this.kube.core.createNamespace({
+        body: {
+          metadata: {
+            name,
+            labels: { 'app.kubernetes.io/managed-by': 'sidecar-labs', 'sidecar-labs.dev/doctor': 'true' },
+          },
+        },
+      }),
+    );
+    this.namespace = name;
+    return name;
+  }
+
+  private pod(name: string, image: string, command: string[], labels: Record<string, string> = {}): V1Pod {
+    return {
+      metadata: { name, labels },
+      spec: {
+        restartPolicy: 'Never',
+        terminationGracePeriodSeconds: 1,
+        automountServiceAccountToken: false,
+        containers: [{ name: 'probe', image, imagePullPolicy: 'IfNotPresent', command }],
+      },
+    };
+  }
+
+  /** Polls a pod until `done` says something (bounded by POD_WAIT_MS); undefined when it never did. */
+  private async until<T>(name: string, done: (p: V1Pod) => T | undefined): Promise<T | undefined> {
+    const ns = await this.ns();
+    const deadline = Date.now() + POD_WAIT_MS;
+    while (Date.now() < deadline) {
+      const p = await this.kube.call(() => this.kube.core.readNamespacedPod({ name, namespace: ns }));
+      const v = done(p);
+      if (v !== undefined) return v;
+      await sleep(1000);
+    }
+    return undefined;
+  }
+
+  async pullable(images: string[]): Promise<Map<string, boolean | undefined>> {
+    const ns = await this.ns();
+    const names = images.map((_, i) => `pull-${i}`);
+    for (const [i, img] of images.entries()) {
+      await this.kube.call(() =>
+        this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod(names[i]!, img, ['true']) }),
+      );
+    }
+    const result = new Map<string, boolean | undefined>();
+    for (const [i, img] of images.entries()) {
+      result.set(
+        img,
+        await this.until(names[i]!, (p) => {
+          const s = p.status?.containerStatuses?.[0];
+          if (/ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull/.test(s?.state?.waiting?.reason ?? ''))
+            return false;
+          return s?.imageID || s?.state?.running || s?.state?.terminated ? true : undefined;
+        }),
+      );
+    }
+    return result;
+  }
+
+  /** Runs a client pod's shell script; true when it exited 0, false on a non-zero exit. */
+  private async client(name: string, script: string): Promise<boolean | undefined> {
+    const ns = await this.ns();
+    await this.kube.call(() =>
+      this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod(name, CLIENT_IMAGE, ['sh', '-c', script]) }),
+    );
+    return this.until(name, (p) =>
+      p.status?.phase === 'Succeeded' ? true : p.status?.phase === 'Failed' ? false : undefined,
+    );
+  }
+
+  async networkPolicy(): Promise<PolicyProbe> {
+    const ns = await this.ns();
+    await this.kube.call(() =>
+      this.kube.core.createNamespacedPod({
+        namespace: ns,
+        body: this.pod('server', SERVER_IMAGE, ['nginx', '-g', 'daemon off;'], { app: 'doctor-server' }),
+      }),
+    );
+    const ip = await this.until('server', (p) =>
+      p.status?.phase === 'Running' && p.status.podIP ? p.status.podIP : undefined,
+    );
+    if (!ip) return 'no-connectivity';
+    const url = `http://${ip.includes(':') ? `[${ip}]` : ip}/`;
+    const reached = await this.client(
+      'before',
+      `for i in 1 2 3 4 5; do curl -s -m 3 -o /dev/null ${url} && exit 0; sleep 1; done; exit 1`,
+    );
+    if (!reached) return 'no-connectivity';
+    await this.kube.call(() =>
+      this.net.createNamespacedNetworkPolicy({
+        namespace: ns,
+        body: { metadata: { name: 'deny-ingress' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
+      }),
+    );
+    // Enforcement may take a moment to be programmed: blocked at any of ten tries counts as enforced.
+    const blocked = await this.client(
+      'after',
+      `for i in 1 2 3 4 5 6 7 8 9 10; do curl -s -m 2 -o /dev/null ${url} || exit 0; sleep 1; done; exit 1`,
+    );
+    return blocked ? 'enforced' : 'not-enforced';
+  }
+
+  async close(): Promise<void> {
+    if (!this.namespace) return;
+    const name = this.namespace;
+    this.namespace = undefined;
+    await this.kube.call(() => this.kube.core.deleteNamespace({ name })).catch(() => undefined);
+  }
+}

@@ -1,0 +1,60 @@
+// field: a field of any object in the namespace, read with a kubectl-style JSONPath.
+import { z } from 'zod';
+import { evalJsonPath, formatJsonPathResult, parseJsonPath } from '../jsonpath.ts';
+import { checkBase } from './fields.ts';
+import { doesNotExist } from './lookup.ts';
+import { defineCheck, type ProbeResult } from './types.ts';
+
+const schema = z
+  .strictObject({
+    type: z.literal('field').describe('A field of any object in the namespace, read with a JSONPath.'),
+    ...checkBase,
+    apiVersion: z.string().min(1).default('v1'),
+    kind: z.string().min(1),
+    name: z.string().min(1),
+    jsonPath: z.string().min(1).describe('kubectl-style, e.g. {.spec.initContainers[0].restartPolicy}'),
+    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    matches: z.string().optional(),
+    exists: z.boolean().optional(),
+  })
+  .superRefine((v, ctx) => {
+    const n = [v.equals, v.matches, v.exists].filter((x) => x !== undefined).length;
+    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of "equals", "matches" or "exists"' });
+    try {
+      parseJsonPath(v.jsonPath);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', path: ['jsonPath'], message: (e as Error).message });
+    }
+  });
+type Field = z.output<typeof schema>;
+
+/** Compares the values found at the JSONPath with the check's expectation. */
+function judge(c: Field, values: unknown[], text: string): Omit<ProbeResult, 'observed'> {
+  const found = values.length > 0;
+  const is = found ? `"${text}"` : 'not set';
+  if (c.exists !== undefined) {
+    const ok = found === c.exists;
+    return { ok, message: `${c.jsonPath} ${found ? 'is set' : 'is not set'}` };
+  }
+  if (c.equals !== undefined) {
+    const ok = found && text === String(c.equals);
+    return { ok, message: ok ? `${c.jsonPath} is ${text}` : `${c.jsonPath} is ${is}, expected "${c.equals}"` };
+  }
+  const ok = found && new RegExp(c.matches!, 'm').test(text);
+  return { ok, message: ok ? `${c.jsonPath} matches` : `${c.jsonPath} is ${is}, expected to match /${c.matches}/` };
+}
+
+export const field = defineCheck({
+  type: 'field',
+  schema,
+  settleSeconds: 0,
+  timeoutSeconds: 60,
+  title: (c) => `${c.kind} "${c.name}" ${c.jsonPath}`,
+  async probe(c, ctx) {
+    const obj = await ctx.ops.readObject(c.apiVersion, c.kind, ctx.namespace, c.name);
+    if (!obj) return doesNotExist(`${c.kind} "${c.name}"`);
+    const values = evalJsonPath(obj, c.jsonPath);
+    const text = formatJsonPathResult(values);
+    return { ...judge(c, values, text), observed: values.length ? text : '(no value)' };
+  },
+});

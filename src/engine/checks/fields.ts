@@ -1,0 +1,61 @@
+// Schema pieces shared by several check types: the common fields, which pod a check looks at, and how
+// to match text (stdout, a page body).
+import { z } from 'zod';
+
+const seconds = (what: string) => z.number().positive().max(3600).describe(what);
+
+/** Common fields of every check. */
+export const checkBase = {
+  title: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('What this check verifies, in a few words (shown in the page and in JUnit).'),
+  hint: z.string().min(1).optional().describe('Shown to the learner when the check fails.'),
+  timeout: seconds('Seconds to keep polling before the check fails (validate and "wait" mode).').optional(),
+  settle: z
+    .number()
+    .min(0)
+    .max(600)
+    .optional()
+    .describe('Seconds the condition must hold without interruption before the check passes.'),
+};
+
+/** Which pod a check looks at: a pod name, or a label selector (every matching pod). */
+export const podRef = {
+  pod: z.string().min(1).optional().describe('Pod name.'),
+  selector: z.string().min(1).optional().describe('Label selector, e.g. app=nginx (instead of pod).'),
+};
+
+export function onePodRef(v: { pod?: string; selector?: string }, ctx: z.RefinementCtx) {
+  if (!!v.pod === !!v.selector) ctx.addIssue({ code: 'custom', message: 'give exactly one of "pod" or "selector"' });
+}
+
+/** Adds an issue at `path` when `source` is not a valid regular expression. */
+export function validRegExp(source: string | undefined, path: string, ctx: z.RefinementCtx) {
+  if (source === undefined) return;
+  try {
+    new RegExp(source, 'm');
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', path: [path], message: `not a valid regular expression: ${(e as Error).message}` });
+  }
+}
+
+export const TextMatch = z
+  .strictObject({
+    equals: z.string().optional().describe('Whole output, trailing whitespace ignored.'),
+    contains: z.string().optional(),
+    matches: z.string().optional().describe('JavaScript regular expression (multiline).'),
+  })
+  .superRefine((v, ctx) => {
+    const n = [v.equals, v.contains, v.matches].filter((x) => x !== undefined).length;
+    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of "equals", "contains" or "matches"' });
+    validRegExp(v.matches, 'matches', ctx);
+  });
+export type TextMatch = z.infer<typeof TextMatch>;
+
+export function matchText(text: string, m: TextMatch): { ok: boolean; expected: string } {
+  if (m.equals !== undefined) return { ok: text.trimEnd() === m.equals.trimEnd(), expected: `exactly "${m.equals}"` };
+  if (m.contains !== undefined) return { ok: text.includes(m.contains), expected: `to contain "${m.contains}"` };
+  return { ok: new RegExp(m.matches!, 'm').test(text), expected: `to match /${m.matches}/` };
+}

@@ -1,0 +1,274 @@
+// Workshop mode on the lab server: learners join with the event code and a display name (no
+// accounts), their Start carries both, their Check results are recorded in the session namespace for
+// the roster; the instructor, holding a secret of their own, sees the roster and acts on sessions.
+// Everything a roster shows is read from the cluster, so every server process shows the same room.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { HostPolicy } from '../hosts.ts';
+import { randomBytes } from 'node:crypto';
+import * as z from 'zod';
+import type { SessionManager, LiveSession } from '../sessions.ts';
+import type { EngineAdapter } from '../engine-adapter.ts';
+import type { CheckResult, ProgressEvent } from '../engine-port.ts';
+import { clientKey } from '../limits.ts';
+import {
+  HttpError,
+  originAllowed,
+  publicError,
+  readJson,
+  sendError,
+  sendJson,
+  startStream,
+  writeLine,
+} from '../http-util.ts';
+import { normalizeCode, sameSecret, type WorkshopConfig } from './config.ts';
+import {
+  ANN_ACTIVITY,
+  ANN_LEARNER,
+  ANN_LEARNER_ID,
+  ANN_POOL,
+  ANN_PROGRESS,
+  cleanName,
+  classView,
+  markStep,
+  rosterCsv,
+  rosterRow,
+  type RosterRow,
+} from './roster.ts';
+import { instructorRoute } from './instructor-api.ts';
+import { watchUpgradeHandler } from './watch-socket.ts';
+
+export interface WorkshopDeps {
+  config: WorkshopConfig;
+  sessions: SessionManager;
+  engine: EngineAdapter;
+  expiryMs: number;
+  hosts: HostPolicy;
+  log: (line: string) => void;
+}
+
+const JoinBody = z.object({ code: z.string().max(64), name: z.string().max(200) });
+const StartBody = z.object({
+  code: z.string().max(64).optional(),
+  name: z.string().max(200).optional(),
+  slug: z.string().regex(/^[a-z0-9-]{1,63}$/, 'a lab slug such as "content-sidecar"'),
+  learnerId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,40}$/)
+    .optional(),
+});
+
+export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
+export const WRONG_CODE = 'That is not the event code of this workshop.';
+const WRONG_CODE_FIX =
+  'type the code your instructor shows (letters and digits, like ABCD-2345); ask them if you are unsure';
+
+export function parseBody<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new HttpError(`bad request: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, { status: 400 });
+}
+
+export class Workshop {
+  readonly deps: WorkshopDeps;
+  banner = '';
+  private failures: number[] = [];
+  private readonly writes = new Map<string, Promise<unknown>>();
+  private rosterCache: { at: number; rows: Promise<RosterRow[]> } | undefined;
+  readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+
+  constructor(deps: WorkshopDeps) {
+    this.deps = deps;
+    this.upgrade = watchUpgradeHandler(this).upgrade;
+  }
+
+  /** True when the request was a workshop route (answered here). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const ours =
+      path === '/api/workshop' ||
+      path === '/api/workshop/join' ||
+      (path === '/api/sessions' && method === 'POST') ||
+      path.startsWith('/api/instructor/');
+    // a flag (not a secret) that tells the lesson pages to show the join form and the banner
+    if (!ours) {
+      if (!res.headersSent) res.setHeader('set-cookie', `${WORKSHOP_COOKIE}=1; Path=/; SameSite=Strict`);
+      return false;
+    }
+    try {
+      if (method !== 'GET' && method !== 'HEAD' && req.headers.origin && !originAllowed(req, this.deps.hosts)) {
+        throw new HttpError('requests from other sites are not allowed', { status: 403 });
+      }
+      if (path.startsWith('/api/instructor/')) await instructorRoute(this, method, path, req, res);
+      else if (path === '/api/workshop') sendJson(res, 200, { workshop: true, banner: this.banner || null });
+      else if (path === '/api/workshop/join' && method === 'POST')
+        this.join(parseBody(JoinBody, await readJson(req)), res);
+      else if (path === '/api/sessions')
+        await this.start(parseBody(StartBody, await readJson(req)), res, clientKey(req.socket.remoteAddress));
+      else throw new HttpError(`no API route ${method} ${path}`, { status: 404 });
+    } catch (err) {
+      sendError(res, err);
+    }
+    return true;
+  }
+
+  /** The instructor's secret, from `Authorization: Bearer`; every instructor route calls this first. */
+  requireInstructor(token: string | undefined): void {
+    if (!sameSecret(token, this.deps.config.instructorSecret)) {
+      throw new HttpError('the instructor key is missing or wrong', {
+        status: 401,
+        fix: 'open the instructor URL the workshop command printed (it ends with #key=…)',
+      });
+    }
+  }
+
+  private checkCode(code: string): void {
+    const now = Date.now();
+    this.failures = this.failures.filter((t) => now - t < 60_000);
+    // a room mistypes now and then; a script guessing codes gets slowed down for everyone's sake
+    if (this.failures.length >= 60)
+      throw new HttpError('Too many wrong event codes in the last minute.', {
+        status: 429,
+        fix: 'wait a minute, then try again',
+      });
+    if (!sameSecret(normalizeCode(code), this.deps.config.code)) {
+      this.failures.push(now);
+      throw new HttpError(WRONG_CODE, { status: 403, fix: WRONG_CODE_FIX });
+    }
+  }
+
+  private join(body: { code: string; name: string }, res: ServerResponse): void {
+    this.checkCode(body.code);
+    const name = cleanName(body.name);
+    if (!name) throw new HttpError('Please enter the name the instructor should see.', { status: 400 });
+    sendJson(res, 200, { name, learnerId: randomBytes(9).toString('base64url') });
+  }
+
+  private async start(body: z.infer<typeof StartBody>, res: ServerResponse, client: string): Promise<void> {
+    if (!body.code)
+      throw new HttpError('This lab is part of a workshop: join it first.', {
+        status: 403,
+        fix: 'enter the event code and your name in the "Join the workshop" form above the lab',
+      });
+    this.checkCode(body.code);
+    const name = cleanName(body.name ?? '') || '(no name)';
+    const annotations = {
+      [ANN_LEARNER]: name,
+      [ANN_LEARNER_ID]: body.learnerId ?? '',
+      [ANN_ACTIVITY]: new Date().toISOString(),
+    };
+    await stream(res, async (progress) => ({
+      type: 'ready',
+      session: await this.deps.sessions.start(body.slug, progress, client, { annotations }),
+    }));
+    this.rosterCache = undefined;
+  }
+
+  /** SessionManager hook: record a Check result in the namespace (one write at a time per session). */
+  onCheck(live: LiveSession, step: number, result: CheckResult): void {
+    this.record(live, (current, steps) => ({
+      [ANN_PROGRESS]: markStep(current, steps, step, result.ok),
+      [ANN_ACTIVITY]: new Date().toISOString(),
+    }));
+  }
+
+  onReset(live: LiveSession): void {
+    this.record(live, () => ({ [ANN_PROGRESS]: '', [ANN_ACTIVITY]: new Date().toISOString() }));
+  }
+
+  private record(
+    live: LiveSession,
+    change: (current: string | undefined, steps: number) => Record<string, string>,
+  ): void {
+    const id = live.record.id;
+    const engine = this.deps.engine.engineNow();
+    const run = (this.writes.get(id) ?? Promise.resolve())
+      .then(async () => {
+        const info = await engine.getSession(live.record.namespace);
+        await engine.annotateSession(
+          info,
+          change(info.annotations?.[ANN_PROGRESS], engine.lab(info.slug).steps.length),
+        );
+        this.rosterCache = undefined;
+      })
+      .catch((e: unknown) =>
+        this.deps.log(
+          `workshop: could not record progress of ${live.record.namespace}: ${e instanceof Error ? e.message : String(e)}`,
+        ),
+      );
+    this.writes.set(id, run);
+    void run.finally(() => {
+      if (this.writes.get(id) === run) this.writes.delete(id);
+    });
+  }
+
+  /** The roster from the cluster (cached for 500 ms: many instructor tabs cost one list). */
+  roster(): Promise<RosterRow[]> {
+    const now = Date.now();
+    if (this.rosterCache && now - this.rosterCache.at < 500) return this.rosterCache.rows;
+    const engine = this.deps.engine.engineNow();
+    const known = new Set(this.deps.engine.labSlugs());
+    const rows = engine.listSessions().then((list) =>
+      list
+        // the room: sessions started by learners who joined (not a plain `npm start` session, nor
+        // one of a lab this server does not have: another course on the same cluster)
+        .filter(
+          (s) =>
+            s.phase === 'Active' &&
+            s.terminal &&
+            s.annotations?.[ANN_POOL] !== 'ready' &&
+            known.has(s.slug) &&
+            s.annotations?.[ANN_LEARNER] !== undefined,
+        )
+        .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
+        .sort((a, b) => a.learner.localeCompare(b.learner) || a.slug.localeCompare(b.slug)),
+    );
+    rows.catch(() => {
+      this.rosterCache = undefined;
+    });
+    this.rosterCache = { at: now, rows };
+    return rows;
+  }
+
+  async rosterView(): Promise<object> {
+    const rows = await this.roster();
+    const engine = this.deps.engine.engineNow();
+    const slugs = [...new Set(rows.map((r) => r.slug))];
+    const labs = slugs.map((slug) => ({
+      slug,
+      title: engine.lab(slug).title,
+      steps: safeSteps(engine, slug).map((s) => s.title),
+    }));
+    return { now: new Date().toISOString(), banner: this.banner || null, rows, labs, classes: classView(rows, labs) };
+  }
+
+  csv(): Promise<string> {
+    return this.roster().then(rosterCsv);
+  }
+}
+
+function safeSteps(engine: ReturnType<EngineAdapter['engineNow']>, slug: string): { id: string; title: string }[] {
+  try {
+    return engine.lab(slug).steps;
+  } catch {
+    return [];
+  }
+}
+
+/** Run `op` as an NDJSON stream of progress lines and a last line (the API's long-operation form). */
+export async function stream(
+  res: ServerResponse,
+  op: (progress: (e: ProgressEvent) => void) => Promise<object>,
+): Promise<void> {
+  startStream(res);
+  try {
+    writeLine(res, await op((e) => writeLine(res, { type: 'progress', ...e })));
+  } catch (err) {
+    const { message, fix } = publicError(err);
+    writeLine(res, { type: 'error', message, fix });
+  }
+  res.end();
+}
