@@ -53,10 +53,13 @@ try {
   const url = phase('registry (build + start)', () =>
     sh('bash', ['scripts/mirror-registry.sh', 'start', port], { capture: true }).trim().split('\n').pop()!,
   );
-  const nodeImage = phase('kit node image (cached)', () =>
-    sh('bash', ['scripts/kit/build-node-image.sh'], { capture: true }).trim().split('\n').pop()!,
-  );
-  phase('kit push', () => sh(node, ['src/cli/main.ts', 'kit', 'push', '--registry', url]));
+  // SIDECAR_LABS_MIRROR_NODE_IMAGE names a node image already built (e.g. the one the shared cluster runs).
+  const nodeImage =
+    process.env.SIDECAR_LABS_MIRROR_NODE_IMAGE ||
+    phase('kit node image (cached)', () =>
+      sh('bash', ['scripts/kit/build-node-image.sh'], { capture: true }).trim().split('\n').pop()!,
+    );
+  phase('kit push', () => sh(node, ['src/cli/main.ts', 'kit', 'push', '--registry', url, '--node-image', nodeImage]));
   phase('cluster up (online, through the mirror)', () =>
     sh(node, ['src/cli/main.ts', 'cluster', 'up', '--registry-mirror', url, '--node-image', nodeImage]),
   );

@@ -7,17 +7,19 @@ import { mirrorReachable, pushToMirror } from '../cluster/mirror.ts';
 import { checkDocker } from '../cluster/preflight.ts';
 import { createProgress } from '../cluster/progress.ts';
 
-const usage = 'usage: sidecar-labs kit push --registry URL [--no-node-image]';
+const usage = 'usage: sidecar-labs kit push --registry URL [--node-image IMAGE | --no-node-image]';
 
 export async function run_(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   let registry = process.env.SIDECAR_LABS_REGISTRY_MIRROR || '';
   let nodeImage = true;
+  let namedNode: string | undefined; // a node image already built (skips the kit's build)
   for (let i = 0; i < rest.length; i++) {
     const f = rest[i]!;
     if (f === '--registry') registry = rest[++i] ?? '';
     else if (f.startsWith('--registry=')) registry = f.slice('--registry='.length);
     else if (f === '--no-node-image') nodeImage = false;
+    else if (f === '--node-image') namedNode = rest[++i];
     else {
       process.stderr.write(`sidecar-labs kit: unknown option ${f}\n${usage}\n`);
       return 2;
@@ -32,7 +34,7 @@ export async function run_(args: string[]): Promise<number> {
     progress.phase('checking Docker and the registry');
     await checkDocker();
     if (!(await mirrorReachable(registry))) throw new ClusterError(`no registry answers at ${registry}/v2/`);
-    const node = nodeImage ? await buildOfflineNodeImage(progress) : undefined;
+    const node = nodeImage ? (namedNode ?? (await buildOfflineNodeImage(progress))) : undefined;
     const images: string[] = [...LAB_IMAGES];
     const absent = [];
     for (const i of images) if ((await run('docker', ['image', 'inspect', i])).code !== 0) absent.push(i);
