@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { LAB_IMAGES } from './kit.ts';
+import { fail, ok, warn, type CheckOutcome } from './doctor/types.ts';
 
 /** Registries the cluster may pull from: those of the lab images, the control plane's, and the common ones. */
 export const MIRRORED_REGISTRIES = [
@@ -176,4 +177,22 @@ export async function pushToMirror(mirror: string, images: string[], onLine?: (l
     pushed.push(to);
   }
   return pushed;
+}
+
+/** `sidecar-labs doctor` with SIDECAR_LABS_REGISTRY_MIRROR: does the mirror answer and hold every lab image? */
+export async function mirrorHealth(mirror: string): Promise<CheckOutcome> {
+  const name = 'registry mirror';
+  if (!(await mirrorReachable(mirror))) {
+    return fail(name, `${mirror} does not answer /v2/`, 'start the mirror, or unset SIDECAR_LABS_REGISTRY_MIRROR');
+  }
+  const missing: string[] = [];
+  for (const image of LAB_IMAGES) if (!(await mirrorHas(mirror, image))) missing.push(image);
+  if (missing.length) {
+    return warn(
+      name,
+      `${mirror} lacks ${missing.length} lab image(s): ${missing.join(', ')}`,
+      `npx sidecar-labs kit push --registry ${mirror}`,
+    );
+  }
+  return ok(name, `${mirror} holds all ${LAB_IMAGES.length} lab images`);
 }

@@ -3,11 +3,15 @@ import { parse } from 'yaml';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { kindConfig } from '../kind.ts';
+import { LAB_IMAGES } from '../kit.ts';
 import {
   CERTS_DIR,
   hostsToml,
   MIRRORED_REGISTRIES,
+  mirrorHealth,
   mirrorRef,
   parseImageRef,
   parseMirror,
@@ -56,5 +60,25 @@ describe('registry mirror', () => {
     const mirrored = parse(kindConfig({ offline: false, mirrorHostsDir: '/tmp/h' }));
     expect(mirrored.containerdConfigPatches[0]).toContain(`config_path = "${CERTS_DIR}"`);
     expect(mirrored.nodes[0].extraMounts).toEqual([{ hostPath: '/tmp/h', containerPath: CERTS_DIR, readOnly: true }]);
+  });
+
+  it('doctor: a mirror that answers and holds every lab image, one that lacks some, one that is down', async () => {
+    let hold = new Set(LAB_IMAGES.map((i) => `/v2/${i.replace(/:([^:/]+)$/, '/manifests/$1')}`));
+    const server = createServer((req, res) => {
+      res.statusCode = req.url === '/v2/' || hold.has(req.url ?? '') ? 200 : 404;
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await mirrorHealth(url)).status).toBe('ok');
+      hold = new Set();
+      const partial = await mirrorHealth(url);
+      expect(partial.status).toBe('warn');
+      expect(partial.fix).toContain('kit push --registry');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+    expect((await mirrorHealth(url)).status).toBe('fail');
   });
 });
