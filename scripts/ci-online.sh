@@ -11,6 +11,8 @@
 #     reachable here); the kind config adds the mirror (containerdConfigPatches + hosts.toml mount), the
 #     kit's bridge CNI (disableDefaultCNI), another cluster name and host port (30180), as a second cluster
 #     beside the shared one. The lab images the node image preloads are removed, so the labs pull them.
+#     The kit's bridge CNI does not enforce NetworkPolicy (kindnet does on GitHub); `cluster up` installs
+#     the kit's enforcer, this script (like the workflow) does not.
 #   - "Build and load the project's own images": the same go build / docker build / kind load, but on the
 #     kit's Debian base: debian:bookworm-slim + apt-get need the internet.
 set -euo pipefail
@@ -30,8 +32,9 @@ trap cleanup EXIT
 
 step "registry mirror (stands in for the internet)"
 url=$(bash scripts/mirror-registry.sh start "$port")
-node src/cli/main.ts kit push --registry "$url"
-node_image=$(bash scripts/kit/build-node-image.sh 2>/dev/null | tail -1)
+# CI_ONLINE_NODE_IMAGE names a node image already built (else the kit's, built or cached)
+node_image=${CI_ONLINE_NODE_IMAGE:-$(bash scripts/kit/build-node-image.sh 2>/dev/null | tail -1)}
+node src/cli/main.ts kit push --registry "$url" --node-image "$node_image"
 hostport=${url#http://}
 
 [ -n "${CI_ONLINE_NPM_CI:-}" ] && { step "Install dependencies"; npm ci --no-audit --no-fund; }
