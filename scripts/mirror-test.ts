@@ -53,6 +53,8 @@ try {
   const url = phase('registry (build + start)', () =>
     sh('bash', ['scripts/mirror-registry.sh', 'start', port], { capture: true }).trim().split('\n').pop()!,
   );
+  // the lab engine then lets this kind cluster pull instead of requiring preloaded images
+  env.SIDECAR_LABS_REGISTRY_MIRROR = url;
   // SIDECAR_LABS_MIRROR_NODE_IMAGE names a node image already built (e.g. the one the shared cluster runs).
   const nodeImage =
     process.env.SIDECAR_LABS_MIRROR_NODE_IMAGE ||
