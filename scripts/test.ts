@@ -47,6 +47,8 @@ const steps: Step[] = [
     cmd: [node, ...cli, 'validate', '--junit', 'test-results/validate.xml', '--parallel', '4'],
     needsCluster: true,
   },
+  // The online path through a local registry mirror, on a second cluster (scripts/mirror-test.ts).
+  ...(useKind ? [{ name: 'mirror', cmd: [node, 'scripts/mirror-test.ts'] }] : []),
   { name: 'build', cmd: [node, 'node_modules/astro/bin/astro.mjs', 'build'] },
   { name: 'browser', cmd: [node, 'node_modules/@playwright/test/cli.js', 'test'], needsCluster: true },
 ];

@@ -1,16 +1,38 @@
-// sidecar-labs cluster up|down|status [--offline] [--progress=json]
+// sidecar-labs cluster up|down|status [--offline] [--progress=json] [--registry-mirror URL] [--node-image IMAGE]
 import { clusterDown, clusterStatus, clusterUp } from '../cluster/up.ts';
 import { createJsonProgress, createProgress, timedProgress } from '../cluster/progress.ts';
 import { recordDurations } from '../cluster/steps.ts';
 import { isUserError } from '../errors.ts';
 import { CLUSTER_NAME } from '../cluster/paths.ts';
 
+/** Splits `--registry-mirror URL` / `--node-image IMAGE` (or `--name=value`) from the plain flags. */
+function parseValues(rest: string[]): { flags: string[]; values: Record<string, string> } | string {
+  const flags: string[] = [];
+  const values: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const f = rest[i]!;
+    const [name, inline] = f.split(/=(.*)/s) as [string, string | undefined];
+    if (name === '--registry-mirror' || name === '--node-image') {
+      const v = inline ?? rest[++i];
+      if (!v) return `${name} needs a value`;
+      values[name] = v;
+    } else flags.push(f);
+  }
+  return { flags, values };
+}
+
 export async function run(args: string[]): Promise<number> {
-  const [sub, ...flags] = args;
+  const [sub, ...rest] = args;
+  const parsed = parseValues(rest);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`sidecar-labs cluster: ${parsed}\n`);
+    return 2;
+  }
+  const { flags, values } = parsed;
   const unknown = flags.filter((f) => f !== '--offline' && f !== '--progress=json');
   if (unknown.length) {
     process.stderr.write(
-      `sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline or --progress=json)\n`,
+      `sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline, --progress=json, --registry-mirror URL or --node-image IMAGE)\n`,
     );
     return 2;
   }
@@ -20,7 +42,12 @@ export async function run(args: string[]): Promise<number> {
   try {
     switch (sub) {
       case 'up': {
-        const r = await clusterUp({ offline: flags.includes('--offline'), progress });
+        const r = await clusterUp({
+          offline: flags.includes('--offline'),
+          registryMirror: values['--registry-mirror'],
+          nodeImage: values['--node-image'],
+          progress,
+        });
         progress.done(
           `cluster "${CLUSTER_NAME}" is ready${r.reused ? ' (reused)' : ''}${r.offline ? ' [offline kit]' : ''}. ` +
             `kubectl: export KUBECONFIG=${process.env.SIDECAR_LABS_KUBECONFIG ?? '~/.cache/sidecar-labs/kubeconfig'}`,

@@ -5,7 +5,7 @@ import { reportError } from './report-error.ts';
 const usage = `Usage: sidecar-labs <command> [options]
 
 Commands:
-  cluster up|down|status [--offline]   create, delete or inspect the kind cluster for the labs
+  cluster up|down|status [--offline] [--registry-mirror URL] [--node-image IMAGE]   create, delete or inspect the kind cluster for the labs
   validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]
                                        run every lab's checks before and after its solution
   list                                 the labs with their lessons and images
@@ -14,6 +14,7 @@ Commands:
   workshop [--code CODE] [--reserve N] [--max-sessions N] [--host ADDR] [--port N] [--cluster kind|current]
                                        serve the course to a room: prints the learner URL, the event
                                        code and the instructor page
+  kit push --registry URL              fill a registry mirror with the node image and every lab image
 `;
 
 const commands: Record<string, () => Promise<{ run(args: string[]): Promise<number> }>> = {
@@ -22,6 +23,7 @@ const commands: Record<string, () => Promise<{ run(args: string[]): Promise<numb
   list: () => import('./list.ts'),
   doctor: () => import('./doctor.ts'),
   workshop: () => import('./workshop.ts'),
+  kit: () => import('./kit.ts'),
 };
 
 // `sidecar-labs list | head` closes our stdout early; that is not an error worth a stack trace.

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
+import { CERTS_DIR, CONTAINERD_PATCH } from './mirror.ts';
 
 /** NodePorts 30080-30089 reach the host on loopback only (the labs' NodePort checks use them). */
 export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
@@ -42,6 +43,8 @@ export interface KindConfigOptions {
   /** Kubelet ≥1.35 refuses cgroup v1 hosts unless told `failCgroupV1: false`. */
   allowCgroupV1?: boolean;
   ports?: Array<{ container: number; host: number }>;
+  /** A host directory of per-registry hosts.toml files (mirror.ts), mounted at containerd's certs.d. */
+  mirrorHostsDir?: string;
 }
 
 /** True on a cgroup v1 host when the node image is Kubernetes 1.35 or newer (its tag names the version). */
@@ -53,7 +56,7 @@ export function needsCgroupV1Opt(
   return !cgroupV2 && Boolean(m && Number(m[1]) >= 35);
 }
 
-export function kindConfig({ offline, allowCgroupV1, ports = hostPorts() }: KindConfigOptions): string {
+export function kindConfig({ offline, allowCgroupV1, ports = hostPorts(), mirrorHostsDir }: KindConfigOptions): string {
   const mappings = ports.map(
     (p) => `      - { containerPort: ${p.container}, hostPort: ${p.host}, listenAddress: "127.0.0.1", protocol: TCP }`,
   );
@@ -72,9 +75,18 @@ export function kindConfig({ offline, allowCgroupV1, ports = hostPorts() }: Kind
     '    kind: KubeletConfiguration',
     `    podPidsLimit: ${POD_PIDS_LIMIT}`,
     ...(allowCgroupV1 ? ['    failCgroupV1: false'] : []),
+    ...(mirrorHostsDir
+      ? ['containerdConfigPatches:', '  - |-', ...CONTAINERD_PATCH.split('\n').map((l) => `    ${l}`)]
+      : []),
     'nodes:',
     '  - role: control-plane',
     ...(mappings.length ? ['    extraPortMappings:', ...mappings] : []),
+    ...(mirrorHostsDir
+      ? [
+          '    extraMounts:',
+          `      - { hostPath: ${JSON.stringify(mirrorHostsDir)}, containerPath: "${CERTS_DIR}", readOnly: true }`,
+        ]
+      : []),
     '',
   ].join('\n');
 }
@@ -109,11 +121,19 @@ export async function nodeRunning(): Promise<boolean> {
 export async function createCluster(opts: {
   image?: string;
   offline: boolean;
+  mirrorHostsDir?: string;
   onLine?: (l: string) => void;
 }): Promise<void> {
   const configPath = join(cacheDir(), `kind-config-${CLUSTER_NAME}.yaml`);
   mkdirSync(dirname(configPath), { recursive: true });
-  writeFileSync(configPath, kindConfig({ offline: opts.offline, allowCgroupV1: needsCgroupV1Opt(opts.image) }));
+  writeFileSync(
+    configPath,
+    kindConfig({
+      offline: opts.offline,
+      allowCgroupV1: needsCgroupV1Opt(opts.image),
+      mirrorHostsDir: opts.mirrorHostsDir,
+    }),
+  );
   const args = [
     'create',
     'cluster',

@@ -17,6 +17,9 @@ import {
   POD_PIDS_LIMIT,
 } from './kind.ts';
 import { waitForClusterReady } from './ready.ts';
+import { mirrorHas, mirrorReachable, nodeMirrorBase, pullThroughMirror, writeHostsDir } from './mirror.ts';
+import { join } from 'node:path';
+import { cacheDir } from './paths.ts';
 import { installEnforcer, installReaper } from './system.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from './paths.ts';
 import type { Progress } from './progress.ts';
@@ -49,25 +52,33 @@ async function apiAnswers(): Promise<boolean> {
 
 export interface UpOptions {
   offline?: boolean;
+  /** Pull every image through this registry mirror (mirror.ts); also SIDECAR_LABS_REGISTRY_MIRROR. */
+  registryMirror?: string;
+  /** The kind node image to use online (e.g. one held by the mirror); also SIDECAR_LABS_NODE_IMAGE. */
+  nodeImage?: string;
   progress: Progress;
 }
 
-export async function clusterUp({
-  offline: forceOffline,
-  progress,
-}: UpOptions): Promise<{ offline: boolean; image?: string; reused: boolean }> {
+export async function clusterUp(opts: UpOptions): Promise<{ offline: boolean; image?: string; reused: boolean }> {
+  const { offline: forceOffline, progress } = opts;
+  const mirror = opts.registryMirror ?? (process.env.SIDECAR_LABS_REGISTRY_MIRROR || undefined);
   progress.phase('checking Docker');
   const docker = await checkDocker();
   progress.detail(`Docker engine ${docker}`);
 
-  const offline = Boolean(forceOffline) || process.env.SIDECAR_LABS_OFFLINE === '1' || !(await registryReachable());
+  const offline =
+    Boolean(forceOffline) ||
+    process.env.SIDECAR_LABS_OFFLINE === '1' ||
+    !(mirror ? await mirrorReachable(mirror) : await registryReachable());
   progress.detail(
     offline
-      ? 'no registry reachable (or --offline): using the offline kit'
-      : 'registry reachable: using upstream images',
+      ? `no registry reachable${mirror ? ` (mirror ${mirror})` : ''} (or --offline): using the offline kit`
+      : `registry reachable${mirror ? ` through the mirror ${mirror}` : ''}: using upstream images`,
   );
 
-  const image = offline ? await buildOfflineNodeImage(progress) : undefined;
+  const image = await nodeImageFor(offline, mirror, opts.nodeImage, progress);
+  // The kit's node image has no kindnet (a bridge CNI config and the kit's enforcer instead), online or not.
+  const bridgeCni = offline || Boolean(image?.includes('sidecar-labs/node:'));
 
   let reused = false;
   if (await clusterExists()) {
@@ -87,19 +98,15 @@ export async function clusterUp({
   }
   if (!reused) {
     await checkPortsFree(hostNodePorts());
-    progress.phase(`creating kind cluster "${CLUSTER_NAME}"${image ? ` from ${image}` : ''}`);
-    await createCluster({ image, offline, onLine: (l) => progress.detail(l) });
-    if (!offline) {
-      progress.phase('loading the lab images');
-      const upstream = LAB_IMAGES.filter((i) => !PROJECT_IMAGES.includes(i));
-      for (const img of upstream) {
-        const pull = await run('docker', ['pull', '-q', img]);
-        if (pull.code !== 0)
-          throw new ClusterError(`could not pull ${img}: ${pull.stderr.trim()}. Retry, or use --offline.`);
-      }
-      await loadImages([...upstream], (l) => progress.detail(l));
-      await loadImageArchive(await buildImageArchive(progress), (l) => progress.detail(l));
-    }
+    const mirrorHostsDir =
+      !offline && mirror
+        ? writeHostsDir(join(cacheDir(), `containerd-hosts-${CLUSTER_NAME}`), await nodeMirrorBase(mirror))
+        : undefined;
+    progress.phase(
+      `creating kind cluster "${CLUSTER_NAME}"${image ? ` from ${image}` : ''}${mirrorHostsDir ? ` pulling through ${mirror}` : ''}`,
+    );
+    await createCluster({ image, offline: bridgeCni, mirrorHostsDir, onLine: (l) => progress.detail(l) });
+    if (!offline) await loadLabImages(mirror, progress);
   }
   progress.phase('waiting for the node and the system pods');
   const kc = kubeConfig();
@@ -110,9 +117,49 @@ export async function clusterUp({
     );
   }
   // kindnetd enforces NetworkPolicies online; the offline kit's bridge CNI needs the kit's enforcer
-  if (offline) await installEnforcer(kc, progress);
+  if (bridgeCni) await installEnforcer(kc, progress);
   await installReaper(kc, progress);
   return { offline, image, reused };
+}
+
+/** The node image: the kit's offline; online the one named (pulled through the mirror when there is one), else kind's. */
+async function nodeImageFor(
+  offline: boolean,
+  mirror: string | undefined,
+  named: string | undefined,
+  progress: Progress,
+): Promise<string | undefined> {
+  if (offline) return buildOfflineNodeImage(progress);
+  const image = named ?? (process.env.SIDECAR_LABS_NODE_IMAGE || undefined);
+  if (mirror && image) {
+    progress.phase(`pulling the node image ${image} through the mirror`);
+    await pullThroughMirror(mirror, image);
+  }
+  return image;
+}
+
+/** Online: the node pulls through the mirror (loading only what it lacks), or the host pulls and loads. */
+async function loadLabImages(mirror: string | undefined, progress: Progress): Promise<void> {
+  if (mirror) {
+    // The node pulls the lab images itself, through the mirror; only the project's own images are
+    // built and loaded when the mirror lacks them.
+    const missing = [];
+    for (const img of PROJECT_IMAGES) if (!(await mirrorHas(mirror, img))) missing.push(img);
+    if (missing.length) {
+      progress.detail(`the mirror lacks ${missing.join(', ')}: building and loading them`);
+      await loadImageArchive(await buildImageArchive(progress), (l) => progress.detail(l));
+    }
+  } else {
+    progress.phase('loading the lab images');
+    const upstream = LAB_IMAGES.filter((i) => !PROJECT_IMAGES.includes(i));
+    for (const img of upstream) {
+      const pull = await run('docker', ['pull', '-q', img]);
+      if (pull.code !== 0)
+        throw new ClusterError(`could not pull ${img}: ${pull.stderr.trim()}. Retry, or use --offline.`);
+    }
+    await loadImages([...upstream], (l) => progress.detail(l));
+    await loadImageArchive(await buildImageArchive(progress), (l) => progress.detail(l));
+  }
 }
 
 /** Does the node's kubelet cap processes per pod as kindConfig asks? (its live configuration, /configz) */

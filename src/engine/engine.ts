@@ -736,9 +736,12 @@ export class Engine {
       throw new ManifestRefusedError(`refused the lab's manifests, nothing was applied:\n  ${problems.join('\n  ')}`);
   }
 
-  /** On kind (offline) every image must already be on the node; other clusters may pull. */
+  /**
+   * On kind (offline) every image must already be on the node; other clusters may pull, and so may a kind
+   * cluster that pulls through a registry mirror (SIDECAR_LABS_REGISTRY_MIRROR, as for `cluster up`).
+   */
   private async assertImagesPresent(images: string[]): Promise<void> {
-    if (this.choice !== 'kind') return;
+    if (this.choice !== 'kind' || process.env.SIDECAR_LABS_REGISTRY_MIRROR) return;
     const nodes = await this.kube.call(() => this.kube.core.listNode());
     const have = new Set(nodes.items.flatMap((n) => n.status?.images ?? []).flatMap((i) => i.names ?? []));
     const missing = [...new Set(images)].filter(

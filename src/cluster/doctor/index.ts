@@ -16,6 +16,7 @@ import {
 } from './host.ts';
 import { imagesOutcome, networkPolicyOutcome, permissionsOutcome, versionOutcome, type ClusterProbe } from './kube.ts';
 import { KubeProbe } from './probe.ts';
+import { mirrorHealth } from '../mirror.ts';
 import { fail, skip, type CheckOutcome, type LabNeeds } from './types.ts';
 
 export type { CheckOutcome, LabNeeds } from './types.ts';
@@ -45,6 +46,7 @@ export async function hostChecks(): Promise<CheckOutcome[]> {
   const needsDocker = (name: string, check: () => Promise<CheckOutcome>) =>
     dockerUp ? guarded(name, check) : Promise.resolve(skip(name, 'not checked: the Docker engine does not answer'));
   const cold = dockerUp ? !(await warmNodeImage()) : true;
+  const mirror = process.env.SIDECAR_LABS_REGISTRY_MIRROR;
   return [
     engine,
     await needsDocker('Docker runtime', checkDockerRuntime),
@@ -53,6 +55,8 @@ export async function hostChecks(): Promise<CheckOutcome[]> {
     await guarded('free disk', () => checkDisk(cold)),
     await needsDocker('ports', checkPorts),
     await needsDocker('kit cache', checkKitCache),
+    // only with a mirror configured (cluster up --registry-mirror reads the same variable)
+    ...(mirror ? [await guarded('registry mirror', () => mirrorHealth(mirror))] : []),
   ];
 }
 
