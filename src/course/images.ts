@@ -3,7 +3,8 @@
  * name, exactly as upstream publishes it and pinned, so a lab never needs a registry. The offline kit
  * (build-images.sh) reads the same file, so the list lives in one place.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type ImageOrigin = 'upstream' | 'project';
@@ -14,7 +15,15 @@ export interface LabImage {
   origin: ImageOrigin;
 }
 
-export const imageListFile = fileURLToPath(new URL('../../scripts/kit/images.txt', import.meta.url));
+/**
+ * scripts/kit/images.txt, found from this module's place in the repository; when the site build bundles
+ * this module into dist/, from the folder the build runs in (the repository's root).
+ */
+export const imageListFile =
+  [
+    fileURLToPath(new URL('../../scripts/kit/images.txt', import.meta.url)),
+    join(process.cwd(), 'scripts', 'kit', 'images.txt'),
+  ].find((f) => existsSync(f)) ?? join(process.cwd(), 'scripts', 'kit', 'images.txt');
 
 /** Parses images.txt: `name origin` per line; `#` comments and blank lines are skipped. */
 export function parseImageList(text: string, file = imageListFile): LabImage[] {
