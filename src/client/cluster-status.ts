@@ -24,9 +24,14 @@ async function poll(): Promise<void> {
   setTimeout(() => void poll(), delay);
 }
 
+/** Pages served by the lab server carry its cookie (src/server/server.ts); a static host has no lab API. */
+function labServerPresent(): boolean {
+  return /(?:^|;\s*)sidecar-labs-server=1/.test(document.cookie);
+}
+
 function subscribe(l: Listener): () => void {
   listeners.add(l);
-  if (!polling) {
+  if (!polling && labServerPresent()) {
     polling = true;
     void poll();
   }

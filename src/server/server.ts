@@ -16,6 +16,9 @@ import type { TlsMaterial } from './tls.ts';
 import type { FlowLimits } from './backpressure.ts';
 import type { PodWatchHub } from './pod-watch.ts';
 
+/** Set on every answer of the lab server; src/client/cluster-status.ts reads it. */
+export const LAB_SERVER_COOKIE = 'sidecar-labs-server';
+
 export interface LabServerOptions {
   sessions: SessionManager;
   /** Built site to serve; omit when another server (astro dev) serves pages. */
@@ -101,6 +104,8 @@ export function createLabServer(opts: LabServerOptions): LabServer {
 
   const handle: LabServer['handle'] = (req, res, next) => {
     applyHeaders(res, next ? devHeaders : headers);
+    // A flag, not a secret: the pages ask for the lab API (GET /api/cluster) only where a lab server serves them.
+    res.appendHeader('set-cookie', `${LAB_SERVER_COOKIE}=1; Path=/; SameSite=Strict`);
     if (!hostAllowed(hosts, req.headers.host)) {
       refuseHost(req, res);
       return;

@@ -14,8 +14,9 @@ for (const slug of lessonSlugs) {
     const blocks = page.locator('.expressive-code');
     expect(await blocks.count()).toBeGreaterThan(1);
 
-    // The first block is a manifest from labs/<slug>/ shown with <Code title="labs/...">.
-    const first = blocks.first();
+    // The first block that shows a manifest from labs/<slug>/ (with <Code title="labs/...">); a lesson
+    // may open with another example (log-pipeline starts with the article's Fluentd Pod).
+    const first = blocks.filter({ has: page.locator('figcaption .title', { hasText: /^labs\// }) }).first();
     const title = (await first.locator('figcaption .title').textContent())?.trim() ?? '';
     expect(title).toMatch(new RegExp(`^labs/${slug}/[\\w.-]+\\.yaml$`));
 

@@ -85,7 +85,7 @@ export class Workshop {
       path.startsWith('/api/instructor/');
     // a flag (not a secret) that tells the lesson pages to show the join form and the banner
     if (!ours) {
-      if (!res.headersSent) res.setHeader('set-cookie', `${WORKSHOP_COOKIE}=1; Path=/; SameSite=Strict`);
+      if (!res.headersSent) res.appendHeader('set-cookie', `${WORKSHOP_COOKIE}=1; Path=/; SameSite=Strict`);
       return false;
     }
     try {

@@ -76,7 +76,7 @@ describe('learners in a workshop', () => {
   it('says it is a workshop and sets the page flag cookie on other responses', async () => {
     expect(await (await fetch(`${base}/api/workshop`)).json()).toEqual({ workshop: true, banner: null });
     const page = await fetch(`${base}/api/health`);
-    expect(page.headers.get('set-cookie')).toMatch(/^sidecar-labs-workshop=1; Path=\/; SameSite=Strict$/);
+    expect(page.headers.get('set-cookie')).toMatch(/(^|, )sidecar-labs-workshop=1; Path=\/; SameSite=Strict(,|$)/);
   });
 });
 
