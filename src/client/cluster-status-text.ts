@@ -30,7 +30,9 @@ export function displayOf(v: ClusterView, sawWork: boolean): ClusterDisplay {
   }
   if (v.state === 'failed' || v.state === 'absent') {
     const text = v.state === 'failed' ? `The lab cluster could not be started: ${v.message}` : v.message;
-    return { hidden: false, blocking: true, problem: true, text, fix: v.fix, checks };
+    // Absent (nothing is creating it): say what to run, but leave "Start lab" to answer with the same
+    // advice; blocking it would leave a learner without a button to press.
+    return { hidden: false, blocking: v.state === 'failed', problem: true, text, fix: v.fix, checks };
   }
   const total = v.elapsedSeconds + v.etaSeconds;
   const percent = total > 0 ? Math.min(99, Math.round((100 * v.elapsedSeconds) / total)) : 0;
