@@ -39,7 +39,8 @@ function envFor(version: string): NodeJS.ProcessEnv {
       : { KIT_KUBERNETES_VERSION: version, KIT_BIN: join(cacheDir(), `bin-${version}`) }),
     SIDECAR_LABS_CLUSTER_NAME: NAME,
     SIDECAR_LABS_KUBECONFIG: KUBECONFIG,
-    SIDECAR_LABS_NODE_PORT_BASE: '30280',
+    // host ports apart from the main cluster (30080+), bootstrap/mirror (30180+) and a dev cluster (30280+)
+    SIDECAR_LABS_NODE_PORT_BASE: process.env.MATRIX_NODE_PORT_BASE ?? '30380',
     SIDECAR_LABS_OFFLINE: '1',
   };
 }
