@@ -14,6 +14,7 @@ import { createLabServer } from '../src/server/server.ts';
 import { SessionManager } from '../src/server/sessions.ts';
 import { TokenSigner } from '../src/server/tokens.ts';
 import { kubeShellSpawner } from '../src/server/kube-shell.ts';
+import { Kube } from '../src/engine/kube.ts';
 import { encodeClientControl, offeredProtocols } from '../src/server/protocol.ts';
 import type { LabEnginePort, SessionRecord } from '../src/server/engine-port.ts';
 import { defaultFlowLimits, type FlowLimits } from '../src/server/backpressure.ts';
@@ -69,10 +70,11 @@ async function measure(label: string, flow: FlowLimits): Promise<void> {
     contexts: [{ name: 'bench', cluster: 'stand-in', user: 'bench' }],
     currentContext: 'bench',
   });
+  const kube = new Kube(kc, 'the exec stand-in');
   const engine = new OneSessionEngine();
   const sessions = new SessionManager(engine, new TokenSigner(randomBytes(32)), () =>
     kubeShellSpawner(
-      () => kc,
+      () => kube,
       () => engine.terminalTarget(),
     ),
   );

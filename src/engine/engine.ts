@@ -6,7 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, type V1Namespace, type V1Pod, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { type V1Namespace, type V1Pod, type KubernetesObject } from '@kubernetes/client-node';
 import { loadKubeConfig, type ClusterChoice } from '../cluster/kubeconfig.ts';
 import { NODE_PORTS, nodePortBase } from '../cluster/kind.ts';
 import { loadLab, defaultLabsDir, setupObjects, type Lab, type KubeObject } from './load.ts';
@@ -323,29 +324,23 @@ export class Engine {
     opts: StartOptions,
   ): Promise<void> {
     try {
-      await this.kube.call(() =>
-        this.kube.core.createNamespace({
-          body: {
-            metadata: {
-              name: namespace,
-              labels: {
-                [LABEL_LAB]: lab.slug,
-                [LABEL_SESSION]: sessionId,
-                'app.kubernetes.io/managed-by': 'sidecar-labs',
-                // no privileged pods, host paths or host network: nothing reaches the node from a lab
-                'pod-security.kubernetes.io/enforce': 'baseline',
-                ...opts.labels,
-              },
-              annotations: {
-                ...opts.annotations,
-                [ANNOTATION_EXPIRES]: expires.toISOString(),
-                ...(opts.terminal ? { [ANNOTATION_TERMINAL]: 'true' } : {}),
-                ...(nodePorts ? { [ANNOTATION_NODE_PORTS]: JSON.stringify(nodePorts) } : {}),
-              },
-            },
-          },
-        }),
-      );
+      await this.kube.createNamespace({
+        name: namespace,
+        labels: {
+          [LABEL_LAB]: lab.slug,
+          [LABEL_SESSION]: sessionId,
+          'app.kubernetes.io/managed-by': 'sidecar-labs',
+          // no privileged pods, host paths or host network: nothing reaches the node from a lab
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          ...opts.labels,
+        },
+        annotations: {
+          ...opts.annotations,
+          [ANNOTATION_EXPIRES]: expires.toISOString(),
+          ...(opts.terminal ? { [ANNOTATION_TERMINAL]: 'true' } : {}),
+          ...(nodePorts ? { [ANNOTATION_NODE_PORTS]: JSON.stringify(nodePorts) } : {}),
+        },
+      });
     } catch (e) {
       if (apiCode(e) === 409)
         throw new EngineError(`session "${sessionId}" of lab "${lab.slug}" already exists (namespace ${namespace})`);
@@ -355,23 +350,19 @@ export class Engine {
 
   /** Sessions on the cluster, from namespace labels (a restarted server finds them again). */
   async listSessions(): Promise<SessionInfo[]> {
-    const list = await this.kube.call(() =>
-      this.kube.core.listNamespace({ labelSelector: `${LABEL_SESSION},${LABEL_LAB}` }),
-    );
-    return list.items.map(sessionFromNamespace).filter((s): s is SessionInfo => !!s);
+    const list = await this.kube.listNamespaces(`${LABEL_SESSION},${LABEL_LAB}`);
+    return list.map(sessionFromNamespace).filter((s): s is SessionInfo => !!s);
   }
 
   /** Find a session by its id or its namespace. */
   async getSession(idOrNamespace: string | SessionInfo): Promise<SessionInfo> {
     if (typeof idOrNamespace !== 'string') return idOrNamespace;
-    const ns = await this.kube.orNull(() => this.kube.core.readNamespace({ name: idOrNamespace }));
+    const ns = await this.kube.readNamespace(idOrNamespace);
     const direct = ns && sessionFromNamespace(ns);
     if (direct) return direct;
     if (!/^[A-Za-z0-9._-]{1,63}$/.test(idOrNamespace)) throw new SessionNotFoundError(idOrNamespace);
-    const list = await this.kube.call(() =>
-      this.kube.core.listNamespace({ labelSelector: `${LABEL_SESSION}=${idOrNamespace}` }),
-    );
-    const found = list.items.map(sessionFromNamespace).find((s) => s);
+    const list = await this.kube.listNamespaces(`${LABEL_SESSION}=${idOrNamespace}`);
+    const found = list.map(sessionFromNamespace).find((s) => s);
     if (!found) throw new SessionNotFoundError(idOrNamespace);
     return found;
   }
@@ -602,12 +593,12 @@ export class Engine {
     if (names.length === 0) return undefined;
     if (mode !== 'allocate') return { ...lab.nodePorts };
     const [services, namespaces] = await Promise.all([
-      this.kube.call(() => this.kube.core.listServiceForAllNamespaces()),
-      this.kube.call(() => this.kube.core.listNamespace({ labelSelector: LABEL_LAB })),
+      this.kube.listAllServices(),
+      this.kube.listNamespaces(LABEL_LAB),
     ]);
     const used = usedPorts(
-      services.items,
-      namespaces.items.map((n) => n.metadata?.annotations?.[ANNOTATION_NODE_PORTS]),
+      services,
+      namespaces.map((n) => n.metadata?.annotations?.[ANNOTATION_NODE_PORTS]),
     );
     return pickNodePorts(names, used);
   }
@@ -630,16 +621,7 @@ export class Engine {
     const file = join(dir, `${namespace}.kubeconfig`);
     if (existsSync(file)) return file;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const src = this.kube.kc;
-    const copy = new KubeConfig();
-    const current = src.getCurrentContext();
-    copy.loadFromOptions({
-      clusters: src.clusters,
-      users: src.users,
-      contexts: src.contexts.map((c) => (c.name === current ? { ...c, namespace } : c)),
-      currentContext: current,
-    });
-    writeFileSync(file, copy.exportConfig(), { mode: 0o600 });
+    writeFileSync(file, this.kube.kubeconfigFor(namespace), { mode: 0o600 });
     return file;
   }
 
@@ -666,8 +648,8 @@ export class Engine {
     );
     // the quota admits no pod until its controller has counted the namespace (a few milliseconds)
     for (let i = 0; i < 100; i++) {
-      const q = await this.kube.call(() => this.kube.core.readNamespacedResourceQuota({ name: QUOTA_NAME, namespace }));
-      if (q.status?.hard) return;
+      const q = await this.kube.readQuota(namespace, QUOTA_NAME);
+      if (q?.status?.hard) return;
       signal?.throwIfAborted();
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -676,33 +658,22 @@ export class Engine {
   /** Where the API server listens and which addresses are pods', for the NetworkPolicy. */
   private async clusterNetwork(): Promise<ClusterNetwork> {
     const [svc, eps, nodes] = await Promise.all([
-      this.kube.call(() => this.kube.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' })),
-      this.kube.call(() =>
-        this.kube.objects.list(
-          'discovery.k8s.io/v1',
-          'EndpointSlice',
-          'default',
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          'kubernetes.io/service-name=kubernetes',
-        ),
-      ),
-      this.kube.call(() => this.kube.core.listNode()),
+      this.kube.readService('default', 'kubernetes'),
+      this.kube.listObjects('discovery.k8s.io/v1', 'EndpointSlice', 'default', 'kubernetes.io/service-name=kubernetes'),
+      this.kube.listNodes(),
     ]);
     const apiEndpoints = (
-      eps.items as Array<{ endpoints?: Array<{ addresses?: string[] }>; ports?: Array<{ port?: number }> }>
+      eps as Array<{ endpoints?: Array<{ addresses?: string[] }>; ports?: Array<{ port?: number }> }>
     ).flatMap((s) =>
       (s.endpoints ?? []).flatMap((e) =>
         (e.addresses ?? []).flatMap((ip) => (s.ports ?? []).map((p) => ({ ip, port: p.port ?? 443 }))),
       ),
     );
-    const ip = svc.spec?.clusterIP;
+    const ip = svc?.spec?.clusterIP;
     return {
       apiEndpoints,
-      apiService: ip && ip !== 'None' ? { ip, port: svc.spec?.ports?.[0]?.port ?? 443 } : undefined,
-      podCidrs: [...new Set(nodes.items.flatMap((n) => n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])))],
+      apiService: ip && ip !== 'None' ? { ip, port: svc?.spec?.ports?.[0]?.port ?? 443 } : undefined,
+      podCidrs: [...new Set(nodes.flatMap((n) => n.spec?.podCIDRs ?? (n.spec?.podCIDR ? [n.spec.podCIDR] : [])))],
     };
   }
 
@@ -713,8 +684,8 @@ export class Engine {
       this.choice === 'kind' && nodePortBase() === NODE_PORTS[0]
         ? Promise.resolve('127.0.0.1')
         : this.kube
-            .call(() => this.kube.core.listNode())
-            .then((l) => l.items[0]?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1');
+            .listNodes()
+            .then((l) => l[0]?.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '127.0.0.1');
     return this.nodeHostCache;
   }
 
@@ -742,8 +713,8 @@ export class Engine {
    */
   private async assertImagesPresent(images: string[]): Promise<void> {
     if (this.choice !== 'kind' || process.env.SIDECAR_LABS_REGISTRY_MIRROR) return;
-    const nodes = await this.kube.call(() => this.kube.core.listNode());
-    const have = new Set(nodes.items.flatMap((n) => n.status?.images ?? []).flatMap((i) => i.names ?? []));
+    const nodes = await this.kube.listNodes();
+    const have = new Set(nodes.flatMap((n) => n.status?.images ?? []).flatMap((i) => i.names ?? []));
     const missing = [...new Set(images)].filter(
       (img) =>
         !have.has(img) &&
@@ -777,62 +748,23 @@ export class Engine {
 
   private async deleteNonInfra(namespace: string): Promise<void> {
     for (const [apiVersion, kind] of RESETTABLE) {
-      const list = await this.kube.call(() =>
-        this.kube.objects.list(
-          apiVersion,
-          kind,
-          namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          `!${INFRA_LABEL}`,
-        ),
-      );
-      for (const item of list.items) {
+      const items = await this.kube.listObjects(apiVersion, kind, namespace, `!${INFRA_LABEL}`);
+      for (const item of items) {
         if (BUILTIN.has(`${kind}/${item.metadata?.name}`)) continue;
         if ((item.metadata?.ownerReferences ?? []).some((r) => r.controller)) continue; // its owner's deletion takes it along
-        const grace = kind === 'Pod' ? 0 : undefined;
-        await this.kube
-          .call(() =>
-            this.kube.objects.delete(
-              { apiVersion, kind, metadata: { name: item.metadata!.name!, namespace } },
-              undefined,
-              undefined,
-              grace,
-              undefined,
-              'Background',
-            ),
-          )
-          .catch((e) => {
-            if (apiCode(e) !== 404) throw e;
-          });
+        await this.kube.deleteObject(apiVersion, kind, namespace, item.metadata!.name!, kind === 'Pod' ? 0 : undefined);
       }
     }
     // owned pods (of Jobs, ReplicaSets) go with their owners in the background: remove them now too
     const pods = await this.kube.listPods(namespace, `!${INFRA_LABEL}`);
-    await Promise.all(
-      pods.map((p: V1Pod) =>
-        this.kube
-          .call(() => this.kube.core.deleteNamespacedPod({ name: p.metadata!.name!, namespace, gracePeriodSeconds: 0 }))
-          .catch((e) => {
-            if (apiCode(e) !== 404) throw e;
-          }),
-      ),
-    );
+    await Promise.all(pods.map((p: V1Pod) => this.kube.deletePodsNow(namespace, p.metadata!.name!)));
   }
 
   private async deleteNamespace(namespace: string): Promise<void> {
     // the namespace first (a terminating namespace accepts no new pods, so controllers cannot replace
     // them), then its pods without grace: `sleep` as PID 1 ignores SIGTERM and would hold it for 30 s
-    await this.kube
-      .call(() => this.kube.core.deleteNamespace({ name: namespace, propagationPolicy: 'Background' }))
-      .catch((e) => {
-        if (apiCode(e) !== 404) throw e;
-      });
-    await this.kube
-      .call(() => this.kube.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }))
-      .catch(() => undefined);
+    await this.kube.deleteNamespace(namespace);
+    await this.kube.deletePodsNow(namespace).catch(() => undefined);
     const file = join(tmpdir(), 'sidecar-labs-sessions', `${namespace}.kubeconfig`);
     rmSync(file, { force: true });
   }

@@ -20,6 +20,7 @@ export {
   sessionCheck,
 } from './node-ports.ts';
 export type { NodePortMap } from './node-ports.ts';
+export type { Kube } from './kube.ts';
 export type { CheckResult } from './checks.ts';
 export { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from './load.ts';
 export type { Lab, KubeObject } from './load.ts';

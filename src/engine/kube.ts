@@ -5,15 +5,23 @@ import { request as httpsRequest, type RequestOptions as HttpsRequestOptions } f
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import {
   ApiException,
+  AuthorizationV1Api,
   CoreV1Api,
   Exec,
+  KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
   Watch,
-  type KubeConfig,
+  type V1Namespace,
+  type V1Node,
+  type V1ObjectMeta,
   type V1Pod,
+  type V1ResourceAttributes,
+  type V1ResourceQuota,
+  type V1Service,
   type V1Status,
   type KubernetesObject,
 } from '@kubernetes/client-node';
@@ -56,11 +64,18 @@ export function isUnreachable(e: unknown): boolean {
   return UNREACHABLE.test(text);
 }
 
+/** Namespace metadata for createNamespace: a name, labels and annotations. */
+export type NamespaceMeta = Pick<V1ObjectMeta, 'name' | 'labels' | 'annotations'> & { name: string };
+
+/**
+ * The one door to the cluster: every caller (engine, lab server, doctor, tests) uses these named
+ * operations; the client-node APIs and the KubeConfig stay inside.
+ */
 export class Kube implements ClusterOps {
-  readonly kc: KubeConfig;
   readonly describe: string;
-  readonly core: CoreV1Api;
-  readonly objects: KubernetesObjectApi;
+  private readonly kc: KubeConfig;
+  private readonly core: CoreV1Api;
+  private readonly objects: KubernetesObjectApi;
   private readonly execApi: Exec;
   private readonly scopeCache = new Map<string, Promise<Map<string, boolean>>>();
 
@@ -73,7 +88,7 @@ export class Kube implements ClusterOps {
   }
 
   /** Run an API call; a connection failure becomes a ClusterUnreachableError with what to do. */
-  async call<T>(fn: () => Promise<T>): Promise<T> {
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
@@ -85,8 +100,8 @@ export class Kube implements ClusterOps {
     }
   }
 
-  /** null on 404. */
-  async orNull<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  /** undefined on 404. */
+  private async orNull<T>(fn: () => Promise<T>): Promise<T | undefined> {
     try {
       return await this.call(fn);
     } catch (e) {
@@ -117,8 +132,15 @@ export class Kube implements ClusterOps {
     return v;
   }
 
+  /** The kubelet configuration of a node (through the API server's node proxy). */
+  async kubeletConfig(node: string): Promise<Record<string, unknown> | undefined> {
+    const r = await this.call(() => this.raw(`/api/v1/nodes/${encodeURIComponent(node)}/proxy/configz`, 10_000));
+    if (r.status !== 200) throw new Error(`the kubelet of node ${node} answered HTTP ${r.status}`);
+    return (JSON.parse(r.body) as { kubeletconfig?: Record<string, unknown> }).kubeletconfig;
+  }
+
   /** GET a raw API path (discovery, the service proxy) with the KubeConfig's credentials. */
-  async raw(path: string, timeoutMs: number): Promise<HttpResult> {
+  private async raw(path: string, timeoutMs: number): Promise<HttpResult> {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new ClusterUnreachableError(this.describe, 'the kubeconfig has no current cluster');
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
@@ -167,6 +189,124 @@ export class Kube implements ClusterOps {
     return this.call(() =>
       this.objects.patch(obj, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch),
     );
+  }
+
+  // ---- namespaces, nodes, services, quotas ----
+
+  /** Create a namespace (an ApiException with code 409 when it exists). */
+  async createNamespace(metadata: NamespaceMeta): Promise<V1Namespace> {
+    return this.call(() => this.core.createNamespace({ body: { metadata } }));
+  }
+
+  readNamespace(name: string): Promise<V1Namespace | undefined> {
+    return this.orNull(() => this.core.readNamespace({ name }));
+  }
+
+  /** Namespaces matching a label selector (e.g. every session of a lab). */
+  async listNamespaces(labelSelector: string): Promise<V1Namespace[]> {
+    return (await this.call(() => this.core.listNamespace({ labelSelector }))).items;
+  }
+
+  /** Delete a namespace in the background; one that is already gone is not an error. */
+  async deleteNamespace(name: string): Promise<void> {
+    await ignore404(this.call(() => this.core.deleteNamespace({ name, propagationPolicy: 'Background' })));
+  }
+
+  async listNodes(): Promise<V1Node[]> {
+    return (await this.call(() => this.core.listNode())).items;
+  }
+
+  /** Every Service of the cluster (NodePort allocation sees which ports are held). */
+  async listAllServices(): Promise<V1Service[]> {
+    return (await this.call(() => this.core.listServiceForAllNamespaces())).items;
+  }
+
+  readService(namespace: string, name: string): Promise<V1Service | undefined> {
+    return this.orNull(() => this.core.readNamespacedService({ namespace, name }));
+  }
+
+  readQuota(namespace: string, name: string): Promise<V1ResourceQuota | undefined> {
+    return this.orNull(() => this.core.readNamespacedResourceQuota({ namespace, name }));
+  }
+
+  async createPod(namespace: string, pod: V1Pod): Promise<V1Pod> {
+    return this.call(() => this.core.createNamespacedPod({ namespace, body: pod }));
+  }
+
+  /** Delete pods without grace (`sleep` as PID 1 ignores SIGTERM): one by name, or all of the namespace. */
+  async deletePodsNow(namespace: string, name?: string): Promise<void> {
+    if (name === undefined)
+      await this.call(() => this.core.deleteCollectionNamespacedPod({ namespace, gracePeriodSeconds: 0 }));
+    else await ignore404(this.call(() => this.core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds: 0 })));
+  }
+
+  // ---- any kind ----
+
+  /** Objects of one kind in a namespace, optionally by label selector. */
+  async listObjects(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    labelSelector?: string,
+  ): Promise<KubernetesObject[]> {
+    const list = await this.call(() =>
+      this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector),
+    );
+    return list.items;
+  }
+
+  /** Delete one object (dependents in the background); one that is already gone is not an error. */
+  async deleteObject(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    name: string,
+    graceSeconds?: number,
+  ): Promise<void> {
+    const ref = { apiVersion, kind, metadata: { name, namespace } };
+    await ignore404(
+      this.call(() => this.objects.delete(ref, undefined, undefined, graceSeconds, undefined, 'Background')),
+    );
+  }
+
+  // ---- credentials ----
+
+  /** May the engine's identity do this? (a SelfSubjectAccessReview) */
+  async allowed(resourceAttributes: V1ResourceAttributes): Promise<boolean> {
+    const authz = this.kc.makeApiClient(AuthorizationV1Api);
+    const r = await this.call(() => authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes } } }));
+    return r.status?.allowed === true;
+  }
+
+  /**
+   * The engine's kubeconfig with the current context's default namespace set: solution commands and
+   * script checks run `kubectl` with it (YAML text, to be written to a private file).
+   */
+  kubeconfigFor(namespace: string): string {
+    const copy = new KubeConfig();
+    const current = this.kc.getCurrentContext();
+    copy.loadFromOptions({
+      clusters: this.kc.clusters,
+      users: this.kc.users,
+      contexts: this.kc.contexts.map((c) => (c.name === current ? { ...c, namespace } : c)),
+      currentContext: current,
+    });
+    return copy.exportConfig();
+  }
+
+  /**
+   * An interactive exec with a TTY (the learner's shell): stdout is a Writable that may carry
+   * columns/rows (client-node sends resizes), onStatus gets the exit status. Returns the exec socket.
+   */
+  execTty(
+    target: { namespace: string; pod: string; container: string },
+    command: string[],
+    stdout: Writable,
+    stdin: Readable,
+    onStatus: (s: V1Status) => void,
+  ): ReturnType<Exec['exec']> {
+    const { namespace, pod, container } = target;
+    return this.execApi.exec(namespace, pod, container, command, stdout, null, stdin, true, onStatus);
   }
 
   // ---- ClusterOps (what checks use) ----
@@ -293,14 +433,16 @@ export class Kube implements ClusterOps {
   // ---- watches ----
 
   /**
-   * Watch a collection (list, then watch from its resourceVersion; re-list when the watch ends) and call
-   * onChange with the current items after every event. Returns a stop function.
+   * Watch a namespace's pods or Services (list, then watch from its resourceVersion; re-list when the
+   * watch ends) and call onChange with the current items after every event. Returns a stop function.
    */
   watchCollection<T extends KubernetesObject>(
-    path: string,
+    namespace: string,
+    resource: 'pods' | 'services',
     onChange: (items: T[]) => void,
     onError: (e: unknown) => void,
   ): () => void {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
     const items = new Map<string, T>();
     let stopped = false;
     let abort: AbortController | undefined;
@@ -349,6 +491,15 @@ export class Kube implements ClusterOps {
       stopped = true;
       abort?.abort();
     };
+  }
+}
+
+/** Resolves on success or 404 (already gone); rethrows anything else. */
+async function ignore404(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    if (apiCode(e) !== 404) throw e;
   }
 }
 

@@ -40,11 +40,9 @@ export class WarmPool {
 
   /** Ready pool namespaces, per lab (from the cluster: every server process sees the same pool). */
   async ready(): Promise<Map<string, string[]>> {
-    const list = await this.engine.kube.call(() =>
-      this.engine.kube.core.listNamespace({ labelSelector: `${LABEL_POOL}=ready,${LABEL_LAB}` }),
-    );
+    const list = await this.engine.kube.listNamespaces(`${LABEL_POOL}=ready,${LABEL_LAB}`);
     const out = new Map<string, string[]>();
-    for (const ns of list.items) {
+    for (const ns of list) {
       if (ns.metadata?.deletionTimestamp) continue;
       const slug = ns.metadata?.labels?.[LABEL_LAB] ?? '';
       out.set(slug, [...(out.get(slug) ?? []), ns.metadata!.name!]);
@@ -58,12 +56,10 @@ export class WarmPool {
     extras: { labels?: Record<string, string>; annotations?: Record<string, string> } = {},
   ): Promise<SessionInfo | undefined> {
     const kube = this.engine.kube;
-    const list = await kube.call(() =>
-      kube.core.listNamespace({ labelSelector: `${LABEL_POOL}=ready,${LABEL_LAB}=${slug}` }),
-    );
+    const list = await kube.listNamespaces(`${LABEL_POOL}=ready,${LABEL_LAB}=${slug}`);
     const sessionId = newSessionId();
     const expires = new Date(Date.now() + this.opts.ttlSeconds * 1000).toISOString();
-    for (const ns of list.items.filter((n) => !n.metadata?.deletionTimestamp)) {
+    for (const ns of list.filter((n) => !n.metadata?.deletionTimestamp)) {
       try {
         // resourceVersion makes the patch conditional: a concurrent claim of the same one gets 409
         await kube.mergePatch({

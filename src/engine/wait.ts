@@ -148,7 +148,8 @@ class PodWait {
       if (this.opts.signal?.aborted) return this.onAbort();
       this.opts.signal?.addEventListener('abort', this.onAbort, { once: true });
       this.stop = this.kube.watchCollection<V1Pod>(
-        `/api/v1/namespaces/${this.namespace}/pods`,
+        this.namespace,
+        'pods',
         (items) => {
           this.pods = items;
           this.evaluate();

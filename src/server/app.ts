@@ -79,7 +79,7 @@ function createSessions(
     new TokenSigner(loadOrCreateSecret()),
     (record) =>
       kubeShellSpawner(
-        () => engine.kubeConfig(),
+        () => engine.kube(),
         () => engine.terminalTarget(record),
       ),
     {

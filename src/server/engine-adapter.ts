@@ -6,6 +6,7 @@ import {
   listLabSlugs,
   type CheckResult as EngineCheck,
   type MistakeFound,
+  type Kube,
   type SessionInfo,
 } from '../engine/index.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
@@ -84,9 +85,9 @@ export class EngineAdapter implements LabEnginePort {
     return this.engine;
   }
 
-  /** The engine's KubeConfig (the terminal's exec uses the same connection settings). */
-  kubeConfig() {
-    return this.get().kube.kc;
+  /** The engine's door to the cluster (the terminal's exec uses the same connection). */
+  kube(): Kube {
+    return this.get().kube;
   }
 
   /** Watch a namespace's Pods or Services (the live Pod view); returns a stop function. */
@@ -96,8 +97,7 @@ export class EngineAdapter implements LabEnginePort {
     onChange: (items: unknown[]) => void,
     onError: (e: unknown) => void,
   ): () => void {
-    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
-    return this.get().kube.watchCollection(path, onChange, onError);
+    return this.get().kube.watchCollection(namespace, resource, onChange, onError);
   }
 
   labSlugs(): string[] {
@@ -149,10 +149,8 @@ export class EngineAdapter implements LabEnginePort {
   findSession(id: string): Promise<SessionRecord | undefined> {
     return this.wrap(async () => {
       if (!/^[A-Za-z0-9._-]{1,63}$/.test(id)) return undefined;
-      const list = await this.get().kube.call(() =>
-        this.get().kube.core.listNamespace({ labelSelector: `${LABEL_SESSION}=${id}` }),
-      );
-      const ns = list.items.find(
+      const list = await this.get().kube.listNamespaces(`${LABEL_SESSION}=${id}`);
+      const ns = list.find(
         (n) =>
           !n.metadata?.deletionTimestamp &&
           n.metadata?.annotations?.['sidecar-labs.dev/terminal'] === 'true' &&

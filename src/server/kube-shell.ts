@@ -3,7 +3,8 @@
 // Never a host shell: the only process this module can start runs inside the cluster, in the pod the
 // engine created for the session, whose ServiceAccount may act only in that namespace.
 import { PassThrough, Writable } from 'node:stream';
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { V1Status } from '@kubernetes/client-node';
+import type { Kube } from '../engine/kube.ts';
 import type { Shell, ShellHandlers, ShellSpawner } from './terminal-bridge.ts';
 import type { TerminalTarget } from './engine-port.ts';
 
@@ -39,10 +40,10 @@ function exitCodeOf(status: V1Status): number | null {
 /** The command run in the toolbox container; interactive (a TTY), so it reads ~/.bashrc and the lab prompt. */
 export const SHELL_COMMAND = ['bash'];
 
-export function kubeShellSpawner(kubeConfig: () => KubeConfig, target: () => TerminalTarget): ShellSpawner {
+/** `kube`: the cluster door whose TTY exec runs the shell (the engine's, created on first use). */
+export function kubeShellSpawner(kube: () => Pick<Kube, 'execTty'>, target: () => TerminalTarget): ShellSpawner {
   return async (size, handlers: ShellHandlers): Promise<Shell> => {
-    const { namespace, pod, container } = target();
-    const kc = kubeConfig();
+    const where = target();
     const stdin = new PassThrough();
     const stdout = new TtyOut(size.cols, size.rows, handlers.onData);
     let finished = false;
@@ -52,9 +53,8 @@ export function kubeShellSpawner(kubeConfig: () => KubeConfig, target: () => Ter
       stdin.end();
       handlers.onExit(code, reason);
     };
-    const exec = new Exec(kc);
     let status: V1Status | undefined;
-    const socket = await exec.exec(namespace, pod, container, SHELL_COMMAND, stdout, null, stdin, true, (s) => {
+    const socket = await kube().execTty(where, SHELL_COMMAND, stdout, stdin, (s) => {
       status = s;
     });
     socket.on('close', () => {

@@ -1,6 +1,6 @@
 // The real ClusterProbe: access reviews, node images, and two probes that need pods (image pulls and
 // NetworkPolicy enforcement), run in a throw-away namespace that close() deletes.
-import { AuthorizationV1Api, NetworkingV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import { Kube } from '../../engine/kube.ts';
 import type { Access, ClusterProbe, PolicyProbe } from './kube.ts';
@@ -14,58 +14,39 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export class KubeProbe implements ClusterProbe {
   readonly describe: string;
   private readonly kube: Kube;
-  private readonly authz: AuthorizationV1Api;
-  private readonly net: NetworkingV1Api;
   private namespace: string | undefined;
 
   constructor(kc: KubeConfig, describe: string) {
     this.describe = describe;
     this.kube = new Kube(kc, describe);
-    this.authz = kc.makeApiClient(AuthorizationV1Api);
-    this.net = kc.makeApiClient(NetworkingV1Api);
   }
 
   version() {
     return this.kube.ping();
   }
 
-  async allowed(a: Access): Promise<boolean> {
-    const r = await this.kube.call(() =>
-      this.authz.createSelfSubjectAccessReview({
-        body: {
-          spec: {
-            resourceAttributes: {
-              verb: a.verb,
-              resource: a.resource,
-              group: a.group ?? '',
-              subresource: a.subresource,
-              name: a.name,
-            },
-          },
-        },
-      }),
-    );
-    return r.status?.allowed === true;
+  allowed(a: Access): Promise<boolean> {
+    return this.kube.allowed({
+      verb: a.verb,
+      resource: a.resource,
+      group: a.group ?? '',
+      subresource: a.subresource,
+      name: a.name,
+    });
   }
 
   async nodeImages(): Promise<string[]> {
-    const nodes = await this.kube.call(() => this.kube.core.listNode());
-    return nodes.items.flatMap((n) => n.status?.images ?? []).flatMap((i) => i.names ?? []);
+    const nodes = await this.kube.listNodes();
+    return nodes.flatMap((n) => n.status?.images ?? []).flatMap((i) => i.names ?? []);
   }
 
   private async ns(): Promise<string> {
     if (this.namespace) return this.namespace;
     const name = `sidecar-labs-doctor-${randomBytes(4).toString('hex')}`;
-    await this.kube.call(() =>
-      this.kube.core.createNamespace({
-        body: {
-          metadata: {
-            name,
-            labels: { 'app.kubernetes.io/managed-by': 'sidecar-labs', 'sidecar-labs.dev/doctor': 'true' },
-          },
-        },
-      }),
-    );
+    await this.kube.createNamespace({
+      name,
+      labels: { 'app.kubernetes.io/managed-by': 'sidecar-labs', 'sidecar-labs.dev/doctor': 'true' },
+    });
     this.namespace = name;
     return name;
   }
@@ -87,7 +68,8 @@ export class KubeProbe implements ClusterProbe {
     const ns = await this.ns();
     const deadline = Date.now() + POD_WAIT_MS;
     while (Date.now() < deadline) {
-      const p = await this.kube.call(() => this.kube.core.readNamespacedPod({ name, namespace: ns }));
+      const p = await this.kube.readPod(ns, name);
+      if (!p) throw new Error(`pod ${ns}/${name} disappeared`);
       const v = done(p);
       if (v !== undefined) return v;
       await sleep(1000);
@@ -99,9 +81,7 @@ export class KubeProbe implements ClusterProbe {
     const ns = await this.ns();
     const names = images.map((_, i) => `pull-${i}`);
     for (const [i, img] of images.entries()) {
-      await this.kube.call(() =>
-        this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod(names[i]!, img, ['true']) }),
-      );
+      await this.kube.createPod(ns, this.pod(names[i]!, img, ['true']));
     }
     const result = new Map<string, boolean | undefined>();
     for (const [i, img] of images.entries()) {
@@ -121,9 +101,7 @@ export class KubeProbe implements ClusterProbe {
   /** Runs a client pod's shell script; true when it exited 0, false on a non-zero exit. */
   private async client(name: string, script: string): Promise<boolean | undefined> {
     const ns = await this.ns();
-    await this.kube.call(() =>
-      this.kube.core.createNamespacedPod({ namespace: ns, body: this.pod(name, CLIENT_IMAGE, ['sh', '-c', script]) }),
-    );
+    await this.kube.createPod(ns, this.pod(name, CLIENT_IMAGE, ['sh', '-c', script]));
     return this.until(name, (p) =>
       p.status?.phase === 'Succeeded' ? true : p.status?.phase === 'Failed' ? false : undefined,
     );
@@ -131,11 +109,9 @@ export class KubeProbe implements ClusterProbe {
 
   async networkPolicy(): Promise<PolicyProbe> {
     const ns = await this.ns();
-    await this.kube.call(() =>
-      this.kube.core.createNamespacedPod({
-        namespace: ns,
-        body: this.pod('server', SERVER_IMAGE, ['nginx', '-g', 'daemon off;'], { app: 'doctor-server' }),
-      }),
+    await this.kube.createPod(
+      ns,
+      this.pod('server', SERVER_IMAGE, ['nginx', '-g', 'daemon off;'], { app: 'doctor-server' }),
     );
     const ip = await this.until('server', (p) =>
       p.status?.phase === 'Running' && p.status.podIP ? p.status.podIP : undefined,
@@ -147,12 +123,12 @@ export class KubeProbe implements ClusterProbe {
       `for i in 1 2 3 4 5; do curl -s -m 3 -o /dev/null ${url} && exit 0; sleep 1; done; exit 1`,
     );
     if (!reached) return 'no-connectivity';
-    await this.kube.call(() =>
-      this.net.createNamespacedNetworkPolicy({
-        namespace: ns,
-        body: { metadata: { name: 'deny-ingress' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } },
-      }),
-    );
+    await this.kube.apply({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny-ingress', namespace: ns },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    } as KubernetesObject);
     // Enforcement may take a moment to be programmed: blocked at any of ten tries counts as enforced.
     const blocked = await this.client(
       'after',
@@ -165,6 +141,6 @@ export class KubeProbe implements ClusterProbe {
     if (!this.namespace) return;
     const name = this.namespace;
     this.namespace = undefined;
-    await this.kube.call(() => this.kube.core.deleteNamespace({ name })).catch(() => undefined);
+    await this.kube.deleteNamespace(name).catch(() => undefined);
   }
 }

@@ -10,6 +10,6 @@ export function engine(labsDir?: string): Engine {
 
 /** Namespaces that still exist with a given lab label (deleted ones in Terminating do not count). */
 export async function liveNamespaces(e: Engine, slug: string): Promise<string[]> {
-  const list = await e.kube.core.listNamespace({ labelSelector: `sidecar-labs.dev/lab=${slug}` });
-  return list.items.filter((n) => !n.metadata?.deletionTimestamp).map((n) => n.metadata!.name!);
+  const list = await e.kube.listNamespaces(`sidecar-labs.dev/lab=${slug}`);
+  return list.filter((n) => !n.metadata?.deletionTimestamp).map((n) => n.metadata!.name!);
 }

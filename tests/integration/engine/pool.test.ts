@@ -37,7 +37,7 @@ describe('warm pool', () => {
     expect(new Date(s.expiresAt).getTime()).toBeGreaterThan(Date.now() + 800_000);
     expect((await e.getSession(s.sessionId)).namespace).toBe(s.namespace);
     expect(podReadiness((await e.kube.readPod(s.namespace, 'terminal'))!).ready).toBe(true);
-    const ns = await e.kube.core.readNamespace({ name: s.namespace });
+    const ns = (await e.kube.readNamespace(s.namespace))!;
     expect(ns.metadata?.labels?.[LABEL_POOL]).toBeUndefined();
     if (ready.length === 1) expect(await pool.claim(slug)).toBeUndefined();
   });

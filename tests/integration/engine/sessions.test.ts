@@ -31,7 +31,7 @@ describe('a session with a terminal', () => {
     expect(phases[0]).toBe('namespace');
     expect(phases).toContain('apply');
     expect(phases.at(-1)).toBe('ready');
-    const ns = await e.kube.core.readNamespace({ name: s.namespace });
+    const ns = (await e.kube.readNamespace(s.namespace))!;
     expect(ns.metadata?.labels).toMatchObject({
       'sidecar-labs.dev/lab': 'what-is-a-sidecar',
       'sidecar-labs.dev/session': s.sessionId,

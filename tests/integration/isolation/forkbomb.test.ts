@@ -26,8 +26,7 @@ afterAll(async () => {
 
 async function podPidsLimit(): Promise<unknown> {
   const node = (await e.kube.readPod(bomber.namespace, 'terminal'))!.spec!.nodeName!;
-  const configz = await e.kube.raw(`/api/v1/nodes/${node}/proxy/configz`, 10_000);
-  return JSON.parse(configz.body).kubeletconfig?.podPidsLimit;
+  return (await e.kube.kubeletConfig(node))?.podPidsLimit;
 }
 const NO_LIMIT = 'the node has no podPidsLimit: re-create the cluster with `cluster down && cluster up`';
 

@@ -32,8 +32,8 @@ export async function serveWeb(e: Engine, namespace: string): Promise<{ podIP: s
   for (let i = 0; i < 240; i++) {
     const pod = await e.kube.readPod(namespace, 'web');
     if (pod?.status?.podIP && pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) {
-      const svc = await e.kube.core.readNamespacedService({ name: 'web', namespace });
-      return { podIP: pod.status.podIP, serviceIP: svc.spec!.clusterIP! };
+      const svc = await e.kube.readService(namespace, 'web');
+      return { podIP: pod.status.podIP, serviceIP: svc!.spec!.clusterIP! };
     }
     await new Promise((r) => setTimeout(r, 500));
   }

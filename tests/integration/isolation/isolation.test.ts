@@ -26,9 +26,7 @@ beforeAll(async () => {
   ]);
   [webA, webB] = await Promise.all([serveWeb(e, a.namespace), serveWeb(e, b.namespace)]);
   nodeIP = (await e.kube.readPod(a.namespace, 'terminal'))!.status!.hostIP!;
-  await e.kube.core.createNamespace({
-    body: { metadata: { name: control, labels: { 'app.kubernetes.io/part-of': 'sidecar-labs-tests' } } },
-  });
+  await e.kube.createNamespace({ name: control, labels: { 'app.kubernetes.io/part-of': 'sidecar-labs-tests' } });
   await e.kube.apply({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -56,7 +54,7 @@ afterAll(async () => {
   await Promise.all([
     a && e.stopSession(a),
     b && e.stopSession(b),
-    e.kube.core.deleteNamespace({ name: control }).catch(() => undefined),
+    e.kube.deleteNamespace(control).catch(() => undefined),
   ]);
 });
 
@@ -131,8 +129,8 @@ describe('resource quota', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     let message = '';
     for (let i = 0; i < 120 && !message; i++) {
-      const rs = await e.kube.objects.list('apps/v1', 'ReplicaSet', a.namespace);
-      const cond = (rs.items as Array<{ status?: { conditions?: Array<{ type: string; message?: string }> } }>)
+      const rs = await e.kube.listObjects('apps/v1', 'ReplicaSet', a.namespace);
+      const cond = (rs as Array<{ status?: { conditions?: Array<{ type: string; message?: string }> } }>)
         .flatMap((x) => x.status?.conditions ?? [])
         .find((c) => c.type === 'ReplicaFailure');
       message = cond?.message ?? '';

@@ -16,30 +16,26 @@ const names = {
 const SYSTEM = 'sidecar-labs-system';
 
 async function makeNamespace(name: string, expiresAt: Date, managed: boolean) {
-  await e.kube.core.createNamespace({
-    body: {
-      metadata: {
-        name,
-        labels: managed
-          ? {
-              'app.kubernetes.io/managed-by': 'sidecar-labs',
-              'sidecar-labs.dev/session': `t${tag}`,
-              'sidecar-labs.dev/lab': 'reaper-test',
-            }
-          : { test: 'reaper' },
-        annotations: { 'sidecar-labs.dev/expires-at': expiresAt.toISOString() },
-      },
-    },
+  await e.kube.createNamespace({
+    name,
+    labels: managed
+      ? {
+          'app.kubernetes.io/managed-by': 'sidecar-labs',
+          'sidecar-labs.dev/session': `t${tag}`,
+          'sidecar-labs.dev/lab': 'reaper-test',
+        }
+      : { test: 'reaper' },
+    annotations: { 'sidecar-labs.dev/expires-at': expiresAt.toISOString() },
   });
 }
 
 async function gone(name: string): Promise<boolean> {
-  const ns = await e.kube.orNull(() => e.kube.core.readNamespace({ name }));
+  const ns = await e.kube.readNamespace(name);
   return !ns || !!ns.metadata?.deletionTimestamp;
 }
 
 afterAll(async () => {
-  for (const n of Object.values(names)) await e.kube.core.deleteNamespace({ name: n }).catch(() => undefined);
+  for (const n of Object.values(names)) await e.kube.deleteNamespace(n).catch(() => undefined);
 });
 
 describe('the session reaper', () => {
@@ -70,14 +66,7 @@ describe('the session reaper', () => {
     const pods = await e.kube.listPods(SYSTEM, `job-name=${job}`);
     const log = pods[0] ? await e.kube.logs(SYSTEM, pods[0].metadata!.name!, 'reaper') : '';
     console.log(log);
-    await e.kube.objects.delete(
-      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: job, namespace: SYSTEM } },
-      undefined,
-      undefined,
-      0,
-      undefined,
-      'Background',
-    );
+    await e.kube.deleteObject('batch/v1', 'Job', SYSTEM, job, 0);
     expect(j?.status?.succeeded, log).toBe(1);
     expect(log).toContain(`reaping ${names.expired}`);
     expect(await gone(names.expired)).toBe(true);
