@@ -39,7 +39,8 @@ export interface RunCheckOptions {
   graceMs?: number;
 }
 
-export async function runCheck(check: Check, ctx: CheckContext, opts: RunCheckOptions): Promise<CheckResult> {
+export async function runCheck(given: Check, ctx: CheckContext, opts: RunCheckOptions): Promise<CheckResult> {
+  const check = ctx.scope ? ctx.scope(given) : given;
   const def = checkDefinition(check.type);
   const settleSeconds = def.settleOf?.(check) ?? check.settle ?? def.settleSeconds;
   const timeoutMs = (check.timeout ?? def.timeoutSeconds) * 1000;

@@ -4,6 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import type { Clock, ProbeResult } from '../settle.ts';
+import type { Check } from '../schema.ts';
 
 /** An object as the API server returns it (JSON of any kind; checks read it with JSONPath). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -58,6 +59,11 @@ export interface CheckContext {
   /** The lab folder (scripts run there). */
   cwd: string;
   clock?: Clock;
+  /**
+   * The session's view of a check, applied by the runner to every check run in this context (step
+   * checks, a mistake's detection, findMistake): e.g. the lab's NodePort becomes the session's.
+   */
+  scope?: (check: Check) => Check;
 }
 
 /** One check type. `S` is its zod schema: a strict object whose `type` is a literal. */
