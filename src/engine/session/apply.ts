@@ -38,6 +38,23 @@ export async function applyAll(
   }
 }
 
+/** All at once (independent objects: one round trip of latency instead of one per object). */
+export async function applyTogether(
+  kube: Kube,
+  namespace: string,
+  objects: (KubeObject | KubernetesObject)[],
+  onApplied: (what: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  signal?.throwIfAborted();
+  await Promise.all(
+    objects.map(async (o) => {
+      await applyOne(kube, namespace, o);
+      onApplied(`${o.kind?.toLowerCase()}/${o.metadata?.name}`);
+    }),
+  );
+}
+
 /** Manifests (server-side apply), then commands in the lab folder with the session's kubeconfig. */
 export async function applyChange(
   kube: Kube,

@@ -1,26 +1,21 @@
-// The namespace's quota, limits and network fence (../budget.ts), applied before any pod exists, and
-// the cluster facts the NetworkPolicy needs (read once per Engine).
+// The namespace's quota, limits and network fence (../budget.ts), applied before any pod exists (see
+// provision.ts), and the cluster facts the NetworkPolicy needs (read once per Engine).
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { budgetObjects, forClient, QUOTA_NAME, type ClusterNetwork } from '../budget.ts';
 import type { Kube } from '../kube.ts';
 import { INFRA_LABEL } from '../terminal.ts';
-import { applyOne } from './apply.ts';
 import type { EngineCore } from './core.ts';
 
 const INFRA_LABELS = { [INFRA_LABEL]: 'true', 'app.kubernetes.io/part-of': 'sidecar-labs' };
 
-export async function applyBudget(core: EngineCore, namespace: string, signal?: AbortSignal): Promise<void> {
+/** The budget objects for a session namespace (ResourceQuota, LimitRange, NetworkPolicy), ready to apply. */
+export async function budgetFor(core: EngineCore): Promise<KubernetesObject[]> {
   const objects = budgetObjects(await core.clusterNetwork(), INFRA_LABELS);
-  signal?.throwIfAborted();
-  // three independent objects of known namespaced kinds: applied together
-  await Promise.all(
-    objects.map((o) => applyOne(core.kube, namespace, forClient(structuredClone(o)) as KubernetesObject)),
-  );
-  await quotaCounted(core.kube, namespace, signal);
+  return objects.map((o) => forClient(structuredClone(o)) as KubernetesObject);
 }
 
 /** The quota admits no pod until its controller has counted the namespace (a few milliseconds). */
-async function quotaCounted(kube: Kube, namespace: string, signal?: AbortSignal): Promise<void> {
+export async function quotaCounted(kube: Kube, namespace: string, signal?: AbortSignal): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const q = await kube.readQuota(namespace, QUOTA_NAME);
     if (q?.status?.hard) return;

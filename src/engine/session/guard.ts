@@ -18,9 +18,14 @@ export async function assertStartable(
   setup: KubeObject[],
   opts: { terminal?: boolean; signal?: AbortSignal },
 ): Promise<void> {
-  await assertVersion(core.kube, lab);
-  await assertNamespaced(core.kube, labObjects(lab, setup));
-  await assertImagesPresent(core, [...lab.images, ...(opts.terminal ? [TOOLBOX_IMAGE] : [])]);
+  // asked together (independent reads), reported in this order when more than one refuses
+  const results = await Promise.allSettled([
+    assertVersion(core.kube, lab),
+    assertNamespaced(core.kube, labObjects(lab, setup)),
+    assertImagesPresent(core, [...lab.images, ...(opts.terminal ? [TOOLBOX_IMAGE] : [])]),
+  ]);
+  const refused = results.find((r) => r.status === 'rejected');
+  if (refused) throw refused.reason;
   opts.signal?.throwIfAborted();
 }
 

@@ -6,9 +6,10 @@ import { setupObjects, type KubeObject, type Lab } from '../load.ts';
 import { nodePortEnv, rewriteFiles, rewriteObjects, type NodePortMap } from '../node-ports.ts';
 import { terminalObjects, TERMINAL_POD } from '../terminal.ts';
 import { targetsFor, waitForPods, type PodTarget } from '../wait.ts';
-import { applyAll } from './apply.ts';
+import { applyTogether } from './apply.ts';
 import type { EngineCore } from './core.ts';
-import { applyBudget } from './fence.ts';
+import { budgetFor, quotaCounted } from './fence.ts';
+import { assertNamespaced } from './guard.ts';
 import { sessionKubeconfig } from './kubeconfig.ts';
 import type { Progress } from './types.ts';
 
@@ -43,15 +44,50 @@ function terminalFor(t: ProvisionTarget): KubeObject[] {
   );
 }
 
+/** Kinds that make pods: applied last, once the quota counts the namespace and the ServiceAccount exists. */
+const WORKLOADS = new Set([
+  'Pod',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'CronJob',
+]);
+
+/**
+ * Three rounds of independent objects, each applied concurrently: (1) the budget and everything that
+ * makes no pod (ServiceAccount, Role, ConfigMaps, Services…); (2) RoleBindings (their Role exists) while
+ * the quota controller counts the namespace; (3) the pods and workloads.
+ */
+function rounds(objects: KubeObject[]): [KubeObject[], KubeObject[], KubeObject[]] {
+  const bindings = objects.filter((o) => o.kind === 'RoleBinding');
+  const workloads = objects.filter((o) => WORKLOADS.has(o.kind));
+  return [objects.filter((o) => !bindings.includes(o) && !workloads.includes(o)), bindings, workloads];
+}
+
 /** Into an existing (empty or just cleared) namespace: budget, terminal, setup; then wait and settle. */
 export async function provision(core: EngineCore, t: ProvisionTarget, opts: ProvisionOptions): Promise<void> {
+  const { kube } = core;
   const setup = sessionSetup(t);
-  const infra = t.terminal ? terminalFor(t) : [];
-  await applyBudget(core, t.namespace, opts.signal);
-  const applied = (done: number, total: number, what: string) => opts.progress('apply', `applied ${what}`, done, total);
-  await applyAll(core.kube, t.namespace, [...infra, ...setup], applied, opts.signal);
-  await waitForSessionPods(core.kube, t, setup, opts);
-  sessionKubeconfig(core.kube, t.namespace);
+  const objects = [...(t.terminal ? terminalFor(t) : []), ...setup];
+  await assertNamespaced(kube, objects);
+  const budget = await budgetFor(core);
+  let done = 0;
+  const applied = (what: string) => opts.progress('apply', `applied ${what}`, ++done, objects.length);
+  const [first, bindings, workloads] = rounds(objects);
+  await Promise.all([
+    applyTogether(kube, t.namespace, budget, () => undefined, opts.signal),
+    applyTogether(kube, t.namespace, first, applied, opts.signal),
+  ]);
+  await Promise.all([
+    quotaCounted(kube, t.namespace, opts.signal),
+    applyTogether(kube, t.namespace, bindings, applied, opts.signal),
+  ]);
+  await applyTogether(kube, t.namespace, workloads, applied, opts.signal);
+  await waitForSessionPods(kube, t, setup, opts);
+  sessionKubeconfig(kube, t.namespace);
 }
 
 /** Waits for the terminal (if any) and the setup's pods to be ready and stay up, reporting progress. */
