@@ -1,13 +1,12 @@
 // The loader against hostile or careless lab folders: tests/fixtures/hostile-labs/ holds one lab per
 // rule (see its README); FIFOs, devices, symlinks and oversized files are made in a temporary folder.
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { cpSync, mkdtempSync, mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
+import { describe, it, expect } from 'vitest';
+import { mkdirSync, writeFileSync, rmSync, symlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLab, loadLabs, LIMITS } from '../load.ts';
-import { LabFormatError } from '../errors.ts';
+import { copyCourseLab, problems, tempLabsDir } from './lab-fixtures.ts';
 import { confineProxyPath, proxyPathProblem } from '../load/http-path.ts';
 import { firstInvalidUtf8 } from '../load/read.ts';
 import { commandInventory } from '../load/commands.ts';
@@ -15,39 +14,17 @@ import { commandInventory } from '../load/commands.ts';
 const HOSTILE = fileURLToPath(new URL('../../../tests/fixtures/hostile-labs/', import.meta.url));
 const COURSE = fileURLToPath(new URL('../../../labs/', import.meta.url));
 
-/** The problems of loading `slug`, as "file:line:column: path: message" with the file's last two parts. */
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LabFormatError)
-      return e.problems.map(
-        (p) =>
-          `${p.file.split('/').slice(-2).join('/')}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`,
-      );
-    throw e;
-  }
-  throw new Error('expected a LabFormatError');
-}
 const hostile = (slug: string) => problems(() => loadLab(slug, HOSTILE));
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hostile-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
+const tmp = tempLabsDir('hostile-');
 /** A copy of a course lab in the temporary folder, to break one thing in it. */
-function copyLab(slug: string): string {
-  cpSync(join(COURSE, slug), join(dir, slug), { recursive: true });
-  return join(dir, slug);
-}
+const copyLab = (slug: string) => copyCourseLab(tmp.dir, slug);
 
 describe('only regular files inside the lab folder, each at most LIMITS.fileBytes', () => {
   it('a FIFO named *.yaml is refused at once instead of hanging the loader', () => {
     const lab = copyLab('date-tailer');
     execFileSync('mkfifo', [join(lab, 'pipe.yaml')]);
-    expect(problems(() => loadLab('date-tailer', dir))).toEqual([
+    expect(problems(() => loadLab('date-tailer', tmp.dir))).toEqual([
       'date-tailer/pipe.yaml:1:1: pipe.yaml is a FIFO (named pipe), not a regular file: a lab file must be a plain file (rename or remove it)',
     ]);
   });
@@ -55,11 +32,11 @@ describe('only regular files inside the lab folder, each at most LIMITS.fileByte
   it('symlinks to a device, to a file outside the folder, and to nothing are refused; one to a file inside is read', () => {
     const lab = copyLab('date-tailer');
     symlinkSync('/dev/zero', join(lab, 'zero.yaml'));
-    writeFileSync(join(dir, 'outside.txt'), 'apiVersion: v1\n');
-    symlinkSync(join(dir, 'outside.txt'), join(lab, 'outside.yaml'));
+    writeFileSync(join(tmp.dir, 'outside.txt'), 'apiVersion: v1\n');
+    symlinkSync(join(tmp.dir, 'outside.txt'), join(lab, 'outside.yaml'));
     symlinkSync(join(lab, 'nothing-here'), join(lab, 'dangling.yaml'));
     symlinkSync('pod.yaml', join(lab, 'same.yaml'));
-    expect(problems(() => loadLab('date-tailer', dir))).toEqual([
+    expect(problems(() => loadLab('date-tailer', tmp.dir))).toEqual([
       'date-tailer/dangling.yaml:1:1: dangling.yaml is a symbolic link to nothing: a lab file must be a plain file',
       'date-tailer/outside.yaml:1:1: outside.yaml is a symbolic link to a file outside the lab folder: a lab file must be a plain file inside its folder',
       'date-tailer/zero.yaml:1:1: zero.yaml is a symbolic link to a file outside the lab folder: a lab file must be a plain file inside its folder',
@@ -67,25 +44,25 @@ describe('only regular files inside the lab folder, each at most LIMITS.fileByte
     rmSync(join(lab, 'zero.yaml'));
     rmSync(join(lab, 'outside.yaml'));
     rmSync(join(lab, 'dangling.yaml'));
-    expect(loadLab('date-tailer', dir).files['same.yaml']).toContain('kind: Pod');
+    expect(loadLab('date-tailer', tmp.dir).files['same.yaml']).toContain('kind: Pod');
   });
 
   it('a directory named x.yaml (or lab.yaml) gets a clear message, not EISDIR', () => {
     const lab = copyLab('date-tailer');
     mkdirSync(join(lab, 'x.yaml'));
-    expect(problems(() => loadLab('date-tailer', dir))).toEqual([
+    expect(problems(() => loadLab('date-tailer', tmp.dir))).toEqual([
       'date-tailer/x.yaml:1:1: x.yaml is a directory, not a regular file: a lab file must be a plain file (rename or remove it)',
     ]);
-    mkdirSync(join(dir, 'dir-lab', 'lab.yaml'), { recursive: true });
-    expect(problems(() => loadLab('dir-lab', dir))).toEqual([
-      'dir-lab/lab.yaml:1:1: lab.yaml is a directory, not a regular file: a lab file must be a plain file (rename or remove it)',
+    mkdirSync(join(tmp.dir, 'tmp.dir-lab', 'lab.yaml'), { recursive: true });
+    expect(problems(() => loadLab('tmp.dir-lab', tmp.dir))).toEqual([
+      'tmp.dir-lab/lab.yaml:1:1: lab.yaml is a directory, not a regular file: a lab file must be a plain file (rename or remove it)',
     ]);
   });
 
   it('a file over the size cap is refused without being read into memory', () => {
     const lab = copyLab('date-tailer');
     writeFileSync(join(lab, 'huge.yaml'), Buffer.alloc(LIMITS.fileBytes + 1, 0x61));
-    expect(problems(() => loadLab('date-tailer', dir))).toEqual([
+    expect(problems(() => loadLab('date-tailer', tmp.dir))).toEqual([
       `date-tailer/huge.yaml:1:1: huge.yaml is 257 KiB; a lab file may be at most 256 KiB`,
     ]);
   });
@@ -109,7 +86,7 @@ describe('YAML limits and malformed lab.yaml, each at file:line:column', () => {
       join(lab, 'cm.yaml'),
       `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  v: &v x\n${lines.join('\n')}\n`,
     );
-    expect(problems(() => loadLab('date-tailer', dir))).toEqual([
+    expect(problems(() => loadLab('date-tailer', tmp.dir))).toEqual([
       `date-tailer/cm.yaml:${6 + LIMITS.aliases}:${6 + String(LIMITS.aliases).length}: too many aliases (*name): at most ${LIMITS.aliases} in a file`,
     ]);
   });
@@ -127,7 +104,7 @@ describe('YAML limits and malformed lab.yaml, each at file:line:column', () => {
       join(lab, 'cm.yaml'),
       `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n${deep.replace(/^/gm, '  ')} x\n`,
     );
-    const p = problems(() => loadLab('date-tailer', dir));
+    const p = problems(() => loadLab('date-tailer', tmp.dir));
     expect(p).toEqual([
       expect.stringMatching(
         new RegExp(`^date-tailer/cm.yaml:${4 + LIMITS.depth}:\\d+: nested too deeply: at most ${LIMITS.depth} levels`),
@@ -148,13 +125,13 @@ describe('YAML limits and malformed lab.yaml, each at file:line:column', () => {
   });
 
   it('an empty lab.yaml and a scalar root', () => {
-    mkdirSync(join(dir, 'empty'));
-    writeFileSync(join(dir, 'empty', 'lab.yaml'), '# nothing\n');
-    expect(problems(() => loadLab('empty', dir))).toEqual([
+    mkdirSync(join(tmp.dir, 'empty'));
+    writeFileSync(join(tmp.dir, 'empty', 'lab.yaml'), '# nothing\n');
+    expect(problems(() => loadLab('empty', tmp.dir))).toEqual([
       'empty/lab.yaml:1:1: lab.yaml is empty: it needs title, lesson, images and steps',
     ]);
-    writeFileSync(join(dir, 'empty', 'lab.yaml'), 'just words\n');
-    expect(problems(() => loadLab('empty', dir))).toEqual([
+    writeFileSync(join(tmp.dir, 'empty', 'lab.yaml'), 'just words\n');
+    expect(problems(() => loadLab('empty', tmp.dir))).toEqual([
       'empty/lab.yaml:1:1: lab.yaml must be a mapping (title: …, lesson: …, steps: …), not "just words"',
     ]);
   });
@@ -182,10 +159,10 @@ describe('manifests', () => {
 
   it('a good List loads as its items (the engine applies each)', () => {
     const lab = copyLab('date-tailer');
-    const pod = loadLab('date-tailer', dir).manifests['pod.yaml'][0];
+    const pod = loadLab('date-tailer', tmp.dir).manifests['pod.yaml'][0];
     rmSync(join(lab, 'pod.yaml'));
     writeFileSync(join(lab, 'pod.yaml'), `apiVersion: v1\nkind: List\nitems:\n  - ${JSON.stringify(pod)}\n`);
-    expect(loadLab('date-tailer', dir).manifests['pod.yaml']).toEqual([pod]);
+    expect(loadLab('date-tailer', tmp.dir).manifests['pod.yaml']).toEqual([pod]);
   });
 
   it('host access is refused: host namespaces, hostPath, hostPort, privileged, added capabilities, externalIPs', () => {
@@ -303,9 +280,9 @@ describe('one lab never hides another', () => {
 
   it('a lab that cannot be read at all is reported beside the others', () => {
     copyLab('date-tailer');
-    mkdirSync(join(dir, 'broken'));
-    execFileSync('mkfifo', [join(dir, 'broken', 'lab.yaml')]);
-    expect(problems(() => loadLabs(dir))).toEqual([
+    mkdirSync(join(tmp.dir, 'broken'));
+    execFileSync('mkfifo', [join(tmp.dir, 'broken', 'lab.yaml')]);
+    expect(problems(() => loadLabs(tmp.dir))).toEqual([
       'broken/lab.yaml:1:1: lab.yaml is a FIFO (named pipe), not a regular file: a lab file must be a plain file (rename or remove it)',
     ]);
   });
@@ -318,7 +295,7 @@ describe('keys', () => {
       join(lab, 'cm.yaml'),
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  ? [complex, key]\n  : value\n',
     );
-    expect(problems(() => loadLab('date-tailer', dir))).toEqual([
+    expect(problems(() => loadLab('date-tailer', tmp.dir))).toEqual([
       'date-tailer/cm.yaml:5:5: a mapping key must be a plain name, not a list or a mapping',
     ]);
   });

@@ -1,40 +1,13 @@
-import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from '../load.ts';
-import { LabFormatError } from '../errors.ts';
 import { labJsonSchema, SCHEMA_PATH } from '../export-schema.ts';
 import { labSummary } from '../summary.ts';
+import { problems, tempLabsDir, writeLab } from './lab-fixtures.ts';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'labs-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function lab(slug: string, labYaml: string, files: Record<string, string> = {}) {
-  mkdirSync(join(dir, slug));
-  writeFileSync(join(dir, slug, 'lab.yaml'), labYaml);
-  for (const [f, t] of Object.entries(files)) {
-    mkdirSync(join(dir, slug, f, '..'), { recursive: true });
-    writeFileSync(join(dir, slug, f), t);
-  }
-}
-
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LabFormatError)
-      return e.problems.map(
-        (p) =>
-          `${p.file.split('/').slice(-2).join('/')}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`,
-      );
-    throw e;
-  }
-  throw new Error('expected a LabFormatError');
-}
+const tmp = tempLabsDir('labs-');
+const lab = (slug: string, labYaml: string, files: Record<string, string> = {}) =>
+  writeLab(tmp.dir, slug, labYaml, files);
 
 const POD = `apiVersion: v1
 kind: Pod
@@ -64,7 +37,7 @@ steps:
 describe('loading labs', () => {
   it('a good lab parses with defaults filled in', () => {
     lab('demo', GOOD, { 'pod.yaml': POD });
-    const l = loadLab('demo', dir);
+    const l = loadLab('demo', tmp.dir);
     expect(l).toMatchObject({
       slug: 'demo',
       title: 'Demo',
@@ -102,7 +75,7 @@ steps:
 `,
       { 'pod.yaml': POD },
     );
-    expect(problems(() => loadLab('demo', dir))).toEqual([
+    expect(problems(() => loadLab('demo', tmp.dir))).toEqual([
       'demo/lab.yaml:4:1: colour: unknown field "colour"',
       'demo/lab.yaml:6:9: steps[0].id: lower-case letters, digits and dashes',
       'demo/lab.yaml:11:15: steps[0].checks[0].type: unknown check type "podready": expected one of podReady, containerRunning, exec, logs, http, field, restartsStable, jobComplete, script',
@@ -123,7 +96,7 @@ steps:
       'bad.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n',
       'other.yaml': POD.replace('nginx:1.24.0', 'nginx:1.25.0').replace('name: web', 'name: other'),
     });
-    expect(problems(() => loadLab('demo', dir))).toEqual([
+    expect(problems(() => loadLab('demo', tmp.dir))).toEqual([
       'demo/admin.yaml:2:7: kind: ClusterRoleBinding is cluster-scoped: a lab may only create objects inside its own namespace',
       expect.stringMatching(/^demo\/bad.yaml:\d+:\d+: YAML syntax: /),
       'demo/lab.yaml:3:9: lesson: lesson "other" must equal the lab folder name "demo"',
@@ -150,7 +123,7 @@ steps:
             exists: false
 `;
     lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/pod-bare.yaml': POD });
-    const l = loadLab('demo', dir);
+    const l = loadLab('demo', tmp.dir);
     expect(l.steps[0].mistakes[0]).toMatchObject({
       id: 'no-mount',
       apply: { manifests: ['mistakes/pod-bare.yaml'], commands: [] },
@@ -177,7 +150,7 @@ steps:
         detect: [{ type: podReady, pod: web }]
 `;
     lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/unpinned.yaml': POD.replace('nginx:1.24.0', 'nginx') });
-    expect(problems(() => loadLab('demo', dir))).toEqual([
+    expect(problems(() => loadLab('demo', tmp.dir))).toEqual([
       'demo/lab.yaml:19:26: steps[0].mistakes[0].detect[0].type: unknown check type "podready": expected one of podReady, containerRunning, exec, logs, http, field, restartsStable, jobComplete, script',
       'demo/lab.yaml:20:9: steps[0].mistakes[1].diagnosis: missing required field "diagnosis"',
       'demo/lab.yaml:22:16: steps[0].mistakes[1].apply: a mistake needs manifests or commands',
@@ -190,7 +163,7 @@ steps:
       - { id: one, title: again, apply: { commands: [ls] }, diagnosis: b, detect: [{ type: podReady, pod: web }] }
 `;
     lab('demo2', GOOD.replace('lesson: demo', 'lesson: demo2') + twice, { 'pod.yaml': POD });
-    expect(problems(() => loadLab('demo2', dir))).toEqual([
+    expect(problems(() => loadLab('demo2', tmp.dir))).toEqual([
       'demo2/lab.yaml:16:15: steps[0].mistakes[1].id: duplicate mistake id "one" (also mistakes[0])',
     ]);
   });
@@ -204,7 +177,7 @@ steps:
         detect: [{ type: podReady, pod: web }]
 `;
     lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/unpinned.yaml': POD.replace('nginx:1.24.0', 'nginx') });
-    expect(problems(() => loadLab('demo', dir))).toEqual([
+    expect(problems(() => loadLab('demo', tmp.dir))).toEqual([
       expect.stringMatching(
         /^demo\/lab.yaml:17:30: steps\[0\].mistakes\[0\].apply.manifests\[0\]: manifest "mistakes\/nope.yaml" does not exist in .*demo$/,
       ),
@@ -214,7 +187,7 @@ steps:
 
   it('YAML syntax errors point at the line', () => {
     lab('demo', 'title: Demo\nlesson: demo\nimages: [a:1\nsteps: []\n');
-    const p = problems(() => loadLab('demo', dir));
+    const p = problems(() => loadLab('demo', tmp.dir));
     expect(p[0]).toMatch(/^demo\/lab.yaml:\d+:\d+: YAML syntax: /);
   });
 
@@ -223,7 +196,7 @@ steps:
       'pod.yaml': POD,
     });
     lab('two', GOOD.replace('lesson: demo', 'lesson: two').replace('title: Demo', 'title: ""'), { 'pod.yaml': POD });
-    const p = problems(() => loadLabs(dir));
+    const p = problems(() => loadLabs(tmp.dir));
     expect(p).toHaveLength(2);
     expect(p[0]).toMatch(/^one\/lab.yaml:12:15: .*unknown check type "nope"/);
     expect(p[1]).toMatch(/^two\/lab.yaml:2:8: title: /);

@@ -1,24 +1,8 @@
 // The instructor's read-only view: a watcher gets the recent output and live output, never becomes
 // the learner's peer, cannot type, and is closed when the session ends.
 import { describe, expect, it } from 'vitest';
-import { TerminalBridge, CLOSE_SESSION_ENDED, type TerminalPeer } from '../terminal-bridge.ts';
-import type { ServerControl } from '../protocol.ts';
-import { fakeSpawner } from './fakes.ts';
-
-class Peer implements TerminalPeer {
-  text = '';
-  controls: ServerControl[] = [];
-  closed: [number, string] | undefined;
-  sendData(bytes: Uint8Array) {
-    this.text += new TextDecoder().decode(bytes);
-  }
-  sendControl(m: ServerControl) {
-    this.controls.push(m);
-  }
-  close(code: number, reason: string) {
-    this.closed = [code, reason];
-  }
-}
+import { TerminalBridge, CLOSE_SESSION_ENDED } from '../terminal-bridge.ts';
+import { FakePeer as Peer, fakeSpawner } from './fakes.ts';
 
 describe('TerminalBridge watchers', () => {
   it('see replay and live output, cannot type, do not displace the learner, end with the session', async () => {

@@ -1,7 +1,8 @@
-// Test doubles for the server's unit tests: an engine that keeps sessions in memory and a shell that
-// echoes what it is sent. They implement the same interfaces as the real parts.
+// Test doubles for the server's unit tests: an engine that keeps sessions in memory, a shell that
+// echoes what it is sent, and a terminal peer (a browser tab) that records what reaches it. They implement the same interfaces as the real parts.
 import type { CheckResult, LabEnginePort, OnProgress, SessionRecord, TerminalTarget } from '../engine-port.ts';
-import type { Shell, ShellHandlers, ShellSpawner } from '../terminal-bridge.ts';
+import type { Shell, ShellHandlers, ShellSpawner, TerminalPeer } from '../terminal-bridge.ts';
+import type { ServerControl } from '../protocol.ts';
 
 export class FakeEngine implements LabEnginePort {
   sessions = new Map<string, SessionRecord>();
@@ -98,4 +99,20 @@ export function fakeSpawner(): { spawn: ShellSpawner; shells: FakeShell[] } {
     return shell;
   };
   return { spawn, shells };
+}
+
+/** A terminal peer (one browser tab's WebSocket): keeps the text, control messages and close it got. */
+export class FakePeer implements TerminalPeer {
+  text = '';
+  controls: ServerControl[] = [];
+  closed: [number, string] | undefined;
+  sendData(bytes: Uint8Array) {
+    this.text += new TextDecoder().decode(bytes);
+  }
+  sendControl(m: ServerControl) {
+    this.controls.push(m);
+  }
+  close(code: number, reason: string) {
+    this.closed = [code, reason];
+  }
 }

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalBridge, CLOSE_REPLACED, CLOSE_SESSION_ENDED, type TerminalPeer } from '../terminal-bridge.ts';
-import type { ServerControl } from '../protocol.ts';
-import { fakeSpawner } from './fakes.ts';
+import { TerminalBridge, CLOSE_REPLACED, CLOSE_SESSION_ENDED } from '../terminal-bridge.ts';
+import { FakePeer as Peer, fakeSpawner } from './fakes.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-
-class Peer implements TerminalPeer {
-  text = '';
-  controls: ServerControl[] = [];
-  closed: [number, string] | undefined;
-  sendData(bytes: Uint8Array) {
-    this.text += new TextDecoder().decode(bytes);
-  }
-  sendControl(m: ServerControl) {
-    this.controls.push(m);
-  }
-  close(code: number, reason: string) {
-    this.closed = [code, reason];
-  }
-}
 
 const hello = (resumeFrom?: number) => ({ type: 'hello' as const, cols: 100, rows: 30, resumeFrom });
 
