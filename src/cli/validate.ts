@@ -315,11 +315,44 @@ function xml(s: string): string {
 const caseName = (o: StepOutcome) =>
   o.mistake ? `${o.stepId} mistake ${o.mistake.id}: ${o.title}` : `${o.stepId}: ${o.title}`;
 
-function mistakeLog(o: StepOutcome): string[] {
+/** The console line of an outcome (a step or a mistake), with its problems below when it failed. */
+export function outcomeLine(o: StepOutcome): string {
+  const what = o.mistake
+    ? `mistake "${o.mistake.id}": step not passed, diagnosed`
+    : `${o.before.length || o.after.length} checks: failed before, passed after`;
+  const lines = [`${o.ok ? 'ok  ' : 'FAIL'} ${o.slug}/${o.stepId} (${what}) ${o.seconds.toFixed(1)}s`];
+  if (!o.ok) for (const p of o.problems) lines.push(`       - ${p}`);
+  return lines.join('\n');
+}
+
+/** How a phase's check results read in the JUnit log: its label and the words for passed and failed. */
+interface CheckPhase {
+  label: string;
+  passed: string;
+  failed: string;
+  timed?: boolean;
+}
+const MISTAKE_MADE: CheckPhase = { label: 'mistake made', passed: 'detected', failed: 'NOT DETECTED' };
+const WITH_MISTAKE: CheckPhase = { label: 'step check', passed: 'PASSED (wrong)', failed: 'failed (expected)' };
+const BEFORE_SOLUTION: CheckPhase = { label: 'before solution', passed: 'PASSED (wrong)', failed: 'failed (expected)' };
+const AFTER_SOLUTION: CheckPhase = { label: 'after solution', passed: 'passed', failed: 'FAILED', timed: true };
+
+/** One line per check: `<phase>: <verdict> - <title>: <message>`, with its time where the phase wants it. */
+function checkLines(checks: CheckResult[], phase: CheckPhase): string[] {
+  return checks.map(
+    (c) =>
+      `${phase.label}: ${c.ok ? phase.passed : phase.failed} - ${c.title}: ${c.message}` +
+      (phase.timed ? ` (${(c.elapsedMs / 1000).toFixed(1)}s)` : ''),
+  );
+}
+
+/** The log of an outcome: a step's checks before and after its solution, or a mistake's detection and diagnosis. */
+function outcomeLog(o: StepOutcome): string[] {
+  if (!o.mistake) return [...checkLines(o.before, BEFORE_SOLUTION), ...checkLines(o.after, AFTER_SOLUTION)];
   return [
-    ...o.before.map((c) => `mistake made: ${c.ok ? 'detected' : 'NOT DETECTED'} - ${c.title}: ${c.message}`),
-    ...o.after.map((c) => `step check: ${c.ok ? 'PASSED (wrong)' : 'failed (expected)'} - ${c.title}: ${c.message}`),
-    `diagnosis: ${o.mistake?.diagnosis ?? '(none)'}`,
+    ...checkLines(o.before, MISTAKE_MADE),
+    ...checkLines(o.after, WITH_MISTAKE),
+    `diagnosis: ${o.mistake.diagnosis ?? '(none)'}`,
   ];
 }
 
@@ -345,17 +378,7 @@ export function junitXml(outcomes: StepOutcome[], labs: Lab[]): string {
         lines.push(
           `      <failure message="${xml(firstLine(o.problems[0] ?? 'failed'))}">${xml(o.problems.join('\n\n'))}</failure>`,
         );
-      const out = o.mistake
-        ? mistakeLog(o)
-        : [
-            ...o.before.map(
-              (c) => `before solution: ${c.ok ? 'PASSED (wrong)' : 'failed (expected)'} - ${c.title}: ${c.message}`,
-            ),
-            ...o.after.map(
-              (c) =>
-                `after solution: ${c.ok ? 'passed' : 'FAILED'} - ${c.title}: ${c.message} (${(c.elapsedMs / 1000).toFixed(1)}s)`,
-            ),
-          ];
+      const out = outcomeLog(o);
       if (out.length) lines.push(`      <system-out>${xml(out.join('\n'))}</system-out>`);
       lines.push('    </testcase>');
     }
@@ -427,15 +450,7 @@ export async function validate(
   const onTerm = () => onSignal('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  const report = (o: StepOutcome) => {
-    const mark = o.ok ? 'ok  ' : 'FAIL';
-    const what = o.mistake
-      ? `mistake "${o.mistake.id}": step not passed, diagnosed`
-      : `${o.before.length || o.after.length} checks: failed before, passed after`;
-    const lines = [`${mark} ${o.slug}/${o.stepId} (${what}) ${o.seconds.toFixed(1)}s`];
-    if (!o.ok) for (const p of o.problems) lines.push(`       - ${p}`);
-    out(lines.join('\n'));
-  };
+  const report = (o: StepOutcome) => out(outcomeLine(o));
   try {
     const jobs = labs.flatMap((lab) => [
       () => validateLab(engine, lab, opts, abort.signal, report, out),

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseArgs, junitXml, type StepOutcome } from '../validate.ts';
+import { parseArgs, junitXml, outcomeLine, type StepOutcome } from '../validate.ts';
 import { loadLab } from '../../engine/load.ts';
 
 describe('validate arguments', () => {
@@ -109,5 +109,27 @@ describe('JUnit XML', () => {
     expect(xml).toContain('step check: failed (expected) - pod &quot;sidecar&quot; ready');
     expect(xml).toContain('diagnosis: Mount shared-logs &lt;too&gt;');
     expect(xml).toContain('<failure message="Check gave no diagnosis for the mistake">');
+  });
+});
+
+describe('the console line of an outcome', () => {
+  const base = { slug: 'date-tailer', stepId: 'tail-the-log', title: 't', seconds: 12.34, before: [], after: [] };
+  it('a step: how many checks, failed before and passed after', () => {
+    const check = { ok: true, message: 'm', title: 'c', type: 'podReady' as const, elapsedMs: 1 };
+    const line = outcomeLine({ ...base, ok: true, problems: [], before: [check, check] });
+    expect(line).toBe('ok   date-tailer/tail-the-log (2 checks: failed before, passed after) 12.3s');
+  });
+  it('a failed mistake: the same line shape, then each problem on its own line', () => {
+    const line = outcomeLine({
+      ...base,
+      ok: false,
+      problems: ['Check gave no diagnosis for the mistake', 'second'],
+      mistake: { id: 'wrong-mount-path' },
+    });
+    expect(line.split('\n')).toEqual([
+      'FAIL date-tailer/tail-the-log (mistake "wrong-mount-path": step not passed, diagnosed) 12.3s',
+      '       - Check gave no diagnosis for the mistake',
+      '       - second',
+    ]);
   });
 });
