@@ -1,19 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { Check } from '../schema.ts';
-import { runCheck, type CheckContext } from '../checks.ts';
-import { FakeClock, FakeCluster, pod } from './fakes.ts';
+import { runCheck } from '../checks.ts';
+import { FakeClock, FakeCluster, fakeContext, pod } from './fakes.ts';
 
 function setup() {
   const clock = new FakeClock();
   const ops = new FakeCluster();
-  const ctx: CheckContext = {
-    ops,
-    namespace: 'lab-x-1',
-    nodeHost: async () => '127.0.0.1',
-    env: { KUBECONFIG: '/k', NAMESPACE: 'lab-x-1' },
-    cwd: '/labs/x',
-    clock,
-  };
+  const ctx = fakeContext(ops, clock, { KUBECONFIG: '/k', NAMESPACE: 'lab-x-1' });
   const check = (c: unknown, mode: 'quick' | 'wait' = 'quick') =>
     runCheck(Check.parse(c), ctx, { mode, intervalMs: 500 });
   return { clock, ops, ctx, check };

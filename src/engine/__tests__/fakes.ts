@@ -1,6 +1,6 @@
 // Test doubles: a fake clock (sleep advances time instantly) and a scriptable fake cluster.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ClusterOps, ExecResult, HttpResult } from '../checks.ts';
+import type { CheckContext, ClusterOps, ExecResult, HttpResult } from '../checks.ts';
 import type { Clock } from '../settle.ts';
 
 export class FakeClock implements Clock {
@@ -17,6 +17,15 @@ export class FakeClock implements Clock {
   iso(offsetMs = 0): string {
     return new Date(this.t + offsetMs).toISOString();
   }
+}
+
+/** A check context on a fake cluster: namespace lab-x-1, node 127.0.0.1, the lab folder /labs/x. */
+export function fakeContext(
+  ops: ClusterOps,
+  clock: Clock = new FakeClock(),
+  env: Record<string, string> = {},
+): CheckContext {
+  return { ops, namespace: 'lab-x-1', nodeHost: async () => '127.0.0.1', env, cwd: '/labs/x', clock };
 }
 
 type Handler<A extends unknown[], R> = (...args: A) => R | Promise<R>;

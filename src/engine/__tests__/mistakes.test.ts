@@ -1,8 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Mistake } from '../schema.ts';
 import { findMistake } from '../mistakes.ts';
-import type { CheckContext } from '../checks.ts';
-import { FakeClock, FakeCluster } from './fakes.ts';
+import { FakeCluster, fakeContext } from './fakes.ts';
 
 const mounts = (name: string) => `{.spec.containers[?(@.name=="nginx")].volumeMounts[?(@.name=="${name}")].mountPath}`;
 const MISTAKES = [
@@ -32,14 +31,7 @@ const MISTAKES = [
 
 function setup() {
   const ops = new FakeCluster();
-  const ctx: CheckContext = {
-    ops,
-    namespace: 'lab-x-1',
-    nodeHost: async () => '127.0.0.1',
-    env: {},
-    cwd: '/labs/x',
-    clock: new FakeClock(),
-  };
+  const ctx = fakeContext(ops);
   const nginx = (mountPath?: string) => ({
     kind: 'Pod',
     metadata: { name: 'nginx' },

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { Mistake } from '../../schema.ts';
 import { findMistake } from '../../mistakes.ts';
-import { runCheck, type CheckContext } from '../../checks.ts';
-import { FakeClock, FakeCluster, pod } from '../../__tests__/fakes.ts';
+import { runCheck } from '../../checks.ts';
+import { FakeCluster, fakeContext, pod } from '../../__tests__/fakes.ts';
 import { scopeToSession } from '../check.ts';
 
 // The lab's lesson port is 30080; this session (a workshop learner) was given 30123.
@@ -17,16 +17,7 @@ const MISTAKES = [
   },
 ].map((m) => Mistake.parse(m));
 
-function base(ops: FakeCluster): CheckContext {
-  return {
-    ops,
-    namespace: 'lab-x-1',
-    nodeHost: async () => '127.0.0.1',
-    env: {},
-    cwd: '/labs/x',
-    clock: new FakeClock(),
-  };
-}
+const base = (ops: FakeCluster) => fakeContext(ops);
 
 describe("a session's check context", () => {
   it('findMistake probes the session port, not the lab port (no terminal: from the host)', async () => {
