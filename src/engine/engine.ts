@@ -136,7 +136,7 @@ export function namespaceFor(slug: string, sessionId: string): string {
   return `lab-${slug}`.slice(0, 50).replace(/-+$/, '') + `-${h}`;
 }
 
-function sessionFromNamespace(ns: V1Namespace): SessionInfo | undefined {
+export function sessionFromNamespace(ns: V1Namespace): SessionInfo | undefined {
   const labels = ns.metadata?.labels ?? {};
   const ann = ns.metadata?.annotations ?? {};
   if (!labels[LABEL_SESSION] || !labels[LABEL_LAB]) return undefined;

@@ -13,6 +13,7 @@ import {
   PatchStrategy,
   Watch,
   type KubeConfig,
+  type V1Namespace,
   type V1Pod,
   type V1Status,
   type KubernetesObject,
@@ -291,6 +292,24 @@ export class Kube implements ClusterOps {
   }
 
   // ---- watches ----
+
+  /** Namespaces matching a label selector (the warm pool's fill count). */
+  listNamespaces(labelSelector: string): Promise<V1Namespace[]> {
+    return this.call(() => this.core.listNamespace({ labelSelector })).then((l) => l.items);
+  }
+
+  /** Watch namespaces matching a label selector (see watchCollection); returns a stop function. */
+  watchNamespaces(
+    labelSelector: string,
+    onChange: (items: V1Namespace[]) => void,
+    onError: (e: unknown) => void,
+  ): () => void {
+    return this.watchCollection<V1Namespace>(
+      `/api/v1/namespaces?labelSelector=${encodeURIComponent(labelSelector)}`,
+      onChange,
+      onError,
+    );
+  }
 
   /**
    * Watch a collection (list, then watch from its resourceVersion; re-list when the watch ends) and call

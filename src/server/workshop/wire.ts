@@ -13,7 +13,7 @@ export interface WorkshopParts {
   startPool(): void;
 }
 
-export function createWorkshop(deps: WorkshopDeps & { maxSessions: number }): WorkshopParts {
+export function createWorkshop(deps: WorkshopDeps & { maxSessions: number; timing?: boolean }): WorkshopParts {
   const workshop = new Workshop(deps);
   let pool: WarmPool | undefined;
   const poolFor = () => {
@@ -37,7 +37,15 @@ export function createWorkshop(deps: WorkshopDeps & { maxSessions: number }): Wo
       const p = poolFor();
       if (!p) return undefined;
       try {
-        return await p.claim(slug, extras);
+        const t0 = performance.now();
+        const info = await p.claim(slug, extras);
+        const t = p.lastClaim;
+        // SIDECAR_LABS_TIMING=1: where a claim spent its time (bench/workshop.ts sets it)
+        if (deps.timing && t)
+          deps.log(
+            `warm pool: claim ${info ? info.namespace : 'missed'} in ${Math.round(performance.now() - t0)} ms (${t.fromWatch ? 'ready list from the watch' : 'listed'} ${Math.round(t.listMs)} ms, ${t.tries} patch(es) ${Math.round(t.patchMs)} ms)`,
+          );
+        return info;
       } catch (e) {
         deps.log(`warm pool: claim failed, starting a fresh session: ${e instanceof Error ? e.message : String(e)}`);
         return undefined;
