@@ -9,7 +9,7 @@
 // it deletes every namespace it made (learners' sessions and the pool it filled).
 //   node bench/workshop.ts [--learners 30] [--lab what-is-a-sidecar] [--reserve N] [--port 4406]
 //                          [--rounds cold,pool] [--arrive-seconds 10]
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { percentile, TerminalClient, PROMPT, ms, type Session } from './live-lib.ts';
 import { loadLab } from '../src/engine/index.ts';
@@ -194,33 +194,40 @@ function cleanUp(): number {
   }
 }
 
-/** Peak RSS of the server and peak CPU / memory of the kind node, sampled every 2 s. */
+/**
+ * Peak RSS of the server and peak CPU / memory of the kind node, sampled every 2 s. `docker stats`
+ * runs asynchronously: a synchronous one would stall this process's event loop for a second or two
+ * and add that to every learner's timings.
+ */
 function sampler(pid: number) {
   const peak = { rssMiB: 0, nodeCpu: 0, nodeMem: '', nodeMemMiB: 0 };
+  let busy = false;
   const timer = setInterval(() => {
     try {
       const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
       peak.rssMiB = Math.max(peak.rssMiB, rss);
-      const [cpu, mem] = execFileSync('docker', [
-        'stats',
-        '--no-stream',
-        '--format',
-        '{{.CPUPerc}}|{{.MemUsage}}',
-        `${clusterName}-control-plane`,
-      ])
-        .toString()
-        .trim()
-        .split('|');
-      const cpuN = parseFloat(cpu ?? '0');
-      const memMiB = parseFloat(mem ?? '0') * (/GiB/.test(mem ?? '') ? 1024 : 1);
-      if (cpuN > peak.nodeCpu) peak.nodeCpu = cpuN;
-      if (memMiB > peak.nodeMemMiB) {
-        peak.nodeMemMiB = memMiB;
-        peak.nodeMem = (mem ?? '').split('/')[0]!.trim();
-      }
     } catch {
-      /* docker stats missing: the figure stays empty */
+      /* the server has exited */
     }
+    if (busy) return;
+    busy = true;
+    execFile(
+      'docker',
+      ['stats', '--no-stream', '--format', '{{.CPUPerc}}|{{.MemUsage}}', `${clusterName}-control-plane`],
+      { timeout: 20_000 },
+      (err, stdout) => {
+        busy = false;
+        if (err) return; // docker stats missing: the figure stays empty
+        const [cpu, mem] = stdout.trim().split('|');
+        const cpuN = parseFloat(cpu ?? '0');
+        const memMiB = parseFloat(mem ?? '0') * (/GiB/.test(mem ?? '') ? 1024 : 1);
+        if (cpuN > peak.nodeCpu) peak.nodeCpu = cpuN;
+        if (memMiB > peak.nodeMemMiB) {
+          peak.nodeMemMiB = memMiB;
+          peak.nodeMem = (mem ?? '').split('/')[0]!.trim();
+        }
+      },
+    );
   }, 2000);
   return { peak, stop: () => clearInterval(timer) };
 }

@@ -48,8 +48,6 @@ export class WarmPool {
   private delayed: NodeJS.Timeout | undefined;
   private stopWatch: (() => void) | undefined;
   readonly readyList = new ReadyList(LABEL_POOL, LABEL_LAB);
-  /** Timing of the last claim (for the log line and the bench). */
-  lastClaim: ClaimTiming | undefined;
   stopped = false;
 
   constructor(engine: Engine, opts: PoolOptions) {
@@ -79,18 +77,22 @@ export class WarmPool {
 
   /** Take a ready session of `slug` for a learner, or undefined when the pool has none. */
   async claim(slug: string, extras: Extras = {}): Promise<SessionInfo | undefined> {
+    return (await this.claimTimed(slug, extras)).info;
+  }
+
+  /** claim, and where it spent its time. */
+  async claimTimed(slug: string, extras: Extras = {}): Promise<{ info?: SessionInfo; timing: ClaimTiming }> {
     const t0 = performance.now();
-    const { list, fromWatch } = await this.candidates(slug);
-    const timing: ClaimTiming = { listMs: performance.now() - t0, patchMs: 0, tries: 0, fromWatch };
-    this.lastClaim = timing;
     try {
+      const { list, fromWatch } = await this.candidates(slug);
+      const timing: ClaimTiming = { listMs: performance.now() - t0, patchMs: 0, tries: 0, fromWatch };
       for (const entry of list) {
         const t1 = performance.now();
         timing.tries++;
         const info = await this.take(entry, extras).finally(() => (timing.patchMs += performance.now() - t1));
-        if (info) return info;
+        if (info) return { info, timing };
       }
-      return undefined;
+      return { timing };
     } finally {
       this.kickLater();
     }

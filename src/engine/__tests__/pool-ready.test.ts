@@ -114,11 +114,11 @@ describe('WarmPool.claim', () => {
     pool.start();
     pool.stop(); // no refill in this test; the list stays as the watch gave it
     f.calls.list = 0;
-    const s = await pool.claim('lab1', { annotations: { learner: 'Ada' } });
+    const { info: s, timing } = await pool.claimTimed('lab1', { annotations: { learner: 'Ada' } });
     expect(s?.namespace).toBe('a');
     expect(s?.sessionId).not.toMatch(/^pool-/);
     expect(f.calls).toMatchObject({ list: 0, patch: 1 });
-    expect(pool.lastClaim).toMatchObject({ fromWatch: true, tries: 1 });
+    expect(timing).toMatchObject({ fromWatch: true, tries: 1 });
   });
 
   it('someone else claimed the first one (409): takes the next', async () => {
@@ -127,19 +127,19 @@ describe('WarmPool.claim', () => {
     pool.start();
     pool.stop();
     f.byName.get('a')!.metadata!.resourceVersion = '99'; // another process's claim, not yet seen
-    const s = await pool.claim('lab1');
+    const { info: s, timing } = await pool.claimTimed('lab1');
     expect(s?.namespace).toBe('b');
-    expect(pool.lastClaim?.tries).toBe(2);
+    expect(timing.tries).toBe(2);
     expect(await pool.claim('lab1')).toBeUndefined(); // a was dropped, b claimed
   });
 
   it('before the watch is in sync a claim lists once', async () => {
     const f = fakeEngine([ns('a', 'lab1', '5')]);
     const pool = new WarmPool(f.engine, { ...opts, refillDelayMs: 10 });
-    const s = await pool.claim('lab1');
+    const { info: s, timing } = await pool.claimTimed('lab1');
     expect(s?.namespace).toBe('a');
     expect(f.calls.list).toBe(1);
-    expect(pool.lastClaim?.fromWatch).toBe(false);
+    expect(timing.fromWatch).toBe(false);
     pool.stop();
   });
 

@@ -13,7 +13,7 @@ export interface WorkshopParts {
   startPool(): void;
 }
 
-export function createWorkshop(deps: WorkshopDeps & { maxSessions: number; timing?: boolean }): WorkshopParts {
+export function createWorkshop(deps: WorkshopDeps & { maxSessions: number }): WorkshopParts {
   const workshop = new Workshop(deps);
   let pool: WarmPool | undefined;
   const poolFor = () => {
@@ -38,10 +38,9 @@ export function createWorkshop(deps: WorkshopDeps & { maxSessions: number; timin
       if (!p) return undefined;
       try {
         const t0 = performance.now();
-        const info = await p.claim(slug, extras);
-        const t = p.lastClaim;
+        const { info, timing: t } = await p.claimTimed(slug, extras);
         // SIDECAR_LABS_TIMING=1: where a claim spent its time (bench/workshop.ts sets it)
-        if (deps.timing && t)
+        if (deps.timing)
           deps.log(
             `warm pool: claim ${info ? info.namespace : 'missed'} in ${Math.round(performance.now() - t0)} ms (${t.fromWatch ? 'ready list from the watch' : 'listed'} ${Math.round(t.listMs)} ms, ${t.tries} patch(es) ${Math.round(t.patchMs)} ms)`,
           );

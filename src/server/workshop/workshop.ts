@@ -46,6 +46,8 @@ export interface WorkshopDeps {
   expiryMs: number;
   hosts: HostPolicy;
   log: (line: string) => void;
+  /** Log where a Start spends its time (SIDECAR_LABS_TIMING=1). */
+  timing?: boolean;
 }
 
 export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
@@ -150,10 +152,12 @@ export class Workshop {
       [ANN_LEARNER_ID]: body.learnerId ?? '',
       [ANN_ACTIVITY]: new Date().toISOString(),
     };
+    const t0 = performance.now();
     await stream(res, async (progress) => ({
       type: 'ready',
       session: await this.deps.sessions.start(body.slug, progress, client, { annotations }),
     }));
+    if (this.deps.timing) this.deps.log(`workshop: Start answered in ${Math.round(performance.now() - t0)} ms`);
     this.rosterCache = undefined;
   }
 
