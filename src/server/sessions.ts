@@ -161,6 +161,11 @@ export class SessionManager {
     return live;
   }
 
+  /** The session if this process has it now (no token, no cluster lookup: workshop mode's terminal-view relay). */
+  local(id: string): LiveSession | undefined {
+    return this.sessions.get(id);
+  }
+
   /** A session by id without a token (instructor routes, which hold their own secret). */
   async byId(id: string): Promise<LiveSession | undefined> {
     const known = this.sessions.get(id);

@@ -9,7 +9,7 @@ export interface WorkshopParts {
   pool?: WarmPool;
   /** A ready session from the pool for this learner, or undefined (then Start builds one). */
   claim(slug: string, extras: StartExtras | undefined): Promise<SessionInfo | undefined>;
-  /** Begin refilling the pool (after the server listens). */
+  /** Begin following the cluster (banner, terminal-view requests) and refilling the pool (after the server listens). */
   startPool(): void;
 }
 
@@ -50,6 +50,9 @@ export function createWorkshop(deps: WorkshopDeps & { maxSessions: number }): Wo
         return undefined;
       }
     },
-    startPool: () => poolFor()?.start(),
+    startPool: () => {
+      workshop.startWatches();
+      poolFor()?.start();
+    },
   };
 }

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HostPolicy } from '../hosts.ts';
 import { randomBytes } from 'node:crypto';
+import type { V1Namespace } from '@kubernetes/client-node';
 import type * as z from 'zod';
 import { JoinBody, WorkshopStartBody } from '../api-schema.ts';
 import type { SessionManager, LiveSession } from '../sessions.ts';
@@ -38,6 +39,8 @@ import {
 } from './roster.ts';
 import { instructorRoute } from './instructor-api.ts';
 import { watchUpgradeHandler } from './watch-socket.ts';
+import { BANNER_NAMESPACE, BannerStore } from './banner-store.ts';
+import { ViewRelay, type RelayKube } from './view-relay.ts';
 
 export interface WorkshopDeps {
   config: WorkshopConfig;
@@ -48,6 +51,8 @@ export interface WorkshopDeps {
   log: (line: string) => void;
   /** Log where a Start spends its time (SIDECAR_LABS_TIMING=1). */
   timing?: boolean;
+  /** The cluster calls of the banner and the terminal-view relay (default: the engine's Kube). */
+  kube?: () => RelayKube;
 }
 
 export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
@@ -64,7 +69,10 @@ export function parseBody<T>(schema: z.ZodType<T>, value: unknown): T {
 
 export class Workshop {
   readonly deps: WorkshopDeps;
-  banner = '';
+  /** The banner, shared by every server process of the room through the cluster. */
+  readonly banner: BannerStore;
+  /** The terminal view of a learner whose shell another server process runs. */
+  readonly relay: ViewRelay;
   private failures: number[] = [];
   private readonly writes = new Map<string, Promise<unknown>>();
   private rosterCache: { at: number; rows: Promise<RosterRow[]> } | undefined;
@@ -72,7 +80,32 @@ export class Workshop {
 
   constructor(deps: WorkshopDeps) {
     this.deps = deps;
+    const kube = deps.kube ?? ((): RelayKube => deps.engine.engineNow().kube);
+    this.banner = new BannerStore(
+      () => ({
+        write: (ns) => kube().apply(ns).then(() => undefined),
+        watch: (onChange, onError) =>
+          kube().watchCollection<V1Namespace>(
+            `/api/v1/namespaces?fieldSelector=${encodeURIComponent(`metadata.name=${BANNER_NAMESPACE}`)}`,
+            (items) => onChange(items[0]),
+            onError,
+          ),
+      }),
+      deps.log,
+    );
+    this.relay = new ViewRelay({ kube, local: (id) => deps.sessions.local(id), log: deps.log });
     this.upgrade = watchUpgradeHandler(this).upgrade;
+  }
+
+  /** Follow the cluster's banner and terminal-view requests (after the server listens). */
+  startWatches(): void {
+    this.banner.start();
+    this.relay.start();
+  }
+
+  stopWatches(): void {
+    this.banner.stop();
+    this.relay.stop();
   }
 
   /** True when the request was a workshop route (answered here). */
@@ -95,7 +128,7 @@ export class Workshop {
         throw new HttpError('requests from other sites are not allowed', { status: 403 });
       }
       if (path.startsWith('/api/instructor/')) await instructorRoute(this, method, path, req, res);
-      else if (path === '/api/workshop') sendJson(res, 200, { workshop: true, banner: this.banner || null });
+      else if (path === '/api/workshop') sendJson(res, 200, { workshop: true, banner: this.banner.text || null });
       else if (path === '/api/workshop/join' && method === 'POST')
         this.join(parseBody(JoinBody, await readJson(req)), res);
       else if (path === '/api/sessions')
@@ -236,7 +269,7 @@ export class Workshop {
       title: engine.lab(slug).title,
       steps: safeSteps(engine, slug).map((s) => s.title),
     }));
-    return { now: new Date().toISOString(), banner: this.banner || null, rows, labs, classes: classView(rows, labs) };
+    return { now: new Date().toISOString(), banner: this.banner.text || null, rows, labs, classes: classView(rows, labs) };
   }
 
   csv(): Promise<string> {
