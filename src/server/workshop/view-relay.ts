@@ -131,10 +131,9 @@ class Publisher {
     live.terminal.watch(this.peer);
     this.timer = setInterval(() => this.flush(), FLUSH_MS);
     this.timer.unref();
-    this.flush();
   }
 
-  private flush(): void {
+  flush(): void {
     if (this.now() > this.until) return this.stop();
     if (!this.dirty || this.writing) return;
     this.dirty = false;
@@ -204,10 +203,12 @@ export class ViewRelay {
       }
       const live = this.deps.local(id);
       if (!live?.terminal.running) continue;
-      this.publishers.set(
-        id,
-        new Publisher(live, this.deps.kube, until, this.now, () => this.publishers.delete(id)),
-      );
+      const p = new Publisher(live, this.deps.kube, until, this.now, () => {
+        if (this.publishers.get(id) === p) this.publishers.delete(id);
+      });
+      this.publishers.set(id, p);
+      p.flush(); // the screen as it is now, at once
+
     }
   }
 

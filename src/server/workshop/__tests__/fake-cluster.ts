@@ -28,8 +28,11 @@ export class FakeCluster {
     });
   }
 
+  /** Watchers hear of a change after the write returns, as with a real API server. */
   private changed(): void {
-    for (const w of this.watches) w.onChange(this.select(w.path));
+    queueMicrotask(() => {
+      for (const w of this.watches) w.onChange(this.select(w.path));
+    });
   }
 
   put(o: KubernetesObject): void {
