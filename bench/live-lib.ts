@@ -95,7 +95,8 @@ export class TerminalClient {
     if (test(this.text)) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`terminal did not show the expected output in time${this.error ? ` (${this.error})` : ''}`)),
+        () =>
+          reject(new Error(`terminal did not show the expected output in time${this.error ? ` (${this.error})` : ''}`)),
         timeoutMs,
       );
       this.waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });

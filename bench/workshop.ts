@@ -161,7 +161,11 @@ async function learner(i: number, f: Figures): Promise<void> {
 
 function kubectl(args: string[]): string {
   return execFileSync('kubectl', args, {
-    env: { ...process.env, KUBECONFIG: kubeconfig, PATH: `${process.env.HOME}/.cache/sidecar-labs/bin:${process.env.PATH}` },
+    env: {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      PATH: `${process.env.HOME}/.cache/sidecar-labs/bin:${process.env.PATH}`,
+    },
     timeout: 60_000,
   }).toString();
 }
@@ -179,7 +183,14 @@ function poolCount(): number {
 function cleanUp(): number {
   try {
     const list = JSON.parse(kubectl(['get', 'ns', '-l', `sidecar-labs.dev/lab=${slug}`, '-o', 'json'])) as {
-      items: { metadata: { name: string; creationTimestamp: string; labels?: Record<string, string>; annotations?: Record<string, string> } }[];
+      items: {
+        metadata: {
+          name: string;
+          creationTimestamp: string;
+          labels?: Record<string, string>;
+          annotations?: Record<string, string>;
+        };
+      }[];
     };
     const ours = list.items.filter(
       (n) =>
@@ -307,7 +318,8 @@ console.log(line('start to prompt, no pool', cold.startToPrompt));
 console.log(line('start to prompt, claimed from pool', warm.poolPrompt));
 console.log(line('start to prompt, pool round, all', warm.startToPrompt));
 for (const p of [phases('no pool', cold), phases('pool round', warm)]) if (p) console.log(p);
-if (claimLog.length) console.log(`server claim timing (first 3 of ${claimLog.length}):\n  ${claimLog.slice(0, 3).join('\n  ')}`);
+if (claimLog.length)
+  console.log(`server claim timing (first 3 of ${claimLog.length}):\n  ${claimLog.slice(0, 3).join('\n  ')}`);
 console.log(line('check (Check button)', [...cold.check, ...warm.check]));
 console.log(line('keystroke echo', [...cold.echo, ...warm.echo]));
 console.log(

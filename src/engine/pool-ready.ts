@@ -51,7 +51,8 @@ export class ReadyList {
     // a taken name the watch no longer lists as ready needs no remembering
     for (const name of this.taken) if (!seen.has(name)) this.taken.delete(name);
     // oldest first: its setup has settled longest
-    for (const list of this.bySlug.values()) list.sort((a, b) => a.createdAt - b.createdAt || (a.name < b.name ? -1 : 1));
+    for (const list of this.bySlug.values())
+      list.sort((a, b) => a.createdAt - b.createdAt || (a.name < b.name ? -1 : 1));
     this.synced = true;
   }
 

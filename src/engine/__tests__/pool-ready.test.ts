@@ -4,13 +4,22 @@ import { ReadyList } from '../pool-ready.ts';
 import { WarmPool, LABEL_POOL } from '../pool.ts';
 import { LABEL_LAB, LABEL_SESSION, type Engine } from '../engine.ts';
 
-function ns(name: string, slug: string, rv: string, opts: { created?: string; ready?: boolean; deleting?: boolean } = {}): V1Namespace {
+function ns(
+  name: string,
+  slug: string,
+  rv: string,
+  opts: { created?: string; ready?: boolean; deleting?: boolean } = {},
+): V1Namespace {
   return {
     metadata: {
       name,
       resourceVersion: rv,
       creationTimestamp: new Date(opts.created ?? '2026-01-01T00:00:00Z'),
-      labels: { [LABEL_LAB]: slug, [LABEL_SESSION]: `pool-${name}`, ...(opts.ready === false ? {} : { [LABEL_POOL]: 'ready' }) },
+      labels: {
+        [LABEL_LAB]: slug,
+        [LABEL_SESSION]: `pool-${name}`,
+        ...(opts.ready === false ? {} : { [LABEL_POOL]: 'ready' }),
+      },
       ...(opts.deleting ? { deletionTimestamp: new Date() } : {}),
     },
   };
@@ -75,16 +84,21 @@ function fakeEngine(items: V1Namespace[]) {
       onChange([...byName.values()]);
       return () => {};
     },
-    mergePatch: async (obj: { metadata: { name: string; resourceVersion?: string; labels: Record<string, string | null> } }) => {
+    mergePatch: async (obj: {
+      metadata: { name: string; resourceVersion?: string; labels: Record<string, string | null> };
+    }) => {
       calls.patch++;
       const cur = byName.get(obj.metadata.name);
       if (!cur) throw Object.assign(new Error('gone'), { code: 404 });
       if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== cur.metadata!.resourceVersion)
         throw Object.assign(new Error('conflict'), { code: 409 });
       const labels = { ...cur.metadata!.labels } as Record<string, string>;
-      for (const [k, v] of Object.entries(obj.metadata.labels)) if (v === null) delete labels[k];
-      else labels[k] = v;
-      const next = { metadata: { ...cur.metadata, labels, resourceVersion: String(Number(cur.metadata!.resourceVersion) + 1) } };
+      for (const [k, v] of Object.entries(obj.metadata.labels))
+        if (v === null) delete labels[k];
+        else labels[k] = v;
+      const next = {
+        metadata: { ...cur.metadata, labels, resourceVersion: String(Number(cur.metadata!.resourceVersion) + 1) },
+      };
       byName.set(obj.metadata.name, next);
       return next;
     },

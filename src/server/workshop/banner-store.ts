@@ -31,7 +31,7 @@ export function bannerNamespace(text: string): V1Namespace {
 /** Trim, collapse control characters, bound the length: what every process shows is the same plain text. */
 export function cleanBanner(text: string): string {
   return text
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\p{Cc}+/gu, ' ')
     .trim()
     .slice(0, BANNER_MAX);
 }
@@ -58,7 +58,9 @@ export class BannerStore {
     this.stopWatch ??= this.backend().watch(
       (ns) => {
         failing = false;
-        this.current = cleanBanner(ns?.metadata?.deletionTimestamp ? '' : (ns?.metadata?.annotations?.[ANN_BANNER] ?? ''));
+        this.current = cleanBanner(
+          ns?.metadata?.deletionTimestamp ? '' : (ns?.metadata?.annotations?.[ANN_BANNER] ?? ''),
+        );
       },
       (e) => {
         // the watch re-lists by itself; say it once, not every second

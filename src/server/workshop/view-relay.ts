@@ -208,7 +208,6 @@ export class ViewRelay {
       });
       this.publishers.set(id, p);
       p.flush(); // the screen as it is now, at once
-
     }
   }
 
@@ -229,15 +228,24 @@ export class ViewRelay {
         .mergePatch({
           apiVersion: 'v1',
           kind: 'Namespace',
-          metadata: { name: namespace, annotations: { [ANN_VIEW_UNTIL]: new Date(this.now() + REQUEST_MS).toISOString() } },
+          metadata: {
+            name: namespace,
+            annotations: { [ANN_VIEW_UNTIL]: new Date(this.now() + REQUEST_MS).toISOString() },
+          },
         })
-        .catch((e: unknown) => this.deps.log?.(`workshop: terminal view request: ${e instanceof Error ? e.message : String(e)}`));
+        .catch((e: unknown) =>
+          this.deps.log?.(`workshop: terminal view request: ${e instanceof Error ? e.message : String(e)}`),
+        );
     void ask();
     const refresh = setInterval(() => void ask(), REFRESH_MS);
     refresh.unref();
     const follower = new ViewFollower();
     peer.sendControl({ type: 'hello', sessionId: live.record.id, offset: 0, truncated: true });
-    peer.sendData(new TextEncoder().encode('[watching through the cluster: the learner is connected to another server process]\r\n'));
+    peer.sendData(
+      new TextEncoder().encode(
+        '[watching through the cluster: the learner is connected to another server process]\r\n',
+      ),
+    );
     const stopWatch = kube.watchCollection<V1ConfigMap>(
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps?fieldSelector=${encodeURIComponent(`metadata.name=${VIEW_CONFIGMAP}`)}`,
       (items) => {

@@ -83,7 +83,10 @@ export class Workshop {
     const kube = deps.kube ?? ((): RelayKube => deps.engine.engineNow().kube);
     this.banner = new BannerStore(
       () => ({
-        write: (ns) => kube().apply(ns).then(() => undefined),
+        write: (ns) =>
+          kube()
+            .apply(ns)
+            .then(() => undefined),
         watch: (onChange, onError) =>
           kube().watchCollection<V1Namespace>(
             `/api/v1/namespaces?fieldSelector=${encodeURIComponent(`metadata.name=${BANNER_NAMESPACE}`)}`,
@@ -269,7 +272,13 @@ export class Workshop {
       title: engine.lab(slug).title,
       steps: safeSteps(engine, slug).map((s) => s.title),
     }));
-    return { now: new Date().toISOString(), banner: this.banner.text || null, rows, labs, classes: classView(rows, labs) };
+    return {
+      now: new Date().toISOString(),
+      banner: this.banner.text || null,
+      rows,
+      labs,
+      classes: classView(rows, labs),
+    };
   }
 
   csv(): Promise<string> {

@@ -2,7 +2,15 @@ import { describe, expect, it, afterEach, vi } from 'vitest';
 import { TerminalBridge, type TerminalPeer } from '../../terminal-bridge.ts';
 import type { LiveSession } from '../../sessions.ts';
 import { fakeSpawner } from '../../__tests__/fakes.ts';
-import { ViewFollower, ViewRelay, ANN_VIEW_UNTIL, VIEW_BYTES, FLUSH_MS, parseView, viewConfigMap } from '../view-relay.ts';
+import {
+  ViewFollower,
+  ViewRelay,
+  ANN_VIEW_UNTIL,
+  VIEW_BYTES,
+  FLUSH_MS,
+  parseView,
+  viewConfigMap,
+} from '../view-relay.ts';
 import { FakeCluster } from './fake-cluster.ts';
 
 const enc = (t: string) => new TextEncoder().encode(t);
@@ -54,7 +62,11 @@ describe('ViewRelay: the instructor on process B watches a learner whose shell r
   it('B asks through the namespace, A publishes the shell output, B shows it live; no ask, no writes', async () => {
     vi.useFakeTimers();
     const cluster = new FakeCluster();
-    cluster.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab-ns', labels: { 'sidecar-labs.dev/session': 's1' } } });
+    cluster.put({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'lab-ns', labels: { 'sidecar-labs.dev/session': 's1' } },
+    });
     const onA = liveSession('s1', 'lab-ns');
     const a = new ViewRelay({ kube: () => cluster.client(), local: (id) => (id === 's1' ? onA : undefined) });
     const b = new ViewRelay({ kube: () => cluster.client(), local: () => undefined });
@@ -69,7 +81,9 @@ describe('ViewRelay: the instructor on process B watches a learner whose shell r
     const v = viewer();
     const stop = b.follow(onB, v.peer);
     await vi.advanceTimersByTimeAsync(FLUSH_MS * 2);
-    expect(cluster.objects.get('Namespace//lab-ns')?.metadata).toMatchObject({ annotations: { [ANN_VIEW_UNTIL]: expect.any(String) } });
+    expect(cluster.objects.get('Namespace//lab-ns')?.metadata).toMatchObject({
+      annotations: { [ANN_VIEW_UNTIL]: expect.any(String) },
+    });
     expect(a.publishing('s1')).toBe(true);
     expect(v.text()).toContain('learner@lab:~$ ');
 
