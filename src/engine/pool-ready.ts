@@ -66,6 +66,11 @@ export class ReadyList {
     return [...(this.bySlug.get(slug) ?? [])];
   }
 
+  /** Every ready session of every lab. */
+  all(): ReadyEntry[] {
+    return [...this.bySlug.values()].flat();
+  }
+
   count(slug: string): number {
     return this.bySlug.get(slug)?.length ?? 0;
   }

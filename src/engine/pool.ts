@@ -13,6 +13,8 @@ import type { Engine, SessionInfo } from './engine.ts';
 import { apiCode } from './kube.ts';
 import { ReadyList, type ReadyEntry } from './pool-ready.ts';
 
+export type { ReadyEntry };
+
 export const LABEL_POOL = 'sidecar-labs.dev/pool';
 
 export interface PoolOptions {
@@ -27,6 +29,8 @@ export interface PoolOptions {
   roomFor: (poolSize: number) => boolean;
   /** Quiet time after the last claim before refilling starts (default 3 s). */
   refillDelayMs?: number;
+  /** Called with every ready pool session after each watch event (the server opens their shells ahead). */
+  onReady?: (ready: ReadyEntry[]) => void;
   log?: (line: string) => void;
 }
 
@@ -133,7 +137,10 @@ export class WarmPool {
   start(everyMs = 10_000): void {
     this.stopWatch ??= this.engine.kube.watchNamespaces(
       `${LABEL_POOL}=ready,${LABEL_LAB}`,
-      (items) => this.readyList.snapshot(items),
+      (items) => {
+        this.readyList.snapshot(items);
+        this.opts.onReady?.(this.readyList.all());
+      },
       (e) => {
         this.readyList.unsync();
         this.opts.log?.(`warm pool: watch: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
@@ -186,13 +193,19 @@ export class WarmPool {
       const count = (s: string) => ready.get(s)?.length ?? 0;
       const slug = [...this.opts.slugs].sort((a, b) => count(a) - count(b)).find((s) => count(s) < this.opts.reserve);
       if (!slug || !this.opts.roomFor(size)) return made;
-      await this.engine.startSession(slug, {
+      // labelled `filling` until setup has settled and the toolbox runs: only then can it be claimed
+      const info = await this.engine.startSession(slug, {
         sessionId: `pool-${newSessionId().slice(0, 20)}`,
         terminal: true,
         nodePorts: 'allocate',
         ttlSeconds: this.opts.poolTtlSeconds ?? 2 * 3600, // a server gone for good leaves nothing for long
-        labels: { [LABEL_POOL]: 'ready' },
+        labels: { [LABEL_POOL]: 'filling' },
         annotations: { [LABEL_POOL]: 'ready' },
+      });
+      await this.engine.kube.mergePatch({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: info.namespace, labels: { [LABEL_POOL]: 'ready' } },
       });
       made++;
     }

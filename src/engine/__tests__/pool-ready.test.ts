@@ -107,9 +107,10 @@ function fakeEngine(items: V1Namespace[]) {
     kube,
     startSession: async (slug: string) => {
       calls.start++;
-      const made = ns(`new${calls.start}`, slug, '1');
+      // created `filling`; the pool marks it ready once started
+      const made = ns(`new${calls.start}`, slug, '1', { ready: false });
       byName.set(made.metadata!.name!, made);
-      return {};
+      return { namespace: made.metadata!.name! };
     },
     getSession: async () => {
       throw new Error('claim must not re-read the namespace');
@@ -172,6 +173,7 @@ describe('WarmPool.claim', () => {
     expect(f.calls.start).toBe(0);
     await vi.advanceTimersByTimeAsync(1000);
     expect(f.calls.start).toBe(1); // back to the reserve of 2, one session at a time
+    expect(f.byName.get('new1')?.metadata?.labels?.[LABEL_POOL]).toBe('ready');
     pool.stop();
   });
 });

@@ -24,6 +24,8 @@ export function createWorkshop(deps: WorkshopDeps & { maxSessions: number }): Wo
       ttlSeconds: Math.round(deps.expiryMs / 1000),
       // the pool counts against the session cap: learners' sessions first
       roomFor: (poolSize) => deps.sessions.size + poolSize < deps.maxSessions,
+      // a shell waits in every ready pool session: the claimer's prompt is already on screen
+      onReady: (ready) => deps.sessions.syncWarmShells(ready.map((r) => ({ namespace: r.name, slug: r.slug }))),
       log: deps.log,
     });
     return pool;
