@@ -202,11 +202,16 @@ export class WarmPool {
         labels: { [LABEL_POOL]: 'filling' },
         annotations: { [LABEL_POOL]: 'ready' },
       });
-      await this.engine.kube.mergePatch({
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: info.namespace, labels: { [LABEL_POOL]: 'ready' } },
-      });
+      try {
+        await this.engine.kube.mergePatch({
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: info.namespace, labels: { [LABEL_POOL]: 'ready' } },
+        });
+      } catch (e) {
+        await this.engine.stopSession(info).catch(() => undefined); // never a `filling` one left behind
+        throw e;
+      }
       made++;
     }
   }
