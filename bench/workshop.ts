@@ -53,7 +53,8 @@ async function server(reserveN: number): Promise<{ child: ChildProcess; stop: ()
       SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET,
       SIDECAR_LABS_RESERVE: String(reserveN),
       SIDECAR_LABS_POOL_LABS: slug,
-      SIDECAR_LABS_MAX_SESSIONS: String(learners + reserveN + 5),
+      // the room plus a little: the pool counts against the cap, as in a real workshop (refill stops there)
+      SIDECAR_LABS_MAX_SESSIONS: String(learners + 5),
       SIDECAR_LABS_TIMING: '1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
