@@ -312,7 +312,12 @@ try {
 const errors = [...cold.errors, ...warm.errors];
 const phases = (name: string, r: Figures) =>
   r.phases.prompt.length
-    ? `phases (p50), ${name}: POST answered ${ms(percentile(r.phases.post, 50))}, socket open ${ms(percentile(r.phases.open, 50))}, first byte ${ms(percentile(r.phases.first, 50))}, prompt ${ms(percentile(r.phases.prompt, 50))}`
+    ? [50, 95]
+        .map(
+          (p) =>
+            `phases (p${p}), ${name}: POST answered ${ms(percentile(r.phases.post, p))}, socket open ${ms(percentile(r.phases.open, p))}, first byte ${ms(percentile(r.phases.first, p))}, prompt ${ms(percentile(r.phases.prompt, p))}`,
+        )
+        .join('\n')
     : '';
 console.log('');
 console.log(line('start to prompt, no pool', cold.startToPrompt));

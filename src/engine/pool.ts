@@ -17,6 +17,15 @@ export type { ReadyEntry };
 
 export const LABEL_POOL = 'sidecar-labs.dev/pool';
 
+/**
+ * The ready list from a random place: claims arriving together (in one process or several) each
+ * try a different one first instead of all racing for the oldest and retrying after a 409.
+ */
+export function spread<T>(list: T[], random: () => number = Math.random): T[] {
+  const at = Math.floor(random() * list.length);
+  return [...list.slice(at), ...list.slice(0, at)];
+}
+
 export interface PoolOptions {
   /** Ready sessions to keep per lab. */
   reserve: number;
@@ -73,10 +82,10 @@ export class WarmPool {
 
   /** The claimable ones of `slug`: from the watch once it is in sync, else one list call. */
   private async candidates(slug: string): Promise<{ list: ReadyEntry[]; fromWatch: boolean }> {
-    if (this.readyList.isSynced) return { list: this.readyList.candidates(slug), fromWatch: true };
+    if (this.readyList.isSynced) return { list: spread(this.readyList.candidates(slug)), fromWatch: true };
     const once = new ReadyList(LABEL_POOL, LABEL_LAB);
     once.snapshot(await this.engine.kube.listNamespaces(`${LABEL_POOL}=ready,${LABEL_LAB}=${slug}`));
-    return { list: once.candidates(slug), fromWatch: false };
+    return { list: spread(once.candidates(slug)), fromWatch: false };
   }
 
   /** Take a ready session of `slug` for a learner, or undefined when the pool has none. */

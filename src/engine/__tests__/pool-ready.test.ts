@@ -1,7 +1,7 @@
-import { describe, it, expect, vi, afterEach } from 'vitest';
+import { describe, it, expect, vi, afterEach, beforeEach } from 'vitest';
 import type { V1Namespace } from '@kubernetes/client-node';
 import { ReadyList } from '../pool-ready.ts';
-import { WarmPool, LABEL_POOL } from '../pool.ts';
+import { WarmPool, LABEL_POOL, spread } from '../pool.ts';
 import { LABEL_LAB, LABEL_SESSION, type Engine } from '../engine.ts';
 
 function ns(
@@ -119,8 +119,21 @@ function fakeEngine(items: V1Namespace[]) {
   return { engine, calls, byName, push: () => onWatch?.([...byName.values()]) };
 }
 
+describe('spread: claims arriving together try different sessions first', () => {
+  it('rotates the list from a random place, keeping every entry once', () => {
+    expect(spread([1, 2, 3, 4], () => 0)).toEqual([1, 2, 3, 4]);
+    expect(spread([1, 2, 3, 4], () => 0.5)).toEqual([3, 4, 1, 2]);
+    expect(spread([1, 2, 3, 4], () => 0.99)).toEqual([4, 1, 2, 3]);
+    expect(spread([], () => 0.5)).toEqual([]);
+  });
+});
+
 describe('WarmPool.claim', () => {
-  afterEach(() => vi.useRealTimers());
+  beforeEach(() => vi.spyOn(Math, 'random').mockReturnValue(0)); // spread() keeps the order
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
   const opts = { reserve: 2, slugs: ['lab1'], ttlSeconds: 600, roomFor: () => true, refillDelayMs: 3000 };
 
   it('claims from the watched list with one patch and no list call', async () => {
