@@ -180,7 +180,7 @@ function poolCount(): number {
   }
 }
 
-/** Delete the namespaces of lab `slug` this bench made: bench learners' sessions, pool ones created since it started. */
+/** Delete the namespaces of lab `slug` this bench made: bench learners' sessions, pool ones (ready or filling) created since it started. */
 function cleanUp(): number {
   try {
     const list = JSON.parse(kubectl(['get', 'ns', '-l', `sidecar-labs.dev/lab=${slug}`, '-o', 'json'])) as {
@@ -196,10 +196,11 @@ function cleanUp(): number {
     const ours = list.items.filter(
       (n) =>
         /^benchlearner/.test(n.metadata.annotations?.['sidecar-labs.dev/learner-id'] ?? '') ||
-        (n.metadata.labels?.['sidecar-labs.dev/pool'] === 'ready' &&
+        (['ready', 'filling'].includes(n.metadata.labels?.['sidecar-labs.dev/pool'] ?? '') &&
           new Date(n.metadata.creationTimestamp).getTime() >= benchStarted - 5000),
     );
-    if (ours.length) kubectl(['delete', 'ns', '--wait=false', ...ours.map((n) => n.metadata.name)]);
+    if (ours.length)
+      kubectl(['delete', 'ns', '--wait=false', '--ignore-not-found', ...ours.map((n) => n.metadata.name)]);
     return ours.length;
   } catch {
     return 0;

@@ -190,8 +190,25 @@ export class WarmPool {
       });
   }
 
+  /**
+   * Delete `filling` pool sessions older than `olderThanMs`: a server stopped in the middle of a fill
+   * left them (a fill takes at most the setup wait, 3 minutes).
+   */
+  async removeOrphans(olderThanMs = 10 * 60_000, now = Date.now()): Promise<number> {
+    const filling = await this.engine.kube.listNamespaces(`${LABEL_POOL}=filling,${LABEL_LAB}`);
+    let n = 0;
+    for (const ns of filling) {
+      const created = new Date(ns.metadata?.creationTimestamp ?? now).getTime();
+      if (ns.metadata?.deletionTimestamp || now - created < olderThanMs) continue;
+      await this.engine.stopSession(ns.metadata!.name!);
+      n++;
+    }
+    return n;
+  }
+
   /** Add sessions until every lab has `reserve` ready ones (or the cap says no). */
   async fill(): Promise<number> {
+    await this.removeOrphans();
     let made = 0;
     for (;;) {
       // claims going on: let them have the API server and the CPU; the next kick comes after them

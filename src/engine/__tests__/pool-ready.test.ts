@@ -8,7 +8,7 @@ function ns(
   name: string,
   slug: string,
   rv: string,
-  opts: { created?: string; ready?: boolean; deleting?: boolean } = {},
+  opts: { created?: string; ready?: boolean; deleting?: boolean; pool?: string } = {},
 ): V1Namespace {
   return {
     metadata: {
@@ -18,7 +18,7 @@ function ns(
       labels: {
         [LABEL_LAB]: slug,
         [LABEL_SESSION]: `pool-${name}`,
-        ...(opts.ready === false ? {} : { [LABEL_POOL]: 'ready' }),
+        ...(opts.ready === false ? {} : { [LABEL_POOL]: opts.pool ?? 'ready' }),
       },
       ...(opts.deleting ? { deletionTimestamp: new Date() } : {}),
     },
@@ -71,13 +71,14 @@ describe('ReadyList: the pool ready sessions a claim tries, from the watch', () 
 
 /** An engine whose namespaces live in a map; patches honour resourceVersion like the API server. */
 function fakeEngine(items: V1Namespace[]) {
-  const calls = { list: 0, patch: 0, start: 0 };
+  const calls = { list: 0, patch: 0, start: 0, stopped: [] as string[] };
   let onWatch: ((items: V1Namespace[]) => void) | undefined;
   const byName = new Map(items.map((n) => [n.metadata!.name!, n]));
   const kube = {
-    listNamespaces: async () => {
+    listNamespaces: async (selector: string) => {
       calls.list++;
-      return [...byName.values()].filter((n) => n.metadata?.labels?.[LABEL_POOL] === 'ready');
+      const want = selector.startsWith(`${LABEL_POOL}=filling`) ? 'filling' : 'ready';
+      return [...byName.values()].filter((n) => n.metadata?.labels?.[LABEL_POOL] === want);
     },
     watchNamespaces: (_s: string, onChange: (items: V1Namespace[]) => void) => {
       onWatch = onChange;
@@ -114,6 +115,10 @@ function fakeEngine(items: V1Namespace[]) {
     },
     getSession: async () => {
       throw new Error('claim must not re-read the namespace');
+    },
+    stopSession: async (name: string) => {
+      calls.stopped.push(name);
+      byName.delete(name);
     },
   } as unknown as Engine;
   return { engine, calls, byName, push: () => onWatch?.([...byName.values()]) };
@@ -169,6 +174,16 @@ describe('WarmPool.claim', () => {
     expect(f.calls.list).toBe(1);
     expect(timing.fromWatch).toBe(false);
     pool.stop();
+  });
+
+  it('a fill first deletes `filling` sessions a stopped server left behind (old ones only)', async () => {
+    const f = fakeEngine([
+      ns('old', 'lab1', '1', { pool: 'filling', created: '2026-01-01T00:00:00Z' }),
+      ns('new', 'lab1', '2', { pool: 'filling', created: '2026-01-01T00:09:00Z' }),
+    ]);
+    const pool = new WarmPool(f.engine, opts);
+    expect(await pool.removeOrphans(10 * 60_000, Date.parse('2026-01-01T00:12:00Z'))).toBe(1);
+    expect(f.calls.stopped).toEqual(['old']);
   });
 
   it('refill waits until claims have been quiet for refillDelayMs', async () => {
