@@ -61,16 +61,26 @@ export async function stopLab(url: string, s: Session): Promise<void> {
 export class TerminalClient {
   readonly ws: WebSocket;
   text = '';
+  /** performance.now() when the socket opened and when the first output byte came (0 = not yet). */
+  openedAt = 0;
+  firstDataAt = 0;
+  error = '';
   private waiters: Array<{ test: (t: string) => boolean; resolve: () => void }> = [];
 
   constructor(url: string, s: Session) {
     this.ws = new WebSocket(`${url.replace(/^http/, 'ws')}/api/terminal/${s.id}`, offeredProtocols(s.token), {
       origin: url,
     });
-    this.ws.on('open', () => this.ws.send(encodeClientControl({ type: 'hello', cols: 120, rows: 40 })));
+    this.ws.on('open', () => {
+      this.openedAt = performance.now();
+      this.ws.send(encodeClientControl({ type: 'hello', cols: 120, rows: 40 }));
+    });
+    // a refused or dropped socket is an error of this learner, never an unhandled 'error' event
+    this.ws.on('error', (e) => (this.error ||= e.message));
     this.ws.on('message', (data, isBinary) => {
       const frame = decodeServerFrame(data as Buffer, isBinary);
       if (frame.kind !== 'data') return;
+      this.firstDataAt ||= performance.now();
       this.text += Buffer.from(frame.bytes).toString('utf8');
       this.waiters = this.waiters.filter((w) => {
         if (!w.test(this.text)) return true;
@@ -84,7 +94,11 @@ export class TerminalClient {
   until(test: (text: string) => boolean, timeoutMs = 60_000): Promise<void> {
     if (test(this.text)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('terminal did not show the expected output in time')), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`terminal did not show the expected output in time${this.error ? ` (${this.error})` : ''}`)),
+        timeoutMs,
+      );
       this.waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }

@@ -3,8 +3,13 @@
 // Two rounds against a workshop server of its own: without the warm pool, then with --reserve.
 // Prints Start-to-prompt p50/p95 (each round), check p95, keystroke echo p95, errors, the server's
 // peak RSS, the kind node's peak CPU and memory (docker stats), and the largest class sustained.
+// Start-to-prompt is split into its phases (POST answered, terminal socket open, first output byte,
+// prompt) and the server logs where each pool claim spent its time (SIDECAR_LABS_TIMING=1).
+// Uses the cluster of SIDECAR_LABS_CLUSTER_NAME / SIDECAR_LABS_KUBECONFIG like the server; at the end
+// it deletes every namespace it made (learners' sessions and the pool it filled).
 //   node bench/workshop.ts [--learners 30] [--lab what-is-a-sidecar] [--reserve N] [--port 4406]
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+//                          [--rounds cold,pool] [--arrive-seconds 10]
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { percentile, TerminalClient, PROMPT, ms, type Session } from './live-lib.ts';
 import { loadLab } from '../src/engine/index.ts';
@@ -17,6 +22,12 @@ const learners = Number(arg('learners', '30'));
 const slug = arg('lab', 'what-is-a-sidecar');
 const reserve = Number(arg('reserve', String(Math.min(learners, 10))));
 const port = Number(arg('port', '4406'));
+const rounds = arg('rounds', 'cold,pool').split(',');
+const arriveMs = Number(arg('arrive-seconds', '10')) * 1000;
+const clusterName = process.env.SIDECAR_LABS_CLUSTER_NAME ?? 'sidecar-labs';
+const kubeconfig =
+  process.env.SIDECAR_LABS_KUBECONFIG ?? process.env.KUBECONFIG ?? `${process.env.HOME}/.cache/sidecar-labs/kubeconfig`;
+const benchStarted = Date.now();
 const CODE = 'BENCH-2026';
 const SECRET = 'bench-instructor-secret-0123456789';
 const url = `http://127.0.0.1:${port}`;
@@ -25,6 +36,8 @@ const plain = (t: string) => t.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\
 
 interface Figures {
   startToPrompt: number[];
+  /** Phases of each start: POST answered, socket open, first byte, prompt (ms from pressing Start). */
+  phases: { post: number[]; open: number[]; first: number[]; prompt: number[] };
   poolPrompt: number[];
   check: number[];
   echo: number[];
@@ -40,12 +53,18 @@ async function server(reserveN: number): Promise<{ child: ChildProcess; stop: ()
       SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET,
       SIDECAR_LABS_RESERVE: String(reserveN),
       SIDECAR_LABS_POOL_LABS: slug,
-      SIDECAR_LABS_MAX_SESSIONS: String(learners + reserveN + 5),
+      // the room plus a little: the pool counts against the cap, as in a real workshop (refill stops there)
+      SIDECAR_LABS_MAX_SESSIONS: String(learners + 5),
+      SIDECAR_LABS_TIMING: '1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('Sidecar Labs: http://') && resolve());
+    child.stdout!.on('data', (d: Buffer) => {
+      const text = d.toString();
+      for (const l of text.split('\n')) if (l.startsWith('warm pool: claim')) claimLog.push(l);
+      if (text.includes('Sidecar Labs: http://')) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   return {
@@ -85,6 +104,8 @@ async function lastLine(res: Response): Promise<Line> {
   return (await lines(res)).at(-1)!;
 }
 
+const claimLog: string[] = [];
+
 /** One learner's whole lab; figures go into `f`. */
 async function learner(i: number, f: Figures): Promise<void> {
   const t0 = performance.now();
@@ -97,8 +118,13 @@ async function learner(i: number, f: Figures): Promise<void> {
   const s = start.session!;
   const term = new TerminalClient(url, s);
   try {
+    const posted = performance.now() - t0;
     await term.until((t) => PROMPT.test(plain(t)), 120_000);
     f.startToPrompt.push(performance.now() - t0);
+    f.phases.post.push(posted);
+    f.phases.open.push(term.openedAt - t0);
+    f.phases.first.push(term.firstDataAt - t0);
+    f.phases.prompt.push(performance.now() - t0);
     if (pooled) f.poolPrompt.push(performance.now() - t0);
     for (let k = 0; k < 3; k++) {
       // keystroke echo: one character, until it comes back
@@ -134,52 +160,87 @@ async function learner(i: number, f: Figures): Promise<void> {
   }
 }
 
+function kubectl(args: string[]): string {
+  return execFileSync('kubectl', args, {
+    env: {
+      ...process.env,
+      KUBECONFIG: kubeconfig,
+      PATH: `${process.env.HOME}/.cache/sidecar-labs/bin:${process.env.PATH}`,
+    },
+    timeout: 60_000,
+  }).toString();
+}
+
 function poolCount(): number {
   try {
-    const out = execFileSync(
-      'kubectl',
-      ['get', 'ns', '-l', `sidecar-labs.dev/pool=ready,sidecar-labs.dev/lab=${slug}`, '-o', 'name'],
-      {
-        env: {
-          ...process.env,
-          KUBECONFIG: process.env.KUBECONFIG ?? `${process.env.HOME}/.cache/sidecar-labs/kubeconfig`,
-          PATH: `${process.env.HOME}/.cache/sidecar-labs/bin:${process.env.PATH}`,
-        },
-      },
-    ).toString();
+    const out = kubectl(['get', 'ns', '-l', `sidecar-labs.dev/pool=ready,sidecar-labs.dev/lab=${slug}`, '-o', 'name']);
     return out.split('\n').filter(Boolean).length;
   } catch {
     return 0;
   }
 }
 
-/** Peak RSS of the server and peak CPU / memory of the kind node, sampled every 2 s. */
+/** Delete the namespaces of lab `slug` this bench made: bench learners' sessions, pool ones (ready or filling) created since it started. */
+function cleanUp(): number {
+  try {
+    const list = JSON.parse(kubectl(['get', 'ns', '-l', `sidecar-labs.dev/lab=${slug}`, '-o', 'json'])) as {
+      items: {
+        metadata: {
+          name: string;
+          creationTimestamp: string;
+          labels?: Record<string, string>;
+          annotations?: Record<string, string>;
+        };
+      }[];
+    };
+    const ours = list.items.filter(
+      (n) =>
+        /^benchlearner/.test(n.metadata.annotations?.['sidecar-labs.dev/learner-id'] ?? '') ||
+        (['ready', 'filling'].includes(n.metadata.labels?.['sidecar-labs.dev/pool'] ?? '') &&
+          new Date(n.metadata.creationTimestamp).getTime() >= benchStarted - 5000),
+    );
+    if (ours.length)
+      kubectl(['delete', 'ns', '--wait=false', '--ignore-not-found', ...ours.map((n) => n.metadata.name)]);
+    return ours.length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Peak RSS of the server and peak CPU / memory of the kind node, sampled every 2 s. `docker stats`
+ * runs asynchronously: a synchronous one would stall this process's event loop for a second or two
+ * and add that to every learner's timings.
+ */
 function sampler(pid: number) {
   const peak = { rssMiB: 0, nodeCpu: 0, nodeMem: '', nodeMemMiB: 0 };
+  let busy = false;
   const timer = setInterval(() => {
     try {
       const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
       peak.rssMiB = Math.max(peak.rssMiB, rss);
-      const [cpu, mem] = execFileSync('docker', [
-        'stats',
-        '--no-stream',
-        '--format',
-        '{{.CPUPerc}}|{{.MemUsage}}',
-        'sidecar-labs-control-plane',
-      ])
-        .toString()
-        .trim()
-        .split('|');
-      const cpuN = parseFloat(cpu ?? '0');
-      const memMiB = parseFloat(mem ?? '0') * (/GiB/.test(mem ?? '') ? 1024 : 1);
-      if (cpuN > peak.nodeCpu) peak.nodeCpu = cpuN;
-      if (memMiB > peak.nodeMemMiB) {
-        peak.nodeMemMiB = memMiB;
-        peak.nodeMem = (mem ?? '').split('/')[0]!.trim();
-      }
     } catch {
-      /* docker stats missing: the figure stays empty */
+      /* the server has exited */
     }
+    if (busy) return;
+    busy = true;
+    execFile(
+      'docker',
+      ['stats', '--no-stream', '--format', '{{.CPUPerc}}|{{.MemUsage}}', `${clusterName}-control-plane`],
+      { timeout: 20_000 },
+      (err, stdout) => {
+        busy = false;
+        if (err) return; // docker stats missing: the figure stays empty
+        const [cpu, mem] = stdout.trim().split('|');
+        const cpuN = parseFloat(cpu ?? '0');
+        const memMiB = parseFloat(mem ?? '0') * (/GiB/.test(mem ?? '') ? 1024 : 1);
+        if (cpuN > peak.nodeCpu) peak.nodeCpu = cpuN;
+        if (memMiB > peak.nodeMemMiB) {
+          peak.nodeMemMiB = memMiB;
+          peak.nodeMem = (mem ?? '').split('/')[0]!.trim();
+        }
+      },
+    );
   }, 2000);
   return { peak, stop: () => clearInterval(timer) };
 }
@@ -190,7 +251,14 @@ async function round(
 ): Promise<Figures & { rssMiB: number; nodeCpu: number; nodeMem: string; nodeMemMiB: number }> {
   const srv = await server(reserveN);
   const s = sampler(srv.child.pid!);
-  const f: Figures = { startToPrompt: [], poolPrompt: [], check: [], echo: [], errors: [] };
+  const f: Figures = {
+    startToPrompt: [],
+    phases: { post: [], open: [], first: [], prompt: [] },
+    poolPrompt: [],
+    check: [],
+    echo: [],
+    errors: [],
+  };
   try {
     if (reserveN > 0) {
       const t0 = Date.now();
@@ -200,7 +268,7 @@ async function round(
     // learners arrive over ~10 s, as a room does after "press Start lab now"
     await Promise.all(
       Array.from({ length: learners }, (_, i) =>
-        new Promise((r) => setTimeout(r, (i * 10_000) / learners)).then(() =>
+        new Promise((r) => setTimeout(r, (i * arriveMs) / learners)).then(() =>
           learner(i, f).catch((e: unknown) => {
             f.errors.push(`learner ${i + 1}: ${e instanceof Error ? e.message : String(e)}`);
           }),
@@ -219,14 +287,46 @@ const line = (label: string, xs: number[]) =>
   xs.length
     ? `${label.padEnd(34)} p50 ${ms(percentile(xs, 50)).padStart(9)}  p95 ${ms(percentile(xs, 95)).padStart(9)}  (n=${xs.length})`
     : `${label.padEnd(34)} (no samples)`;
-console.log(`workshop bench: ${learners} learners, lab "${slug}" (${steps} steps), warm pool ${reserve}`);
-const cold = await round('without pool', 0);
-const warm = await round(`with pool (--reserve ${reserve})`, reserve);
+const empty = (): Awaited<ReturnType<typeof round>> => ({
+  startToPrompt: [],
+  phases: { post: [], open: [], first: [], prompt: [] },
+  poolPrompt: [],
+  check: [],
+  echo: [],
+  errors: [],
+  rssMiB: 0,
+  nodeCpu: 0,
+  nodeMem: '',
+  nodeMemMiB: 0,
+});
+console.log(
+  `workshop bench: ${learners} learners, lab "${slug}" (${steps} steps), warm pool ${reserve}, cluster ${clusterName}, arriving over ${arriveMs / 1000} s`,
+);
+let cold = empty();
+let warm = empty();
+try {
+  if (rounds.includes('cold')) cold = await round('without pool', 0);
+  if (rounds.includes('pool')) warm = await round(`with pool (--reserve ${reserve})`, reserve);
+} finally {
+  process.stdout.write(`  cleaned up ${cleanUp()} namespace(s)\n`);
+}
 const errors = [...cold.errors, ...warm.errors];
+const phases = (name: string, r: Figures) =>
+  r.phases.prompt.length
+    ? [50, 95]
+        .map(
+          (p) =>
+            `phases (p${p}), ${name}: POST answered ${ms(percentile(r.phases.post, p))}, socket open ${ms(percentile(r.phases.open, p))}, first byte ${ms(percentile(r.phases.first, p))}, prompt ${ms(percentile(r.phases.prompt, p))}`,
+        )
+        .join('\n')
+    : '';
 console.log('');
 console.log(line('start to prompt, no pool', cold.startToPrompt));
 console.log(line('start to prompt, claimed from pool', warm.poolPrompt));
 console.log(line('start to prompt, pool round, all', warm.startToPrompt));
+for (const p of [phases('no pool', cold), phases('pool round', warm)]) if (p) console.log(p);
+if (claimLog.length)
+  console.log(`server claim timing (first 3 of ${claimLog.length}):\n  ${claimLog.slice(0, 3).join('\n  ')}`);
 console.log(line('check (Check button)', [...cold.check, ...warm.check]));
 console.log(line('keystroke echo', [...cold.echo, ...warm.echo]));
 console.log(

@@ -15,6 +15,7 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
   Watch,
+  type V1ConfigMap,
   type V1Namespace,
   type V1Node,
   type V1ObjectMeta,
@@ -26,6 +27,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { confineProxyPath } from './load/http-path.ts';
+import { configMapPath, namespacesPath, type NamespaceSelector } from './watch-paths.ts';
 import { toolPath } from '../cluster/paths.ts';
 import { ClusterUnreachableError } from './errors.ts';
 import type { ClusterOps, ExecResult, HttpResult } from './checks.ts';
@@ -432,6 +434,25 @@ export class Kube implements ClusterOps {
 
   // ---- watches ----
 
+  /** Watch the namespaces a label or field selector picks (see watchPath); returns a stop function. */
+  watchNamespaces(
+    selector: NamespaceSelector,
+    onChange: (items: V1Namespace[]) => void,
+    onError: (e: unknown) => void,
+  ): () => void {
+    return this.watchPath<V1Namespace>(namespacesPath(selector), onChange, onError);
+  }
+
+  /** Watch one ConfigMap (onChange gets zero or one item); returns a stop function. */
+  watchConfigMap(
+    namespace: string,
+    name: string,
+    onChange: (items: V1ConfigMap[]) => void,
+    onError: (e: unknown) => void,
+  ): () => void {
+    return this.watchPath<V1ConfigMap>(configMapPath(namespace, name), onChange, onError);
+  }
+
   /**
    * Watch a namespace's pods or Services (list, then watch from its resourceVersion; re-list when the
    * watch ends) and call onChange with the current items after every event. Returns a stop function.
@@ -442,7 +463,15 @@ export class Kube implements ClusterOps {
     onChange: (items: T[]) => void,
     onError: (e: unknown) => void,
   ): () => void {
-    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
+    return this.watchPath(`/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`, onChange, onError);
+  }
+
+  /** List-then-watch one API collection path (which may carry a label selector), re-listing when the watch ends. */
+  private watchPath<T extends KubernetesObject>(
+    path: string,
+    onChange: (items: T[]) => void,
+    onError: (e: unknown) => void,
+  ): () => void {
     const items = new Map<string, T>();
     let stopped = false;
     let abort: AbortController | undefined;

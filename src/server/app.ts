@@ -135,6 +135,7 @@ export function createApp(settings: AppSettings = {}): {
       hosts,
       log,
       maxSessions: maxSessions(),
+      timing: process.env.SIDECAR_LABS_TIMING === '1',
     });
   const sweepSeconds = Number(process.env.SIDECAR_LABS_SWEEP_SECONDS);
   const lab = createLabServer({

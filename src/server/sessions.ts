@@ -70,6 +70,9 @@ export class SessionManager {
   private readonly spawnerFor: (record: SessionRecord) => ShellSpawner;
   private readonly opts: SessionOptions;
   private starting = 0;
+  /** Shells opened ahead in ready warm-pool sessions, by namespace: a claimed one's prompt is waiting. */
+  private readonly warmShells = new Map<string, TerminalBridge>();
+  private readonly leaving = new WeakSet<TerminalBridge>();
   /** Sessions being started, per client address. */
   private readonly startingBy = new Map<string, number>();
 
@@ -104,6 +107,7 @@ export class SessionManager {
     try {
       const record = await this.engine.startSession(slug, onProgress, extras);
       const live = this.adopt(record);
+      this.takeWarmShell(live);
       live.client = limited;
       // The engine set the first expiry; the next push comes with activity.
       live.pushedExpiry = record.expiresAt?.getTime() ?? 0;
@@ -114,6 +118,42 @@ export class SessionManager {
       this.starting--;
       if (limited) this.startingBy.set(limited, (this.startingBy.get(limited) ?? 1) - 1);
     }
+  }
+
+  /**
+   * Keep a shell open in each ready warm-pool session (workshop --reserve), so the learner who claims
+   * one finds the prompt already there; shells of sessions no longer ready here (claimed through
+   * another process, deleted) are ended.
+   */
+  syncWarmShells(ready: { namespace: string; slug: string }[], graceMs = 10_000): void {
+    const keep = new Set(ready.map((r) => r.namespace));
+    for (const [namespace, bridge] of this.warmShells)
+      if (!keep.has(namespace) && !this.leaving.has(bridge)) {
+        // the watch may report our own claim before the claim's answer arrives: a moment's grace
+        this.leaving.add(bridge);
+        setTimeout(() => {
+          this.leaving.delete(bridge);
+          if (this.warmShells.get(namespace) !== bridge) return;
+          this.warmShells.delete(namespace);
+          bridge.dispose('warm-pool session taken elsewhere');
+        }, graceMs).unref();
+      }
+    for (const r of ready) {
+      if (this.warmShells.has(r.namespace)) continue;
+      const bridge = new TerminalBridge(`pool:${r.namespace}`, this.spawnerFor({ id: `pool:${r.namespace}`, ...r }));
+      this.warmShells.set(r.namespace, bridge);
+      bridge.prewarm();
+    }
+  }
+
+  /** A claimed pool session: its shell, opened ahead, becomes the learner's. */
+  private takeWarmShell(live: LiveSession): void {
+    const warm = this.warmShells.get(live.record.namespace);
+    if (!warm) return;
+    this.warmShells.delete(live.record.namespace);
+    if (!warm.adoptAs(live.record.id)) return; // its shell ended meanwhile: a fresh one opens as usual
+    warm.onActivity = () => this.touch(live);
+    live.terminal = warm;
   }
 
   /** The key to count `client` under, after refusing it when it already holds its share of sessions. */
@@ -159,6 +199,11 @@ export class SessionManager {
     const live = this.sessions.get(id) ?? this.adopt(record);
     live.pushedExpiry = record.expiresAt?.getTime() ?? 0;
     return live;
+  }
+
+  /** The session if this process has it now (no token, no cluster lookup: workshop mode's terminal-view relay). */
+  local(id: string): LiveSession | undefined {
+    return this.sessions.get(id);
   }
 
   /** A session by id without a token (instructor routes, which hold their own secret). */
@@ -267,6 +312,8 @@ export class SessionManager {
   /** End every terminal (server shutdown); the namespaces stay, for the next server to find. */
   closeTerminals(): void {
     for (const live of this.sessions.values()) live.terminal.dispose('server stopping');
+    for (const bridge of this.warmShells.values()) bridge.dispose('server stopping');
+    this.warmShells.clear();
   }
 
   private adopt(record: SessionRecord): LiveSession {

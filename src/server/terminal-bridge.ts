@@ -34,7 +34,7 @@ export interface TerminalPeer {
 export { CLOSE_REPLACED, CLOSE_SESSION_ENDED };
 
 export class TerminalBridge {
-  readonly sessionId: string;
+  sessionId: string;
   private readonly spawn: ShellSpawner;
   private readonly ring: OutputRing;
   private peer: TerminalPeer | undefined;
@@ -80,6 +80,16 @@ export class TerminalBridge {
     this.onActivity();
     const shell = await this.ensureShell();
     shell?.resize(this.size.cols, this.size.rows);
+  }
+
+  /**
+   * A shell opened ahead for a warm-pool session becomes a claimed session's (new id). False when
+   * there is nothing to hand over (disposed, or the shell is not running or starting).
+   */
+  adoptAs(sessionId: string): boolean {
+    if (this.disposed || (!this.shell && !this.starting) || this.peer || this.watchers.size) return false;
+    this.sessionId = sessionId;
+    return true;
   }
 
   /** Start the shell before any browser attaches (its output waits in the ring for the first hello). */

@@ -39,8 +39,8 @@ export async function instructorRoute(
     return;
   }
   if (rest === 'banner' && method === 'POST') {
-    w.banner = parseBody(BannerBody, await readJson(req)).text.trim();
-    return sendJson(res, 200, { banner: w.banner || null });
+    const text = await w.banner.set(parseBody(BannerBody, await readJson(req)).text);
+    return sendJson(res, 200, { banner: text || null });
   }
   const m = /^sessions\/([A-Za-z0-9-]{8,80})(?:\/(reset|rebuild|extend))?$/.exec(rest);
   if (!m) throw new HttpError(`no instructor route ${method} ${path}`, { status: 404 });

@@ -11,6 +11,7 @@ import { hostAllowed } from '../hosts.ts';
 import { refuseUpgrade } from '../terminal-socket.ts';
 import type { TerminalPeer } from '../terminal-bridge.ts';
 import type { Workshop } from './workshop.ts';
+import type { LiveSession } from '../sessions.ts';
 
 const PATH = /^\/api\/instructor\/watch\/([A-Za-z0-9-]{8,80})$/;
 
@@ -40,14 +41,14 @@ export function watchUpgradeHandler(w: Workshop) {
     w.deps.sessions.byId(m[1]!).then(
       (live) => {
         if (!live) return refuse(socket, 404, 'Not Found');
-        wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live.terminal));
+        wss.handleUpgrade(req, socket, head, (ws) => connect(ws, live));
       },
       () => refuse(socket, 503, 'Service Unavailable'),
     );
     return true;
   }
 
-  function connect(ws: WebSocket, bridge: { watch(p: TerminalPeer): void; unwatch(p: TerminalPeer): void }): void {
+  function connect(ws: WebSocket, live: LiveSession): void {
     const peer: TerminalPeer = {
       sendData: (bytes) => {
         if (ws.readyState === ws.OPEN && ws.bufferedAmount < 1 << 20) ws.send(bytes, { binary: true });
@@ -57,11 +58,18 @@ export function watchUpgradeHandler(w: Workshop) {
       },
       close: (code, reason) => ws.close(code, reason),
     };
-    bridge.watch(peer);
+    // the learner's shell runs here: watch it directly; else another process runs it: follow its
+    // view through the cluster (view-relay.ts)
+    const bridge = live.terminal;
+    let end: () => void;
+    if (bridge.running) {
+      bridge.watch(peer);
+      end = () => bridge.unwatch(peer);
+    } else end = w.relay.follow(live, peer);
     // read-only: whatever the viewer sends is dropped here, never reaching the shell
     ws.on('message', () => {});
-    ws.on('close', () => bridge.unwatch(peer));
-    ws.on('error', () => bridge.unwatch(peer));
+    ws.on('close', end);
+    ws.on('error', end);
   }
 
   return { upgrade, wss };

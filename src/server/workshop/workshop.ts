@@ -38,6 +38,8 @@ import {
 } from './roster.ts';
 import { instructorRoute } from './instructor-api.ts';
 import { watchUpgradeHandler } from './watch-socket.ts';
+import { BANNER_NAMESPACE, BannerStore } from './banner-store.ts';
+import { ViewRelay, type RelayKube } from './view-relay.ts';
 
 export interface WorkshopDeps {
   config: WorkshopConfig;
@@ -46,6 +48,10 @@ export interface WorkshopDeps {
   expiryMs: number;
   hosts: HostPolicy;
   log: (line: string) => void;
+  /** Log where a Start spends its time (SIDECAR_LABS_TIMING=1). */
+  timing?: boolean;
+  /** The cluster calls of the banner and the terminal-view relay (default: the engine's Kube). */
+  kube?: () => RelayKube;
 }
 
 export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
@@ -62,7 +68,10 @@ export function parseBody<T>(schema: z.ZodType<T>, value: unknown): T {
 
 export class Workshop {
   readonly deps: WorkshopDeps;
-  banner = '';
+  /** The banner, shared by every server process of the room through the cluster. */
+  readonly banner: BannerStore;
+  /** The terminal view of a learner whose shell another server process runs. */
+  readonly relay: ViewRelay;
   private failures: number[] = [];
   private readonly writes = new Map<string, Promise<unknown>>();
   private rosterCache: { at: number; rows: Promise<RosterRow[]> } | undefined;
@@ -70,7 +79,35 @@ export class Workshop {
 
   constructor(deps: WorkshopDeps) {
     this.deps = deps;
+    const kube = deps.kube ?? ((): RelayKube => deps.engine.engineNow().kube);
+    this.banner = new BannerStore(
+      () => ({
+        write: (ns) =>
+          kube()
+            .apply(ns)
+            .then(() => undefined),
+        watch: (onChange, onError) =>
+          kube().watchNamespaces(
+            { field: `metadata.name=${BANNER_NAMESPACE}` },
+            (items) => onChange(items[0]),
+            onError,
+          ),
+      }),
+      deps.log,
+    );
+    this.relay = new ViewRelay({ kube, local: (id) => deps.sessions.local(id), log: deps.log });
     this.upgrade = watchUpgradeHandler(this).upgrade;
+  }
+
+  /** Follow the cluster's banner and terminal-view requests (after the server listens). */
+  startWatches(): void {
+    this.banner.start();
+    this.relay.start();
+  }
+
+  stopWatches(): void {
+    this.banner.stop();
+    this.relay.stop();
   }
 
   /** True when the request was a workshop route (answered here). */
@@ -93,7 +130,7 @@ export class Workshop {
         throw new HttpError('requests from other sites are not allowed', { status: 403 });
       }
       if (path.startsWith('/api/instructor/')) await instructorRoute(this, method, path, req, res);
-      else if (path === '/api/workshop') sendJson(res, 200, { workshop: true, banner: this.banner || null });
+      else if (path === '/api/workshop') sendJson(res, 200, { workshop: true, banner: this.banner.text || null });
       else if (path === '/api/workshop/join' && method === 'POST')
         this.join(parseBody(JoinBody, await readJson(req)), res);
       else if (path === '/api/sessions')
@@ -150,10 +187,12 @@ export class Workshop {
       [ANN_LEARNER_ID]: body.learnerId ?? '',
       [ANN_ACTIVITY]: new Date().toISOString(),
     };
+    const t0 = performance.now();
     await stream(res, async (progress) => ({
       type: 'ready',
       session: await this.deps.sessions.start(body.slug, progress, client, { annotations }),
     }));
+    if (this.deps.timing) this.deps.log(`workshop: Start answered in ${Math.round(performance.now() - t0)} ms`);
     this.rosterCache = undefined;
   }
 
@@ -232,7 +271,13 @@ export class Workshop {
       title: engine.lab(slug).title,
       steps: safeSteps(engine, slug).map((s) => s.title),
     }));
-    return { now: new Date().toISOString(), banner: this.banner || null, rows, labs, classes: classView(rows, labs) };
+    return {
+      now: new Date().toISOString(),
+      banner: this.banner.text || null,
+      rows,
+      labs,
+      classes: classView(rows, labs),
+    };
   }
 
   csv(): Promise<string> {

@@ -1,6 +1,7 @@
 // The warm pool on the real cluster: fill makes a ready session (toolbox running), two claims at
 // once get it exactly once (optimistic concurrency on the namespace), the claimed session carries
-// the learner's new id and annotations and is no longer in the pool.
+// the learner's new id and annotations and is no longer in the pool; with the watch in sync a
+// claim needs no list call.
 import { describe, it, expect, afterAll } from 'vitest';
 import { engine } from './helpers.ts';
 import { WarmPool, LABEL_POOL } from '../../../src/engine/pool.ts';
@@ -40,5 +41,18 @@ describe('warm pool', () => {
     const ns = (await e.kube.readNamespace(s.namespace))!;
     expect(ns.metadata?.labels?.[LABEL_POOL]).toBeUndefined();
     if (ready.length === 1) expect(await pool.claim(slug)).toBeUndefined();
+  });
+
+  it('once the namespace watch is in sync, a claim is one conditional patch (no list)', async () => {
+    pool.stopped = false;
+    pool.start(60_000); // the watch, and a refill back to the reserve
+    await expect.poll(() => pool.readyList.count(slug), { timeout: 240_000, interval: 1000 }).toBeGreaterThan(0);
+    const { info, timing } = await pool.claimTimed(slug, { annotations: { 'sidecar-labs.dev/learner': 'Lin' } });
+    pool.stop();
+    expect(info?.annotations?.['sidecar-labs.dev/learner']).toBe('Lin');
+    made.push(info!.namespace);
+    expect(timing).toMatchObject({ fromWatch: true, tries: 1 });
+    // the watch hears of the claim: the ready list no longer offers it
+    await expect.poll(() => pool.readyList.candidates(slug).some((c) => c.name === info!.namespace)).toBe(false);
   });
 });

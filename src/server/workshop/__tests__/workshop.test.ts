@@ -9,6 +9,7 @@ import { TokenSigner } from '../../tokens.ts';
 import { FakeEngine, fakeSpawner } from '../../__tests__/fakes.ts';
 import type { EngineAdapter } from '../../engine-adapter.ts';
 import { Workshop, WRONG_CODE } from '../workshop.ts';
+import { FakeCluster } from './fake-cluster.ts';
 
 let lab: LabServer;
 let base: string;
@@ -17,6 +18,7 @@ const SECRET = 'instructor-secret-0123456789';
 
 beforeAll(async () => {
   engine = new FakeEngine();
+  const cluster = new FakeCluster().client();
   const sessions = new SessionManager(engine, new TokenSigner(Buffer.alloc(32, 5)), () => fakeSpawner().spawn);
   const workshop = new Workshop({
     config: { code: 'ABCD-2345', instructorSecret: SECRET, reserve: 0 },
@@ -25,7 +27,9 @@ beforeAll(async () => {
     expiryMs: 45 * 60_000,
     hosts: hostPolicy({}),
     log: () => {},
+    kube: () => cluster,
   });
+  workshop.startWatches();
   lab = createLabServer({ sessions, log: () => {}, workshop });
   await new Promise<void>((r) => lab.server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(lab.server.address() as AddressInfo).port}`;
