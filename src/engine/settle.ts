@@ -2,6 +2,9 @@
 // and then crashes must never pass, so a pass needs the condition held, uninterrupted, for `settleMs`.
 // Where the API already knows since when a condition holds (a Ready condition's lastTransitionTime, a
 // container's startedAt), the probe reports it as `heldSinceMs` and a settled condition passes at once.
+// Such a timestamp is trusted only with a slack (API_TIME_SLACK_MS): the API stores it truncated to the
+// second, and it shows the kubelet's view of a container about a second late (its relist period), so a pod
+// that crashes 4 s after it started can still read "Ready since 5 s" — and must not pass a 5 s window.
 
 export interface ProbeResult {
   ok: boolean;
@@ -13,6 +16,9 @@ export interface ProbeResult {
   /** Failing for good (e.g. a Job that failed): stop polling. */
   fatal?: boolean;
 }
+
+/** How much later than an API timestamp a condition is taken to have held from: 1 s of truncation + ~1 s of kubelet lag. */
+export const API_TIME_SLACK_MS = 2000;
 
 export interface Clock {
   now(): number;
@@ -80,7 +86,7 @@ export async function settle(
     const done = (x: ProbeResult): SettledResult => ({ ...x, elapsedMs: t - start, attempts });
     if (r.ok) {
       firstOkAt ??= t;
-      const heldFrom = r.heldSinceMs ?? firstOkAt;
+      const heldFrom = r.heldSinceMs !== undefined ? r.heldSinceMs + API_TIME_SLACK_MS : firstOkAt;
       const held = t - heldFrom;
       if (held >= opts.settleMs) return done(r);
       if (t >= deadline) {

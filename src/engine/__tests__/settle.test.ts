@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { settle, type ProbeResult } from '../settle.ts';
+import { settle, API_TIME_SLACK_MS, type ProbeResult } from '../settle.ts';
 import { FakeClock } from './fakes.ts';
 
 describe('settle: pass only when the condition held for the settle window', () => {
@@ -28,6 +28,21 @@ describe('settle: pass only when the condition held for the settle window', () =
     const probe = async (): Promise<ProbeResult> => ({ ok: true, message: 'ready', heldSinceMs: clock.now() - 60_000 });
     const r = await settle(probe, { mode: 'quick', timeoutMs: 60_000, settleMs: 5_000 }, clock);
     expect(r).toMatchObject({ ok: true, attempts: 1, elapsedMs: 0 });
+  });
+
+  it('an API timestamp is trusted with its slack: a pod that crashes 4 s after it started never passes 5 s', async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const startedAt = start + 300; // the container really started here; the API stores the second: `start`
+    const probe = async (): Promise<ProbeResult> => ({
+      // the API still says "ready" for ~1 s after the crash at startedAt + 4 s (the kubelet's relist)
+      ok: clock.now() < startedAt + 4_000 + 1_000,
+      message: 'ready',
+      heldSinceMs: start,
+    });
+    const r = await settle(probe, { mode: 'wait', timeoutMs: 30_000, settleMs: 5_000, intervalMs: 250 }, clock);
+    expect(r.ok).toBe(false);
+    expect(API_TIME_SLACK_MS).toBeGreaterThanOrEqual(2_000);
   });
 
   it('quick mode: a failing condition fails at once, without waiting for the timeout', async () => {
