@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../../src/cluster/kubeconfig.ts';
+import { hostNodePorts } from '../../../src/cluster/kind.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const { kc } = loadKubeConfig('kind');
@@ -82,7 +83,8 @@ describe('sidecar-labs doctor', () => {
       'cgroups',
       'free memory',
       'free disk',
-      'ports 30080-30089',
+      // 30080-30089 on the default cluster; a second cluster's own range (SIDECAR_LABS_NODE_PORT_BASE)
+      `ports ${hostNodePorts()[0]}-${hostNodePorts().at(-1)}`,
       'kit cache',
       'Kubernetes version',
       'permissions',
