@@ -245,20 +245,22 @@ function sampler(pid: number) {
   return { peak, stop: () => clearInterval(timer) };
 }
 
+const noFigures = (): Figures => ({
+  startToPrompt: [],
+  phases: { post: [], open: [], first: [], prompt: [] },
+  poolPrompt: [],
+  check: [],
+  echo: [],
+  errors: [],
+});
+
 async function round(
   name: string,
   reserveN: number,
 ): Promise<Figures & { rssMiB: number; nodeCpu: number; nodeMem: string; nodeMemMiB: number }> {
   const srv = await server(reserveN);
   const s = sampler(srv.child.pid!);
-  const f: Figures = {
-    startToPrompt: [],
-    phases: { post: [], open: [], first: [], prompt: [] },
-    poolPrompt: [],
-    check: [],
-    echo: [],
-    errors: [],
-  };
+  const f = noFigures();
   try {
     if (reserveN > 0) {
       const t0 = Date.now();
@@ -288,12 +290,7 @@ const line = (label: string, xs: number[]) =>
     ? `${label.padEnd(34)} p50 ${ms(percentile(xs, 50)).padStart(9)}  p95 ${ms(percentile(xs, 95)).padStart(9)}  (n=${xs.length})`
     : `${label.padEnd(34)} (no samples)`;
 const empty = (): Awaited<ReturnType<typeof round>> => ({
-  startToPrompt: [],
-  phases: { post: [], open: [], first: [], prompt: [] },
-  poolPrompt: [],
-  check: [],
-  echo: [],
-  errors: [],
+  ...noFigures(),
   rssMiB: 0,
   nodeCpu: 0,
   nodeMem: '',
