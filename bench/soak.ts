@@ -1,7 +1,8 @@
 // Soak: `validate` of every lab (or the labs named) K times in a row on the existing cluster, and each
 // check's flake rate. A check flakes in a run when it passed BEFORE its step's solution or failed AFTER
 // it; a step that broke before its checks ran (start, apply, a thrown error) counts as a flake of the
-// step. A lab whose session namespace was deleted from outside during a run is reported as interrupted
+// step. For a listed mistake (made in a fresh session): a detect check flakes when it does not pass, and
+// the diagnosis when the step then passes or Check does not name that mistake. A lab whose session namespace was deleted from outside during a run is reported as interrupted
 // and left out of that run's counts. Goal: 0 flakes in 20 runs.
 //   node bench/soak.ts [K=20] [slug...] [--parallel N]
 // Prints one line per run, then a table of every check with flakes/K, and the total.
@@ -31,6 +32,24 @@ function parseArgs(argv: string[]): { k: number; slugs: string[]; parallel: numb
   return { k, slugs, parallel };
 }
 
+type Add = (key: string, flaked: boolean, message: string) => void;
+
+/**
+ * A mistake's outcome: `before` holds its detect checks (each must PASS once the mistake is made), `after`
+ * the step's checks with the mistake made (some may pass; the step as a whole must not, and Check must
+ * give this mistake's diagnosis). A detect check flakes when it did not pass; "(diagnosis)" flakes when
+ * every detect check passed but the step passed or Check gave no or another diagnosis; "(mistake)" when
+ * it broke before its detect checks ran.
+ */
+function tallyMistake(o: StepOutcome, add: Add): void {
+  const key = `${o.slug}/${o.stepId} mistake ${o.mistake!.id}`;
+  const detected = o.before.length > 0;
+  add(`${key}: (mistake)`, !detected, o.problems[0] ?? '');
+  if (!detected) return;
+  o.before.forEach((c) => add(`${key}: detect ${c.title}`, !c.ok, `not detected: ${c.message}`));
+  if (o.before.every((c) => c.ok)) add(`${key}: (diagnosis)`, !o.ok, o.problems[0] ?? '');
+}
+
 /** Adds one run's outcomes to the tallies, keyed "slug/step: check title" (or "slug/step: (step)"). */
 function tally(tallies: Map<string, Tally>, outcomes: StepOutcome[], interrupted: Set<string>): number {
   let flakes = 0;
@@ -46,9 +65,16 @@ function tally(tallies: Map<string, Tally>, outcomes: StepOutcome[], interrupted
   };
   for (const o of outcomes) {
     if (interrupted.has(o.slug)) continue; // counted apart: not the lab's doing
+    if (o.mistake) {
+      tallyMistake(o, add);
+      continue;
+    }
     const key = `${o.slug}/${o.stepId}`;
     const checked = o.after.length > 0;
-    add(`${key}: (step)`, !checked, o.problems[0] ?? '');
+    const checkFlakes = o.after.filter((c, i) => !c.ok || o.before[i]?.ok === true).length;
+    // the step itself: it broke before its checks ran, or failed for a reason no check shows (a mistake
+    // diagnosed before the solution)
+    add(`${key}: (step)`, !checked || (!o.ok && checkFlakes === 0), o.problems[0] ?? '');
     if (!checked) continue;
     o.after.forEach((c, i) => {
       const before = o.before[i];
@@ -95,7 +121,7 @@ for (let run = 1; run <= k; run++) {
   const flakes = tally(tallies, outcomes, gone);
   const failed = outcomes.filter((o) => !o.ok).map((o) => `${o.slug}/${o.stepId}`);
   console.log(
-    `run ${String(run).padStart(2)}/${k}: ${outcomes.length - failed.length}/${outcomes.length} steps ok, ${flakes} flaky check${flakes === 1 ? '' : 's'}` +
+    `run ${String(run).padStart(2)}/${k}: ${outcomes.length - failed.length}/${outcomes.length} steps and mistakes ok, ${flakes} flaky check${flakes === 1 ? '' : 's'}` +
       `${failed.length ? ` (${failed.join(', ')})` : ''}, ${seconds[run - 1].toFixed(1)} s, ended ${new Date().toISOString().slice(11, 19)} UTC`,
   );
   // what went wrong, at once: a flake often lines up with something else happening on the cluster
