@@ -6,7 +6,8 @@
 // whose session namespace was deleted from outside during a run is reported as interrupted and left out
 // of that run's counts. Goal: 0 flakes in 20 runs.
 //   node bench/soak.ts [K=20] [slug...] [--parallel N]
-// Prints one line per run, then a table of every check with flakes/K, and the total.
+// Prints one line per run, then a table of every check with flakes/K, and the total; the table and a JSON
+// copy go to bench/results/soak-<labs>.{txt,json} after every round.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { validate } from '../src/cli/validate.ts';
 import { report, tally, type Tally } from '../src/cli/flakes.ts';
@@ -33,6 +34,21 @@ const cluster = defaultClusterChoice();
 const tallies = new Map<string, Tally>();
 const seconds: number[] = [];
 const interruptions: string[] = [];
+const name = `bench/results/soak-${slugs.length ? slugs.join('+') : 'all'}`;
+
+/** The table and JSON of the rounds done so far, written after every round (a soak stopped early still tells). */
+function save(done: number): string[] {
+  const lines = report(tallies, done, seconds);
+  lines.push(`interrupted (not counted): ${interruptions.length ? interruptions.join('; ') : 'none'}`);
+  if (done < k) lines.push(`(${done} of ${k} rounds done)`);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`${name}.txt`, `${lines.join('\n')}\n`);
+  const checks = Object.fromEntries(tallies);
+  const result = { when: new Date().toISOString(), cluster, k, done, slugs, parallel, seconds, interruptions, checks };
+  writeFileSync(`${name}.json`, JSON.stringify(result, null, 2));
+  return lines;
+}
+
 for (let run = 1; run <= k; run++) {
   const t0 = Date.now();
   const { outcomes } = await validate({ slugs, parallel, keep: false, cluster }, () => undefined);
@@ -43,7 +59,9 @@ for (let run = 1; run <= k; run++) {
   );
   for (const slug of gone) interruptions.push(`run ${run}: ${slug}'s session namespace was deleted from outside`);
   const flakes = tally(tallies, outcomes, gone);
-  const failed = outcomes.filter((o) => !o.ok).map((o) => `${o.slug}/${o.stepId}`);
+  const failed = outcomes
+    .filter((o) => !o.ok)
+    .map((o) => `${o.slug}/${o.stepId}${o.mistake ? ` mistake ${o.mistake.id}` : ''}`);
   console.log(
     `run ${String(run).padStart(2)}/${k}: ${outcomes.length - failed.length}/${outcomes.length} steps and mistakes ok, ${flakes} flaky check${flakes === 1 ? '' : 's'}` +
       `${failed.length ? ` (${failed.join(', ')})` : ''}, ${seconds[run - 1].toFixed(1)} s, ended ${new Date().toISOString().slice(11, 19)} UTC`,
@@ -52,26 +70,7 @@ for (let run = 1; run <= k; run++) {
   for (const o of outcomes.filter((x) => !x.ok))
     for (const p of o.problems)
       console.log(`    ${o.slug}/${o.stepId}: ${p.split('\n').slice(0, 3).join(' | ').slice(0, 300)}`);
+  save(run);
 }
-const lines = report(tallies, k, seconds);
-lines.push(`interrupted (not counted): ${interruptions.length ? interruptions.join('; ') : 'none'}`);
-console.log(lines.join('\n'));
-mkdirSync('bench/results', { recursive: true });
-writeFileSync(
-  `bench/results/soak-${slugs.length ? slugs.join('+') : 'all'}.json`,
-  JSON.stringify(
-    {
-      when: new Date().toISOString(),
-      cluster,
-      k,
-      slugs,
-      parallel,
-      seconds,
-      interruptions,
-      checks: Object.fromEntries(tallies),
-    },
-    null,
-    2,
-  ),
-);
+console.log(save(k).join('\n'));
 process.exit([...tallies.values()].some((t) => t.flakes > 0) ? 1 : 0);

@@ -65,11 +65,13 @@ export function report(tallies: Map<string, Tally>, k: number, seconds: number[]
   const lines = [`\nflake rate per check over ${k} run${k === 1 ? '' : 's'}:`];
   let runs = 0;
   let flakes = 0;
+  const width = Math.min(110, Math.max(40, ...[...tallies.keys()].map((key) => key.length)));
   for (const [key, t] of [...tallies].sort(([a], [b]) => a.localeCompare(b))) {
     runs += t.runs;
     flakes += t.flakes;
     const rate = `${((100 * t.flakes) / t.runs).toFixed(1)}%`;
-    lines.push(`  ${key.padEnd(86)} ${String(t.flakes).padStart(3)}/${t.runs}  ${rate.padStart(6)}`);
+    const shown = key.length > width ? `${key.slice(0, width - 1)}…` : key;
+    lines.push(`  ${shown.padEnd(width)} ${String(t.flakes).padStart(3)}/${t.runs}  ${rate.padStart(6)}`);
     for (const m of t.messages) lines.push(`      e.g. ${m.split('\n')[0].slice(0, 160)}`);
   }
   const total = seconds.reduce((a, b) => a + b, 0);
