@@ -51,7 +51,15 @@ function save(done: number): string[] {
 
 for (let run = 1; run <= k; run++) {
   const t0 = Date.now();
-  const { outcomes } = await validate({ slugs, parallel, keep: false, cluster }, () => undefined);
+  const outcomes = await validate({ slugs, parallel, keep: false, cluster }, () => undefined).then(
+    (r) => r.outcomes,
+    (e: unknown) => {
+      // SIGINT/SIGTERM: validate has deleted this round's namespaces; report the rounds that finished
+      console.log(`\nround ${run} stopped: ${e instanceof Error ? e.message : String(e)}`);
+      console.log(save(run - 1).join('\n'));
+      process.exit(2);
+    },
+  );
   seconds.push((Date.now() - t0) / 1000);
   // a session namespace deleted by someone else (another tool's cleanup) is not a flake of the lab
   const gone = new Set(
