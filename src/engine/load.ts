@@ -167,13 +167,15 @@ function readManifests(dir: string, spec: LabSpec | undefined, problems: FormatP
       d.value === null ? [] : documentObjects(d.value, d.doc, pos, d.index, images, problems, seen),
     );
   }
-  readMistakeManifests(dir, images, problems, manifests, unreadable);
-  return { manifests, files, unreadable };
+  const mistakeSeen = readMistakeManifests(dir, images, problems, manifests, unreadable);
+  return { manifests, files, unreadable, mistakeSeen };
 }
 
 /**
  * The manifests of common mistakes (`mistakes/`): read and checked like the others, but not among the
- * learner's files, and what they create does not count as created by the lab (check references).
+ * learner's files, and what they create does not count as created by the lab (check references): only
+ * for the detect checks of the mistake that applies them. Returns every named object of each file, even
+ * refused ones, by `mistakes/<file>`.
  */
 function readMistakeManifests(
   dir: string,
@@ -181,9 +183,10 @@ function readMistakeManifests(
   problems: FormatProblem[],
   manifests: Record<string, KubeObject[]>,
   unreadable: Set<string>,
-): void {
+): Record<string, KubeObject[]> {
+  const seen: Record<string, KubeObject[]> = {};
   const sub = join(dir, 'mistakes');
-  if (!existsSync(sub) || !lstatSync(sub).isDirectory()) return;
+  if (!existsSync(sub) || !lstatSync(sub).isDirectory()) return seen;
   const listed = listManifestFiles(sub, display(sub));
   if (listed.problem) problems.push(listed.problem);
   for (const f of listed.names) {
@@ -196,10 +199,12 @@ function readMistakeManifests(
       unreadable.add(name);
       continue;
     }
+    seen[name] = [];
     manifests[name] = parsed.docs.flatMap((d) =>
-      d.value === null ? [] : documentObjects(d.value, d.doc, pos, d.index, images, problems, []),
+      d.value === null ? [] : documentObjects(d.value, d.doc, pos, d.index, images, problems, seen[name]),
     );
   }
+  return seen;
 }
 
 /** lab.yaml against the folder: lesson = folder, manifests exist, setup waits, check references. */
@@ -247,7 +252,7 @@ function crossCheck(
   });
   nodePortProblems(spec, read.manifests, refAt, problems);
   // a manifest that could not be read or parsed hides its objects: references would only add noise
-  if (read.unreadable.size === 0) checkReferences(spec, seen, at);
+  if (read.unreadable.size === 0) checkReferences(spec, seen, at, read.mistakeSeen);
 }
 
 /** A lab folder name: one path segment, nothing that could climb out of the labs folder. */

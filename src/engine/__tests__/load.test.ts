@@ -185,6 +185,50 @@ steps:
     ]);
   });
 
+  it("mistakes: detect checks must name what the lab or the mistake's own apply creates", () => {
+    const mistakes = `    mistakes:
+      - id: own-pod
+        title: made by its own manifest and command
+        apply:
+          manifests: [mistakes/helper.yaml]
+          commands: [kubectl run runner --image=docker.io/library/nginx:1.24.0, kubectl expose pod runner --port 80 --name runner-svc]
+        diagnosis: a
+        detect:
+          - { type: podReady, pod: helper }
+          - { type: containerRunning, pod: runner, container: runner }
+          - { type: http, service: runner-svc, port: 80 }
+          - { type: field, kind: Pod, name: web, jsonPath: '{.metadata.name}', exists: true }
+      - id: ghosts
+        title: names nothing it makes
+        apply: { commands: ['kubectl delete pod web'] }
+        diagnosis: b
+        detect:
+          - { type: podReady, pod: helper }
+          - { type: logs, pod: web, container: sidecar, contains: x }
+          - { type: jobComplete, job: never }
+          - { type: restartsStable, selector: app=helper }
+`;
+    const helper = POD.replace('name: web', 'name: helper\n  labels: { app: helper }');
+    lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/helper.yaml': helper });
+    expect(problems(() => loadLab('demo', dir))).toEqual([
+      `demo/lab.yaml:31:36: steps[0].mistakes[1].detect[0].pod: no manifest or command of this lab or of this mistake's apply creates a pod "helper" (pods: "terminal", "web")`,
+      'demo/lab.yaml:32:48: steps[0].mistakes[1].detect[1].container: pod "web" has no container "sidecar" (containers: "nginx")',
+      `demo/lab.yaml:33:39: steps[0].mistakes[1].detect[2].job: no manifest or command of this lab or of this mistake's apply creates a Job "never" (Jobs: none)`,
+      `demo/lab.yaml:34:47: steps[0].mistakes[1].detect[3].selector: no pod of this lab matches selector "app=helper" (no manifest or command of the lab or of this mistake's apply gives its pods these labels)`,
+    ]);
+  });
+
+  it("mistakes: what a mistake's apply creates does not count for the step's own checks", () => {
+    const step = GOOD.replace('        pod: web\n', '        pod: helper\n');
+    const mistakes = `    mistakes:
+      - { id: one, title: t, apply: { manifests: [mistakes/helper.yaml] }, diagnosis: a, detect: [{ type: podReady, pod: helper }] }
+`;
+    lab('demo', step + mistakes, { 'pod.yaml': POD, 'mistakes/helper.yaml': POD.replace('name: web', 'name: helper') });
+    expect(problems(() => loadLab('demo', dir))).toEqual([
+      'demo/lab.yaml:13:14: steps[0].checks[0].pod: no manifest or command of this lab creates a pod "helper" (pods: "terminal", "web")',
+    ]);
+  });
+
   it('YAML syntax errors point at the line', () => {
     lab('demo', 'title: Demo\nlesson: demo\nimages: [a:1\nsteps: []\n');
     const p = problems(() => loadLab('demo', tmp.dir));

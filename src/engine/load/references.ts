@@ -3,6 +3,7 @@
 // Service or Job that no manifest and no command of the lab creates could only ever time out, so it is an
 // error at load time. Names are checked against Kubernetes' rules first. Checks are read by field name
 // (pod, selector, container, service, job, from, kind/name), so every check type that uses them is covered.
+// A mistake's `detect` checks are held to the same rule, with what its own `apply` creates counted too.
 import type { KubeObject } from '../load.ts';
 import type { LabSpec } from '../schema.ts';
 import { LEARNER_SA, TERMINAL_CONTAINER, TERMINAL_POD } from '../terminal.ts';
@@ -203,24 +204,55 @@ function checkNamedObjects(c: Check, base: YamlPath, inv: Inventory, at: At): vo
   }
 }
 
-/** Every check of every step against what the lab's manifests and commands create. */
-export function checkReferences(spec: LabSpec, objects: KubeObject[], at: At): void {
+/** One check against an inventory: names, pods, containers, selectors, named objects, http path. */
+function checkOne(c: Check, base: YamlPath, inv: Inventory, at: At): void {
+  checkPodRef(c, base, inv, at);
+  if (c.from && typeof c.from === 'object') checkPodRef(c.from, [...base, 'from'], inv, at);
+  checkNamedObjects(c, base, inv, at);
+  if (c.type === 'http' && typeof c.path === 'string' && !c.from) {
+    const why = proxyPathProblem(c.path);
+    if (why) at([...base, 'path'], why);
+  }
+}
+
+/** Rewords a message for a mistake's detect check: its own apply counts as a creator too. */
+function mistakeAt(at: At): At {
+  return (path, message) =>
+    at(
+      path,
+      message
+        .replace(
+          'no manifest or command of this lab creates',
+          "no manifest or command of this lab or of this mistake's apply creates",
+        )
+        .replace('no manifest or command gives', "no manifest or command of the lab or of this mistake's apply gives"),
+    );
+}
+
+/**
+ * Every check of every step against what the lab's manifests and commands create; every mistake's
+ * `detect` check against that plus what the mistake's own `apply` creates (`mistakeObjects`: the objects
+ * of each manifest file a mistake may apply, by file name, those in mistakes/ included).
+ */
+export function checkReferences(
+  spec: LabSpec,
+  objects: KubeObject[],
+  at: At,
+  mistakeObjects: Record<string, KubeObject[]> = {},
+): void {
   const lines = spec.steps.flatMap((s) => [
     ...s.commands.map((c) => (typeof c === 'string' ? c : c.run)),
     ...s.solution.commands,
   ]);
   const inv = inventory(objects, lines);
   spec.steps.forEach((step, si) => {
-    step.checks.forEach((check, ci) => {
-      const c = check as Check;
-      const base: YamlPath = ['steps', si, 'checks', ci];
-      checkPodRef(c, base, inv, at);
-      if (c.from && typeof c.from === 'object') checkPodRef(c.from, [...base, 'from'], inv, at);
-      checkNamedObjects(c, base, inv, at);
-      if (c.type === 'http' && typeof c.path === 'string' && !c.from) {
-        const why = proxyPathProblem(c.path);
-        if (why) at([...base, 'path'], why);
-      }
+    step.checks.forEach((check, ci) => checkOne(check as Check, ['steps', si, 'checks', ci], inv, at));
+    step.mistakes.forEach((mistake, mi) => {
+      const own = mistake.apply.manifests.flatMap((m) => mistakeObjects[m] ?? []);
+      const mInv = inventory([...objects, ...own], [...lines, ...mistake.apply.commands]);
+      mistake.detect.forEach((check, di) =>
+        checkOne(check as Check, ['steps', si, 'mistakes', mi, 'detect', di], mInv, mistakeAt(at)),
+      );
     });
   });
 }
