@@ -210,7 +210,7 @@ steps:
 `;
     const helper = POD.replace('name: web', 'name: helper\n  labels: { app: helper }');
     lab('demo', GOOD + mistakes, { 'pod.yaml': POD, 'mistakes/helper.yaml': helper });
-    expect(problems(() => loadLab('demo', dir))).toEqual([
+    expect(problems(() => loadLab('demo', tmp.dir))).toEqual([
       `demo/lab.yaml:31:36: steps[0].mistakes[1].detect[0].pod: no manifest or command of this lab or of this mistake's apply creates a pod "helper" (pods: "terminal", "web")`,
       'demo/lab.yaml:32:48: steps[0].mistakes[1].detect[1].container: pod "web" has no container "sidecar" (containers: "nginx")',
       `demo/lab.yaml:33:39: steps[0].mistakes[1].detect[2].job: no manifest or command of this lab or of this mistake's apply creates a Job "never" (Jobs: none)`,
@@ -224,7 +224,7 @@ steps:
       - { id: one, title: t, apply: { manifests: [mistakes/helper.yaml] }, diagnosis: a, detect: [{ type: podReady, pod: helper }] }
 `;
     lab('demo', step + mistakes, { 'pod.yaml': POD, 'mistakes/helper.yaml': POD.replace('name: web', 'name: helper') });
-    expect(problems(() => loadLab('demo', dir))).toEqual([
+    expect(problems(() => loadLab('demo', tmp.dir))).toEqual([
       'demo/lab.yaml:13:14: steps[0].checks[0].pod: no manifest or command of this lab creates a pod "helper" (pods: "terminal", "web")',
     ]);
   });
