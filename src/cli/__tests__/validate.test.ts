@@ -1,6 +1,16 @@
 import { describe, it, expect } from 'vitest';
 import { parseArgs, junitXml, outcomeLine, type StepOutcome } from '../validate.ts';
 import { loadLab } from '../../engine/load.ts';
+import type { CheckType } from '../../engine/schema.ts';
+
+/** One check's result as validate records it (3 ms, the fields the JUnit and console lines use). */
+const result = (type: CheckType, title: string, message: string, ok: boolean) => ({
+  ok,
+  message,
+  title,
+  type,
+  elapsedMs: 3,
+});
 
 describe('validate arguments', () => {
   it('parses slugs and options', () => {
@@ -34,13 +44,7 @@ describe('validate arguments', () => {
 describe('JUnit XML', () => {
   it('one suite per lab, one case per step, failures with their problems, escaped', () => {
     const lab = loadLab('date-tailer');
-    const check = {
-      ok: false,
-      message: 'pod "sidecar" does not exist yet',
-      title: 'pod "sidecar" ready',
-      type: 'podReady' as const,
-      elapsedMs: 3,
-    };
+    const check = result('podReady', 'pod "sidecar" ready', 'pod "sidecar" does not exist yet', false);
     const outcomes: StepOutcome[] = [
       {
         slug: 'date-tailer',
@@ -64,20 +68,8 @@ describe('JUnit XML', () => {
 
   it('a mistake is a test case of its own, named after the step and the mistake, with the diagnosis given', () => {
     const lab = loadLab('date-tailer');
-    const detect = {
-      ok: true,
-      message: 'is not set',
-      title: 'Pod "sidecar" mounts',
-      type: 'field' as const,
-      elapsedMs: 3,
-    };
-    const step = {
-      ok: false,
-      message: 'pod "sidecar" is not ready',
-      title: 'pod "sidecar" ready',
-      type: 'podReady' as const,
-      elapsedMs: 3,
-    };
+    const detect = result('field', 'Pod "sidecar" mounts', 'is not set', true);
+    const step = result('podReady', 'pod "sidecar" ready', 'pod "sidecar" is not ready', false);
     const outcomes: StepOutcome[] = [
       {
         slug: 'date-tailer',
