@@ -31,6 +31,7 @@ import {
   ANN_PROGRESS,
   cleanName,
   classView,
+  distinctLabels,
   markStep,
   rosterCsv,
   rosterRow,
@@ -243,21 +244,30 @@ export class Workshop {
     if (this.rosterCache && now - this.rosterCache.at < 500) return this.rosterCache.rows;
     const engine = this.deps.engine.engineNow();
     const known = new Set(this.deps.engine.labSlugs());
-    const rows = engine.listSessions().then((list) =>
-      list
-        // the room: sessions started by learners who joined (not a plain `npm start` session, nor
-        // one of a lab this server does not have: another course on the same cluster)
-        .filter(
-          (s) =>
-            s.phase === 'Active' &&
-            s.terminal &&
-            s.annotations?.[ANN_POOL] !== 'ready' &&
-            known.has(s.slug) &&
-            s.annotations?.[ANN_LEARNER] !== undefined,
-        )
-        .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
-        .sort((a, b) => a.learner.localeCompare(b.learner) || a.slug.localeCompare(b.slug)),
-    );
+    const rows = engine
+      .listSessions()
+      .then((list) =>
+        list
+          // the room: sessions started by learners who joined (not a plain `npm start` session, nor
+          // one of a lab this server does not have: another course on the same cluster)
+          .filter(
+            (s) =>
+              s.phase === 'Active' &&
+              s.terminal &&
+              s.annotations?.[ANN_POOL] !== 'ready' &&
+              known.has(s.slug) &&
+              s.annotations?.[ANN_LEARNER] !== undefined,
+          )
+          .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
+          .sort(
+            (a, b) =>
+              a.learner.localeCompare(b.learner) ||
+              a.slug.localeCompare(b.slug) ||
+              a.learnerId.localeCompare(b.learnerId) ||
+              a.sessionId.localeCompare(b.sessionId),
+          ),
+      )
+      .then(distinctLabels);
     rows.catch(() => {
       this.rosterCache = undefined;
     });
