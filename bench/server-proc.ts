@@ -9,6 +9,8 @@ export interface ServerProcess {
   /** Resident set size in bytes, from /proc/<pid>/status. */
   rss(): number;
   output(): string;
+  /** The process is still the one started (it never exited). */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function serverProcess(
       return m ? Number(m[1]) * 1024 : 0;
     },
     output: () => log,
+    alive: () => child.exitCode === null && child.signalCode === null,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
