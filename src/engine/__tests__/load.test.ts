@@ -256,6 +256,7 @@ describe('the course labs', () => {
     'log-shipping-sidecar',
     'native-sidecars',
     'resources-probes-troubleshooting',
+    'sidecar-injection',
     'what-is-a-sidecar',
   ];
 
