@@ -113,10 +113,15 @@ export const INJECTOR_IMAGE = labImage('/sidecarlabs/injector:');
  * injector existed lacks its image: the kit's image archive brings it.
  */
 export async function installInjector(kc: KubeConfig, progress: Progress): Promise<void> {
-  progress.phase('installing the sidecar injector (webhook sidecar-labs-system/sidecar-labs-injector)');
+  const phase = 'installing the sidecar injector (webhook sidecar-labs-system/sidecar-labs-injector)';
+  progress.phase(phase);
   const nodes = (await kc.makeApiClient(CoreV1Api).listNode()).items;
   const onEvery = nodes.every((n) => n.status?.images?.some((i) => i.names?.includes(INJECTOR_IMAGE)));
-  if (!onEvery) await loadImageArchive(await buildImageArchive(progress), (l) => progress.detail(l));
+  if (!onEvery) {
+    progress.detail(`the node lacks ${INJECTOR_IMAGE} (a cluster older than the injector): loading the kit's images`);
+    await loadImageArchive(await buildImageArchive(progress), (l) => progress.detail(l));
+    progress.phase(phase);
+  }
   await applyObjects(kc, manifestObjects(`${deployDir}injector.yaml`));
   await watchUntil(
     kc,
