@@ -86,6 +86,9 @@ describe('terminal', () => {
       ['networking.k8s.io', 'networkpolicies'],
       ['', 'resourcequotas'],
       ['', 'limitranges'],
+      // hand-written endpoints would aim a Service at another learner's pod
+      ['', 'endpoints'],
+      ['discovery.k8s.io', 'endpointslices'],
     ]) {
       expect(writes(g, r), r).toBe(false);
       expect(reads(g, r), r).toBe(true);
