@@ -74,7 +74,7 @@ ll() { # ll NETNS DEV: the interface's fe80:: address
   printf '%s' "$a"
 }
 b1ll=$(ll "$id-b1" eth0) a2ll=$(ll "$id-a2" eth0) nodell=$(ll "$node" br0)
-[ -n "$b1ll" ] && [ -n "$a2ll" ] && [ -n "$nodell" ] || { echo "FAIL  no IPv6 link-local addresses"; exit 1; }
+if [ -z "$b1ll" ] || [ -z "$a2ll" ] || [ -z "$nodell" ]; then echo "FAIL  no IPv6 link-local addresses"; exit 1; fi
 sleep 1
 echo "without the enforcer's rules (control):"
 probe a1 "http://${ip[b1]}" allow
