@@ -3,7 +3,8 @@
 # kubeadm and the lab manifests ask for, and saves them as one archive for the node image:
 #   control plane: kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, etcd, coredns, pause
 #   labs:          every image of images.txt: nginx, busybox, alpine (a busybox-based stand-in),
-#                  git-sync, the OpenTelemetry Collector, Prometheus, git-server, toolbox
+#                  git-sync, the OpenTelemetry Collector, Prometheus, the nginx exporter, Redis,
+#                  twemproxy, git-server, toolbox
 # Output: $cache/images/<key>.tar (docker save of all of them); prints its path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -109,6 +110,15 @@ log "  $collector (our build of the contrib modules, the lab's components only)"
 prometheus=$(lab_image /prom/prometheus:)
 dbuild -q --build-arg BASE="$labapps" -t "$prometheus" "$here/images/prometheus" >/dev/null
 log "  $prometheus (Debian prometheus)"
+
+# Debian's nginx exporter and Redis, laid out like upstream's images; twemproxy (ours: no upstream image).
+exporter=$(lab_image /nginx-prometheus-exporter:) redis=$(lab_image /library/redis:) twemproxy=$(lab_image /sidecarlabs/twemproxy:)
+dbuild -q --build-arg BASE="$labapps" -t "$exporter" "$here/images/nginx-prometheus-exporter" >/dev/null
+log "  $exporter (Debian prometheus-nginx-exporter)"
+dbuild -q --build-arg BASE="$labapps" -t "$redis" "$here/images/redis" >/dev/null
+log "  $redis (Debian redis-server)"
+dbuild -q --build-arg BASE="$labapps" -t "$twemproxy" "$here/images/twemproxy" >/dev/null
+log "  $twemproxy (Debian nutcracker)"
 
 git_server=$(lab_image /sidecarlabs/git-server:)
 cp -r "$here/images/git-server" "$tmp/git-server"
