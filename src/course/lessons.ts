@@ -12,6 +12,9 @@ export const lessonSlugs = [
   'native-sidecars',
   'resources-probes-troubleshooting',
   'log-pipeline',
+  'tls-auth-proxy',
+  'ambassador',
+  'adapter',
 ] as const;
 
 export type LessonSlug = (typeof lessonSlugs)[number];

@@ -175,4 +175,50 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       },
     },
   },
+  'tls-auth-proxy': {
+    proxy: {
+      expect: {
+        0: applied('pod/web'),
+        1: /condition met/,
+        2: /Hello from the app, behind its proxy/,
+        3: /^401$/m,
+        4: /command terminated with exit code 7/,
+        5: / - learner \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 /,
+      },
+    },
+  },
+  ambassador: {
+    ambassador: {
+      before: { 2: [waitFor('kubectl logs app -c app', 'stored and read back visit:5')] },
+      expect: {
+        0: applied('pod/app'),
+        1: /condition met/,
+        2: /stored and read back visit:\d+/,
+        3: /^[1-9]\d*$/m,
+        4: /^[1-9]\d*$/m,
+        5: /^\d\d:\d\d:\d\d$/m,
+        6: /"value":"127\.0\.0\.1"/,
+      },
+    },
+  },
+  adapter: {
+    exporter: {
+      expect: {
+        0: applied('pod/web'),
+        1: /condition met/,
+        2: /Active connections: \d+/,
+        3: /^nginx_up 1$/m,
+      },
+    },
+    scrape: {
+      before: { 3: [waitFor('curl -s http://prometheus:9090/api/v1/query?query=nginx_up', '__name__')] },
+      expect: {
+        0: applied('configmap/prometheus-config'),
+        1: /restarted/,
+        2: /successfully rolled out/,
+        3: /"scrapeUrl":"http:\/\/web:9113\/metrics"/,
+        5: /"__name__":"nginx_http_requests_total"/,
+      },
+    },
+  },
 };
