@@ -12,6 +12,7 @@ export const lessonSlugs = [
   'native-sidecars',
   'resources-probes-troubleshooting',
   'log-pipeline',
+  'caching-sidecar',
 ] as const;
 
 export type LessonSlug = (typeof lessonSlugs)[number];
