@@ -12,6 +12,7 @@ export const lessonSlugs = [
   'native-sidecars',
   'resources-probes-troubleshooting',
   'log-pipeline',
+  'config-reloader',
   'caching-sidecar',
 ] as const;
 
