@@ -209,7 +209,7 @@ describe('the sidecar injector', () => {
     await injectorReady();
   });
 
-  it('broken (no TLS) or hanging (accepts, never answers): Pods are created, after the 2 s timeout at most', async () => {
+  it('broken (no TLS) or hanging (accepts, never answers): Pods are created, waiting at most the 2 s timeout for the webhook', async () => {
     // Two stand-ins for a broken webhook in a namespace of their own: one speaks plain HTTP where the
     // API server expects TLS, one accepts the connection and never sends a byte.
     const stub = (name: string, cmd: string) => ({
