@@ -321,6 +321,11 @@ export class Kube implements ClusterOps {
 
   // ---- ClusterOps (what checks use) ----
 
+  /** Every pod of the cluster (the doctor's count of what the system requests). */
+  listAllPods(): Promise<V1Pod[]> {
+    return this.call(() => this.core.listPodForAllNamespaces({})).then((l) => l.items);
+  }
+
   listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]> {
     return this.call(() => this.core.listNamespacedPod({ namespace, labelSelector })).then((l) => l.items);
   }
