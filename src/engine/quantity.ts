@@ -5,7 +5,7 @@ const DECIMAL: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e
 
 function parse(q: string): number {
   const m = /^([0-9.]+)([a-zA-Z]{0,2})$/.exec(q.trim());
-  const scale = m && (m[2] === '' ? 1 : (BINARY[m[2]!] ?? DECIMAL[m[2]!]));
+  const scale = m ? (m[2] === '' ? 1 : (BINARY[m[2]!] ?? DECIMAL[m[2]!])) : undefined;
   if (!m || scale === undefined || Number.isNaN(Number(m[1]))) throw new Error(`not a Kubernetes quantity: "${q}"`);
   return Number(m[1]) * scale;
 }
