@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { engine } from '../engine/helpers.ts';
-import { inTerminal, serveWeb } from './helpers.ts';
+import { endLearnersAndControl, inTerminal, twoLearnersAndControl } from './helpers.ts';
 import { nodePortBase, NODE_PORTS } from '../../../src/cluster/kind.ts';
 import { NAMESPACE_QUOTA } from '../../../src/engine/budget.ts';
 import { TERMINAL_RESOURCES } from '../../../src/engine/terminal.ts';
@@ -52,11 +52,7 @@ async function curlFromA(url: string, flags = ''): Promise<string> {
 }
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([
-    e.startSession('what-is-a-sidecar', { terminal: true, ttlSeconds: 900 }),
-    e.startSession('what-is-a-sidecar', { terminal: true, ttlSeconds: 900 }),
-  ]);
-  [, webB] = await Promise.all([serveWeb(e, a.namespace), serveWeb(e, b.namespace)]);
+  ({ a, b, webB } = await twoLearnersAndControl(e, control));
   await e.kube.exec(
     b.namespace,
     'web',
@@ -64,16 +60,9 @@ beforeAll(async () => {
     ['sh', '-c', `echo ${secret} > /usr/share/nginx/html/index.html`],
     20_000,
   );
-  await e.kube.createNamespace({ name: control, labels: { 'app.kubernetes.io/part-of': 'sidecar-labs-tests' } });
 }, 300_000);
 
-afterAll(async () => {
-  await Promise.all([
-    a && e.stopSession(a),
-    b && e.stopSession(b),
-    e.kube.deleteNamespace(control).catch(() => undefined),
-  ]);
-});
+afterAll(() => endLearnersAndControl(e, control, a, b));
 
 describe('IPv6 and layer 2', () => {
   it("A cannot reach B's pod over its IPv6 link-local address (fe80::…%eth0), on which B's pod serves its page", async () => {
