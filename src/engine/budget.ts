@@ -40,7 +40,7 @@ export const NAMESPACE_QUOTA = {
 
 /** Per container: what a container without `resources` gets, and the most one may ask for. */
 export const CONTAINER_LIMITS = {
-  defaultRequest: { cpu: '10m', memory: '16Mi', 'ephemeral-storage': '16Mi' },
+  defaultRequest: { cpu: '5m', memory: '16Mi', 'ephemeral-storage': '16Mi' },
   default: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
   max: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' },
 } as const;

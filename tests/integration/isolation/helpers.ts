@@ -45,3 +45,22 @@ export async function reach(e: Engine, s: SessionInfo, url: string): Promise<str
   const r = await inTerminal(e, s, `curl -sS -o /dev/null -m 5 -w '%{http_code}' ${url} 2>&1; echo " exit=$?"`);
   return /^\d{3} exit=0/.test(r.stdout.trim()) ? 'ok' : r.stdout.trim();
 }
+
+/** Two learners (what-is-a-sidecar, each with a terminal and an nginx `web`) and a control namespace. */
+export async function twoLearnersAndControl(e: Engine, control: string) {
+  const [a, b] = await Promise.all([
+    e.startSession('what-is-a-sidecar', { terminal: true, ttlSeconds: 900 }),
+    e.startSession('what-is-a-sidecar', { terminal: true, ttlSeconds: 900 }),
+  ]);
+  const [webA, webB] = await Promise.all([serveWeb(e, a.namespace), serveWeb(e, b.namespace)]);
+  await e.kube.createNamespace({ name: control, labels: { 'app.kubernetes.io/part-of': 'sidecar-labs-tests' } });
+  return { a, b, webA, webB };
+}
+
+/** Ends what twoLearnersAndControl started (whatever of it exists). */
+export async function endLearnersAndControl(e: Engine, control: string, ...sessions: Array<SessionInfo | undefined>) {
+  await Promise.all([
+    ...sessions.map((s) => s && e.stopSession(s)),
+    e.kube.deleteNamespace(control).catch(() => undefined),
+  ]);
+}

@@ -4,7 +4,7 @@
 // targets are reachable at all, so a "denied" here is the policy's doing.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { engine } from '../engine/helpers.ts';
-import { inTerminal, reach, serveWeb } from './helpers.ts';
+import { endLearnersAndControl, inTerminal, reach, twoLearnersAndControl } from './helpers.ts';
 import type { SessionInfo } from '../../../src/engine/index.ts';
 
 const e = engine();
@@ -20,13 +20,8 @@ async function inControl(cmd: string) {
 }
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([
-    e.startSession('what-is-a-sidecar', { terminal: true, ttlSeconds: 900 }),
-    e.startSession('what-is-a-sidecar', { terminal: true, ttlSeconds: 900 }),
-  ]);
-  [webA, webB] = await Promise.all([serveWeb(e, a.namespace), serveWeb(e, b.namespace)]);
+  ({ a, b, webA, webB } = await twoLearnersAndControl(e, control));
   nodeIP = (await e.kube.readPod(a.namespace, 'terminal'))!.status!.hostIP!;
-  await e.kube.createNamespace({ name: control, labels: { 'app.kubernetes.io/part-of': 'sidecar-labs-tests' } });
   await e.kube.apply({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -50,13 +45,7 @@ beforeAll(async () => {
   }
 }, 300_000);
 
-afterAll(async () => {
-  await Promise.all([
-    a && e.stopSession(a),
-    b && e.stopSession(b),
-    e.kube.deleteNamespace(control).catch(() => undefined),
-  ]);
-});
+afterAll(() => endLearnersAndControl(e, control, a, b));
 
 describe('network fence between learners', () => {
   it('the targets answer from a namespace without the fence (control)', async () => {
