@@ -15,6 +15,8 @@ export const lessonSlugs = [
   'tls-auth-proxy',
   'ambassador',
   'adapter',
+  'config-reloader',
+  'caching-sidecar',
 ] as const;
 
 export type LessonSlug = (typeof lessonSlugs)[number];

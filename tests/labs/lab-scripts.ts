@@ -221,4 +221,48 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       },
     },
   },
+  'config-reloader': {
+    run: {
+      before: { 1: [waitReady('prometheus')] },
+      expect: {
+        0: applied('pod/prometheus'),
+        1: /prometheus\s+2\/2\s+Running/,
+        2: /Watching directory: "\/etc\/prometheus"/,
+        3: /job_name: prometheus/,
+      },
+    },
+    reload: {
+      // the kubelet refreshes the ConfigMap's files on its next sync of the Pod, up to a minute or so
+      before: { 2: [waitFor('kubectl logs prometheus -c reloader', 'successfully triggered reload', 180)] },
+      expect: {
+        0: /prometheus restarts=0\s+reloader restarts=0/,
+        1: applied('configmap/prometheus-config'),
+        2: /config map updated[\s\S]*successfully triggered reload/,
+        3: /"scrapeUrl":"http:\/\/localhost:9533\/metrics"/,
+        4: /prometheus restarts=0\s+reloader restarts=0/,
+      },
+    },
+  },
+  'caching-sidecar': {
+    cache: {
+      before: { 1: [waitReady('web')] },
+      expect: {
+        0: applied('pod/web'),
+        1: /web\s+2\/2\s+Running/,
+        2: /X-Cache-Status: MISS[\s\S]*report 1, made at/,
+        3: /X-Cache-Status: HIT[\s\S]*report 1, made at/,
+        4: /^0\.\d+ s\s*$/m,
+      },
+    },
+    'ten-requests': {
+      expect: { 0: /(200 0\.\d+ s\s+){10}/, 1: /^1$/m, 2: /cache=HIT/ },
+    },
+    purge: {
+      expect: {
+        0: /X-Cache-Status: BYPASS[\s\S]*report 2, made at/,
+        1: /X-Cache-Status: HIT[\s\S]*report 2, made at/,
+        2: /^2$/m,
+      },
+    },
+  },
 };
