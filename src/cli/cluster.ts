@@ -5,7 +5,7 @@ import { createJsonProgress, createProgress, timedProgress } from '../cluster/pr
 import { recordDurations } from '../cluster/steps.ts';
 import { isUserError } from '../errors.ts';
 import { CLUSTER_NAME } from '../cluster/paths.ts';
-import { oneOf, parseCommand, UsageError } from './args.ts';
+import { oneOf, parseCommand, UsageError } from '../config/args.ts';
 
 const usage = `usage: sidecar-labs cluster up|down|status [--offline] [--registry-mirror URL] [--node-image IMAGE]
 

@@ -2,7 +2,7 @@
 // fix for each failure; exit 0 only when every lab can run.
 import { defaultClusterChoice, type ClusterChoice } from '../cluster/kubeconfig.ts';
 import { CLUSTER_NAME } from '../cluster/paths.ts';
-import { oneOf, parseCommand } from './args.ts';
+import { oneOf, parseCommand } from '../config/args.ts';
 import { formatTable, labsCanRun, runDoctor } from '../cluster/doctor/index.ts';
 
 const usage = `usage: sidecar-labs doctor [--cluster kind|current] [--json]
@@ -23,7 +23,7 @@ export function parseArgs(
 ): { cluster: ClusterChoice; json: boolean } | undefined {
   const parsed = parseCommand(spec, args, write);
   if (!parsed) return undefined;
-  const cluster = parsed.values.cluster === undefined ? defaultClusterChoice() : oneOf('cluster', parsed.values.cluster, ['kind', 'current'], usage);
+  const cluster = parsed.values.cluster === undefined ? defaultClusterChoice() : oneOf('cluster', parsed.values.cluster, ['kind', 'current'] as const, usage);
   return { cluster, json: parsed.values.json ?? false };
 }
 

@@ -6,7 +6,7 @@ import { buildImageArchive, buildOfflineNodeImage, LAB_IMAGES } from '../cluster
 import { mirrorReachable, pushToMirror } from '../cluster/mirror.ts';
 import { checkDocker } from '../cluster/preflight.ts';
 import { createProgress } from '../cluster/progress.ts';
-import { parseCommand, UsageError } from './args.ts';
+import { parseCommand, UsageError } from '../config/args.ts';
 
 const usage = `usage: sidecar-labs kit push --registry URL [--node-image IMAGE | --no-node-image]
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLabs } from '../engine/index.ts';
 import { reportError } from './report-error.ts';
-import { parseCommand } from './args.ts';
+import { parseCommand } from '../config/args.ts';
 
 const usage = `usage: sidecar-labs list [--json]
 

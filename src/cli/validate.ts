@@ -15,7 +15,7 @@ import {
   type Mistake,
 } from '../engine/index.ts';
 import { UserError } from '../errors.ts';
-import { oneOf, parseCommand, UsageError, wholeNumber } from './args.ts';
+import { oneOf, parseCommand, UsageError, wholeNumber } from '../config/args.ts';
 import { reportError } from './report-error.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
 
@@ -84,7 +84,7 @@ export function parseArgs(
     junit: nonEmpty('junit', values.junit),
     parallel: values.parallel === undefined ? 4 : wholeNumber('parallel', values.parallel, 1, 64, usage),
     keep: values.keep ?? false,
-    cluster: oneOf('cluster', values.cluster ?? (env.SIDECAR_LABS_CLUSTER === 'current' ? 'current' : 'kind'), ['kind', 'current'], usage),
+    cluster: oneOf('cluster', values.cluster ?? (env.SIDECAR_LABS_CLUSTER === 'current' ? 'current' : 'kind'), ['kind', 'current'] as const, usage),
     ...(values['labs-dir'] ? { labsDir: values['labs-dir'] } : {}),
   };
 }

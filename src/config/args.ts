@@ -1,4 +1,4 @@
-// The one argument parser of every command: node:util's parseArgs (strict), plus what each command
+// The one argument parser of every command (src/cli, scripts/start.ts, the server's main.ts): node:util's parseArgs (strict), plus what each command
 // needs alike. `--help`/`-h` prints the command's usage to stdout (exit 0); an unknown flag, a missing
 // value or a stray argument is a UsageError, which src/cli/report-error.ts prints with the usage
 // (exit 2) — a usage error, never mistaken for a runtime failure (exit 1).
