@@ -83,7 +83,8 @@ async function run(args: string[]): Promise<number> {
   const refusal = plainHttpRefusal(config.host, config.tls !== undefined, config.insecureHttp);
   if (refusal) throw new UsageError(refusal, usage);
   // The lab cluster comes up in the background (kind only; --no-cluster or --cluster current: not).
-  if (!values['no-cluster'] && config.cluster === 'kind') (await import('../src/cluster/background.ts')).startClusterJob();
+  if (!values['no-cluster'] && config.cluster === 'kind')
+    (await import('../src/cluster/background.ts')).startClusterJob();
   if (values.dev) {
     // The lab API is mounted into astro dev by the integration in astro.config.mjs.
     const child = spawn(process.execPath, [astroBin, 'dev', '--port', String(config.port)], {

@@ -38,11 +38,15 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parsed;
   const [sub, ...extra] = positionals;
   if (sub !== 'up' && sub !== 'down' && sub !== 'status')
-    throw new UsageError(sub ? `unknown cluster command "${sub}"` : 'which cluster command? (up, down or status)', usage);
+    throw new UsageError(
+      sub ? `unknown cluster command "${sub}"` : 'which cluster command? (up, down or status)',
+      usage,
+    );
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, usage);
   if (values.progress !== undefined) oneOf('progress', values.progress, ['json'], usage);
   const upOnly = (['offline', 'registry-mirror', 'node-image'] as const).find((f) => values[f] !== undefined);
-  if (sub !== 'up' && upOnly) throw new UsageError(`--${upOnly} is an option of \`cluster up\`, not of \`cluster ${sub}\``, usage);
+  if (sub !== 'up' && upOnly)
+    throw new UsageError(`--${upOnly} is an option of \`cluster up\`, not of \`cluster ${sub}\``, usage);
   for (const f of ['registry-mirror', 'node-image'] as const)
     if (values[f] === '') throw new UsageError(`--${f} needs a value`, usage);
   // `npm start` reads JSON lines (--progress=json); every `up` records its step times for the next estimate.

@@ -23,7 +23,10 @@ export function parseArgs(
 ): { cluster: ClusterChoice; json: boolean } | undefined {
   const parsed = parseCommand(spec, args, write);
   if (!parsed) return undefined;
-  const cluster = parsed.values.cluster === undefined ? defaultClusterChoice() : oneOf('cluster', parsed.values.cluster, ['kind', 'current'] as const, usage);
+  const cluster =
+    parsed.values.cluster === undefined
+      ? defaultClusterChoice()
+      : oneOf('cluster', parsed.values.cluster, ['kind', 'current'] as const, usage);
   return { cluster, json: parsed.values.json ?? false };
 }
 

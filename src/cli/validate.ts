@@ -84,7 +84,12 @@ export function parseArgs(
     junit: nonEmpty('junit', values.junit),
     parallel: values.parallel === undefined ? 4 : wholeNumber('parallel', values.parallel, 1, 64, usage),
     keep: values.keep ?? false,
-    cluster: oneOf('cluster', values.cluster ?? (env.SIDECAR_LABS_CLUSTER === 'current' ? 'current' : 'kind'), ['kind', 'current'] as const, usage),
+    cluster: oneOf(
+      'cluster',
+      values.cluster ?? (env.SIDECAR_LABS_CLUSTER === 'current' ? 'current' : 'kind'),
+      ['kind', 'current'] as const,
+      usage,
+    ),
     ...(values['labs-dir'] ? { labsDir: values['labs-dir'] } : {}),
   };
 }

@@ -60,7 +60,8 @@ export function parseWorkshopArgs(
   if (!parsed) return undefined;
   const { values } = parsed;
   const code = normalizeCode(values.code ?? env.SIDECAR_LABS_WORKSHOP_CODE ?? newEventCode());
-  if (code.length < 4) throw new UsageError('--code expects at least 4 letters or digits, e.g. --code KUBE-2026', usage);
+  if (code.length < 4)
+    throw new UsageError('--code expects at least 4 letters or digits, e.g. --code KUBE-2026', usage);
   const reserveText = values.reserve ?? env.SIDECAR_LABS_RESERVE;
   const poolLabs = values['pool-labs'] ?? env.SIDECAR_LABS_POOL_LABS;
   if (poolLabs !== undefined && !/^[a-z0-9-]+(,[a-z0-9-]+)*$/.test(poolLabs))
@@ -78,7 +79,9 @@ export function parseWorkshopArgs(
     env,
     {
       ...serverFlags(values, usage),
-      ...(values.cluster === undefined ? {} : { cluster: oneOf('cluster', values.cluster, ['kind', 'current'] as const, usage) }),
+      ...(values.cluster === undefined
+        ? {}
+        : { cluster: oneOf('cluster', values.cluster, ['kind', 'current'] as const, usage) }),
       ...(values['max-sessions'] === undefined
         ? {}
         : { maxSessions: wholeNumber('max-sessions', values['max-sessions'], 1, 1000, usage) }),

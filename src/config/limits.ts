@@ -32,4 +32,3 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv): ServerLimits {
     maxSessionsPerClient: num('SIDECAR_LABS_SESSIONS_PER_CLIENT', defaultLimits.maxSessionsPerClient),
   };
 }
-

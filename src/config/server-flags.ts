@@ -21,7 +21,6 @@ export const serverUsage = `  --host ADDR             listen on this address or 
   --insecure-http         serve plain HTTP on an address other machines reach (refused without it)
 `;
 
-
 /** The parsed values of serverOptions as configuration flags; a bad --port is a UsageError. */
 export function serverFlags(
   values: { host?: string; port?: string; 'tls-cert'?: string; 'tls-key'?: string; 'insecure-http'?: boolean },

@@ -23,12 +23,18 @@ export function workshopFromEnv(env: NodeJS.ProcessEnv): WorkshopSettings | unde
   if (!code) return undefined;
   const secret = env.SIDECAR_LABS_INSTRUCTOR_SECRET?.trim() ?? '';
   if (secret.length < 16)
-    throw new UserError('usage', 'SIDECAR_LABS_INSTRUCTOR_SECRET must be set to at least 16 characters in workshop mode');
+    throw new UserError(
+      'usage',
+      'SIDECAR_LABS_INSTRUCTOR_SECRET must be set to at least 16 characters in workshop mode',
+    );
   if (normalizeCode(code).length < 4)
     throw new UserError('usage', `SIDECAR_LABS_WORKSHOP_CODE "${code}" is too short: use at least 4 letters or digits`);
   const reserve = Number(env.SIDECAR_LABS_RESERVE ?? 0);
   if (!Number.isInteger(reserve) || reserve < 0 || reserve > 50)
-    throw new UserError('usage', `SIDECAR_LABS_RESERVE must be a whole number from 0 to 50, got "${env.SIDECAR_LABS_RESERVE}"`);
+    throw new UserError(
+      'usage',
+      `SIDECAR_LABS_RESERVE must be a whole number from 0 to 50, got "${env.SIDECAR_LABS_RESERVE}"`,
+    );
   const poolLabs = env.SIDECAR_LABS_POOL_LABS?.split(',')
     .map((x) => x.trim())
     .filter(Boolean);

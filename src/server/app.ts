@@ -126,7 +126,9 @@ export function createApp(settings: AppSettings): {
     });
   const lab = createLabServer({
     sessions,
-    distDir: settings.serveSite ? (config.distDir ?? fileURLToPath(new URL('../../dist/', import.meta.url))) : undefined,
+    distDir: settings.serveSite
+      ? (config.distDir ?? fileURLToPath(new URL('../../dist/', import.meta.url)))
+      : undefined,
     hosts,
     limits: config.limits,
     tls: settings.tls,

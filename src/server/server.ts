@@ -115,12 +115,15 @@ export function createLabServer(opts: LabServerOptions): LabServer {
     }
     void (async () => {
       if (opts.workshop && (await opts.workshop.handle(req, res))) return;
-      if (await handleApi(req, res, {
+      if (
+        await handleApi(req, res, {
           sessions: opts.sessions,
           hosts,
           podWatch: opts.podWatch,
           cluster: opts.cluster ?? 'kind',
-        })) return;
+        })
+      )
+        return;
       if (serveStatic) await serveStatic(req, res);
       else if (next) next();
       else res.writeHead(404).end();

@@ -65,7 +65,9 @@ describe('sidecar-labs workshop options', () => {
     expect(() => parseWorkshopArgs(['--reserve', 'lots'], {})).toThrow(
       '--reserve expects a whole number from 0 to 50, got "lots"',
     );
-    expect(() => parseWorkshopArgs(['--cluster', 'gke'], {})).toThrow('--cluster expects "kind" or "current", got "gke"');
+    expect(() => parseWorkshopArgs(['--cluster', 'gke'], {})).toThrow(
+      '--cluster expects "kind" or "current", got "gke"',
+    );
     expect(() => parseWorkshopArgs(['--code', '!!'], {})).toThrow(/at least 4 letters/);
     expect(() => parseWorkshopArgs(['--frobnicate'], {})).toThrow(UsageError);
     expect(() => parseWorkshopArgs(['--tls-cert', 'c.pem'], {})).toThrow(/both a certificate and its key/);

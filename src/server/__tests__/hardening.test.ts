@@ -310,7 +310,9 @@ describe('TLS', () => {
   });
 
   it('refuses plain HTTP beyond loopback unless told, and then warns loudly', () => {
-    expect(plainHttpRefusal('0.0.0.0', false, false)).toMatch(/refusing to serve plain HTTP on 0\.0\.0\.0.*--insecure-http/);
+    expect(plainHttpRefusal('0.0.0.0', false, false)).toMatch(
+      /refusing to serve plain HTTP on 0\.0\.0\.0.*--insecure-http/,
+    );
     expect(plainHttpRefusal('labs.example.org', false, false)).toMatch(/refusing/);
     expect(plainHttpRefusal('0.0.0.0', true, false)).toBeUndefined();
     expect(plainHttpRefusal('0.0.0.0', false, true)).toBeUndefined();
