@@ -2,6 +2,7 @@
 // variable over the default. A bad value is a usage error that names the flag or variable and what
 // was expected; nothing starts half-configured.
 import { UserError } from '../errors.ts';
+import { DEFAULT_MAX_SESSIONS } from '../engine/capacity.ts';
 import { limitsFromEnv } from './limits.ts';
 import { workshopFromEnv } from './workshop.ts';
 import { ServerConfigSchema, type ServerConfig, type WorkshopSettings } from './schema.ts';
@@ -95,7 +96,7 @@ export function serverConfig(
     idleMs,
     expiryMs: Math.max(idleMs + 5 * 60_000, minutes(env, 'SIDECAR_LABS_EXPIRY_MINUTES', 45)),
     maxLifetimeMs: minutes(env, 'SIDECAR_LABS_MAX_SESSION_MINUTES', 120),
-    maxSessions: flags.maxSessions ?? (Number(env.SIDECAR_LABS_MAX_SESSIONS) || defaults.maxSessions || 50),
+    maxSessions: flags.maxSessions ?? (Number(env.SIDECAR_LABS_MAX_SESSIONS) || defaults.maxSessions || DEFAULT_MAX_SESSIONS),
     sweepEveryMs: sweepSeconds > 0 ? sweepSeconds * 1000 : 60_000,
     timing: env.SIDECAR_LABS_TIMING === '1',
     limits: limitsFromEnv(env),

@@ -31,6 +31,7 @@ import {
   ANN_PROGRESS,
   cleanName,
   classView,
+  distinctLabels,
   markStep,
   rosterCsv,
   rosterRow,
@@ -40,6 +41,7 @@ import { instructorRoute } from './instructor-api.ts';
 import { watchUpgradeHandler } from './watch-socket.ts';
 import { BANNER_NAMESPACE, BannerStore } from './banner-store.ts';
 import { ViewRelay, type RelayKube } from './view-relay.ts';
+import { GuessLimiter, type GuessLimits } from './guess-limiter.ts';
 
 export interface WorkshopDeps {
   config: WorkshopConfig;
@@ -52,6 +54,8 @@ export interface WorkshopDeps {
   timing?: boolean;
   /** The cluster calls of the banner and the terminal-view relay (default: the engine's Kube). */
   kube?: () => RelayKube;
+  /** Wrong event codes allowed per address (default: guess-limiter.ts). */
+  guessLimits?: GuessLimits;
 }
 
 export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
@@ -72,13 +76,15 @@ export class Workshop {
   readonly banner: BannerStore;
   /** The terminal view of a learner whose shell another server process runs. */
   readonly relay: ViewRelay;
-  private failures: number[] = [];
+  /** Wrong event codes per address: a guessing script slows down only itself. */
+  private readonly guesses: GuessLimiter;
   private readonly writes = new Map<string, Promise<unknown>>();
   private rosterCache: { at: number; rows: Promise<RosterRow[]> } | undefined;
   readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
   constructor(deps: WorkshopDeps) {
     this.deps = deps;
+    this.guesses = new GuessLimiter(deps.guessLimits);
     const kube = deps.kube ?? ((): RelayKube => deps.engine.engineNow().kube);
     this.banner = new BannerStore(
       () => ({
@@ -132,7 +138,7 @@ export class Workshop {
       if (path.startsWith('/api/instructor/')) await instructorRoute(this, method, path, req, res);
       else if (path === '/api/workshop') sendJson(res, 200, { workshop: true, banner: this.banner.text || null });
       else if (path === '/api/workshop/join' && method === 'POST')
-        this.join(parseBody(JoinBody, await readJson(req)), res);
+        this.join(parseBody(JoinBody, await readJson(req)), res, clientKey(req.socket.remoteAddress));
       else if (path === '/api/sessions')
         await this.start(parseBody(WorkshopStartBody, await readJson(req)), res, clientKey(req.socket.remoteAddress));
       else throw new HttpError(`no API route ${method} ${path}`, { status: 404 });
@@ -152,23 +158,21 @@ export class Workshop {
     }
   }
 
-  private checkCode(code: string): void {
-    const now = Date.now();
-    this.failures = this.failures.filter((t) => now - t < 60_000);
-    // a room mistypes now and then; a script guessing codes gets slowed down for everyone's sake
-    if (this.failures.length >= 60)
-      throw new HttpError('Too many wrong event codes in the last minute.', {
+  /** The event code from `address`: refused (429) only when this address sent too many wrong ones. */
+  private checkCode(code: string, address: string): void {
+    if (this.guesses.blocked(address))
+      throw new HttpError('Too many wrong event codes from your network in the last minute.', {
         status: 429,
-        fix: 'wait a minute, then try again',
+        fix: 'wait a minute, then type the code your instructor shows',
       });
     if (!sameSecret(normalizeCode(code), this.deps.config.code)) {
-      this.failures.push(now);
+      this.guesses.wrong(address);
       throw new HttpError(WRONG_CODE, { status: 403, fix: WRONG_CODE_FIX });
     }
   }
 
-  private join(body: { code: string; name: string }, res: ServerResponse): void {
-    this.checkCode(body.code);
+  private join(body: { code: string; name: string }, res: ServerResponse, client: string): void {
+    this.checkCode(body.code, client);
     const name = cleanName(body.name);
     if (!name) throw new HttpError('Please enter the name the instructor should see.', { status: 400 });
     sendJson(res, 200, { name, learnerId: randomBytes(9).toString('base64url') });
@@ -180,7 +184,7 @@ export class Workshop {
         status: 403,
         fix: 'enter the event code and your name in the "Join the workshop" form above the lab',
       });
-    this.checkCode(body.code);
+    this.checkCode(body.code, client);
     const name = cleanName(body.name ?? '') || '(no name)';
     const annotations = {
       [ANN_LEARNER]: name,
@@ -240,21 +244,30 @@ export class Workshop {
     if (this.rosterCache && now - this.rosterCache.at < 500) return this.rosterCache.rows;
     const engine = this.deps.engine.engineNow();
     const known = new Set(this.deps.engine.labSlugs());
-    const rows = engine.listSessions().then((list) =>
-      list
-        // the room: sessions started by learners who joined (not a plain `npm start` session, nor
-        // one of a lab this server does not have: another course on the same cluster)
-        .filter(
-          (s) =>
-            s.phase === 'Active' &&
-            s.terminal &&
-            s.annotations?.[ANN_POOL] !== 'ready' &&
-            known.has(s.slug) &&
-            s.annotations?.[ANN_LEARNER] !== undefined,
-        )
-        .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
-        .sort((a, b) => a.learner.localeCompare(b.learner) || a.slug.localeCompare(b.slug)),
-    );
+    const rows = engine
+      .listSessions()
+      .then((list) =>
+        list
+          // the room: sessions started by learners who joined (not a plain `npm start` session, nor
+          // one of a lab this server does not have: another course on the same cluster)
+          .filter(
+            (s) =>
+              s.phase === 'Active' &&
+              s.terminal &&
+              s.annotations?.[ANN_POOL] !== 'ready' &&
+              known.has(s.slug) &&
+              s.annotations?.[ANN_LEARNER] !== undefined,
+          )
+          .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
+          .sort(
+            (a, b) =>
+              a.learner.localeCompare(b.learner) ||
+              a.slug.localeCompare(b.slug) ||
+              a.learnerId.localeCompare(b.learnerId) ||
+              a.sessionId.localeCompare(b.sessionId),
+          ),
+      )
+      .then(distinctLabels);
     rows.catch(() => {
       this.rosterCache = undefined;
     });
