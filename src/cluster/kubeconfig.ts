@@ -36,15 +36,11 @@ export function missingKubeconfig(path: string, env: NodeJS.ProcessEnv = process
   if (files.some((f) => existsSync(f))) return undefined;
   if (!env.KUBECONFIG && env.KUBERNETES_SERVICE_HOST) return undefined; // inside a pod: its ServiceAccount
   const where = env.KUBECONFIG ? `KUBECONFIG names ${files.join(', ')}` : `the default kubeconfig is ${path}`;
-  return new UserError(
-    'no-cluster',
-    `--cluster current uses your kubeconfig, but ${where}, and no such file exists`,
-    {
-      fix:
-        'point KUBECONFIG at the kubeconfig file of your cluster (`kubectl config view` shows what kubectl uses), ' +
-        'or use the kind cluster instead: `npx sidecar-labs cluster up`, without --cluster current',
-    },
-  );
+  return new UserError('no-cluster', `--cluster current uses your kubeconfig, but ${where}, and no such file exists`, {
+    fix:
+      'point KUBECONFIG at the kubeconfig file of your cluster (`kubectl config view` shows what kubectl uses), ' +
+      'or use the kind cluster instead: `npx sidecar-labs cluster up`, without --cluster current',
+  });
 }
 
 export function loadKubeConfig(choice: ClusterChoice = defaultClusterChoice()): LoadedKubeConfig {

@@ -96,7 +96,8 @@ export function serverConfig(
     idleMs,
     expiryMs: Math.max(idleMs + 5 * 60_000, minutes(env, 'SIDECAR_LABS_EXPIRY_MINUTES', 45)),
     maxLifetimeMs: minutes(env, 'SIDECAR_LABS_MAX_SESSION_MINUTES', 120),
-    maxSessions: flags.maxSessions ?? (Number(env.SIDECAR_LABS_MAX_SESSIONS) || defaults.maxSessions || DEFAULT_MAX_SESSIONS),
+    maxSessions:
+      flags.maxSessions ?? (Number(env.SIDECAR_LABS_MAX_SESSIONS) || defaults.maxSessions || DEFAULT_MAX_SESSIONS),
     sweepEveryMs: sweepSeconds > 0 ? sweepSeconds * 1000 : 60_000,
     timing: env.SIDECAR_LABS_TIMING === '1',
     limits: limitsFromEnv(env),

@@ -20,7 +20,17 @@ test.setTimeout(12 * 60_000);
 test.beforeAll(async () => {
   // As an instructor starts a room (the site is already built by the browser step); the secret from
   // the variable, as a second process of the same room would share it.
-  const args = ['sidecar-labs', 'workshop', '--no-build', '--host', '127.0.0.1', '--port', String(port), '--code', CODE];
+  const args = [
+    'sidecar-labs',
+    'workshop',
+    '--no-build',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--code',
+    CODE,
+  ];
   server = spawn('npx', args, {
     env: { ...process.env, SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'inherit'],
