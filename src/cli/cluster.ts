@@ -1,51 +1,64 @@
 // sidecar-labs cluster up|down|status [--offline] [--progress=json] [--registry-mirror URL] [--node-image IMAGE]
+// (the usage below says what each does)
 import { clusterDown, clusterStatus, clusterUp } from '../cluster/up.ts';
 import { createJsonProgress, createProgress, timedProgress } from '../cluster/progress.ts';
 import { recordDurations } from '../cluster/steps.ts';
 import { isUserError } from '../errors.ts';
 import { CLUSTER_NAME } from '../cluster/paths.ts';
+import { oneOf, parseCommand, UsageError } from '../config/args.ts';
 
-/** Splits `--registry-mirror URL` / `--node-image IMAGE` (or `--name=value`) from the plain flags. */
-function parseValues(rest: string[]): { flags: string[]; values: Record<string, string> } | string {
-  const flags: string[] = [];
-  const values: Record<string, string> = {};
-  for (let i = 0; i < rest.length; i++) {
-    const f = rest[i]!;
-    const [name, inline] = f.split(/=(.*)/s) as [string, string | undefined];
-    if (name === '--registry-mirror' || name === '--node-image') {
-      const v = inline ?? rest[++i];
-      if (!v) return `${name} needs a value`;
-      values[name] = v;
-    } else flags.push(f);
-  }
-  return { flags, values };
-}
+const usage = `usage: sidecar-labs cluster up|down|status [--offline] [--registry-mirror URL] [--node-image IMAGE]
+
+  up       create the kind cluster "${CLUSTER_NAME}" for the labs (or reuse it): online with upstream
+           images, or from the offline kit when no registry answers (built once, cached)
+  down     delete it
+  status   is it there, running, reachable, its nodes Ready (exit 0 only then)
+
+Options of up:
+  --offline                 use the offline kit even when a registry answers (SIDECAR_LABS_OFFLINE=1)
+  --registry-mirror URL     pull through this registry mirror (SIDECAR_LABS_REGISTRY_MIRROR)
+  --node-image IMAGE        the kind node image to start (SIDECAR_LABS_NODE_IMAGE)
+  --progress=json           progress as JSON lines (what \`npm start\` reads); also for down
+`;
+
+const spec = {
+  usage,
+  positionals: true,
+  options: {
+    offline: { type: 'boolean' },
+    'registry-mirror': { type: 'string' },
+    'node-image': { type: 'string' },
+    progress: { type: 'string' },
+  },
+} as const;
 
 export async function run(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  const parsed = parseValues(rest);
-  if (typeof parsed === 'string') {
-    process.stderr.write(`sidecar-labs cluster: ${parsed}\n`);
-    return 2;
-  }
-  const { flags, values } = parsed;
-  const unknown = flags.filter((f) => f !== '--offline' && f !== '--progress=json');
-  if (unknown.length) {
-    process.stderr.write(
-      `sidecar-labs cluster: unknown option ${unknown[0]} (expected --offline, --progress=json, --registry-mirror URL or --node-image IMAGE)\n`,
+  const parsed = parseCommand(spec, args);
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
+  const [sub, ...extra] = positionals;
+  if (sub !== 'up' && sub !== 'down' && sub !== 'status')
+    throw new UsageError(
+      sub ? `unknown cluster command "${sub}"` : 'which cluster command? (up, down or status)',
+      usage,
     );
-    return 2;
-  }
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, usage);
+  if (values.progress !== undefined) oneOf('progress', values.progress, ['json'], usage);
+  const upOnly = (['offline', 'registry-mirror', 'node-image'] as const).find((f) => values[f] !== undefined);
+  if (sub !== 'up' && upOnly)
+    throw new UsageError(`--${upOnly} is an option of \`cluster up\`, not of \`cluster ${sub}\``, usage);
+  for (const f of ['registry-mirror', 'node-image'] as const)
+    if (values[f] === '') throw new UsageError(`--${f} needs a value`, usage);
   // `npm start` reads JSON lines (--progress=json); every `up` records its step times for the next estimate.
-  const shown = flags.includes('--progress=json') ? createJsonProgress() : createProgress();
+  const shown = values.progress === 'json' ? createJsonProgress() : createProgress();
   const progress = sub === 'up' ? timedProgress(shown, (s) => recordDurations(s)) : shown;
   try {
     switch (sub) {
       case 'up': {
         const r = await clusterUp({
-          offline: flags.includes('--offline'),
-          registryMirror: values['--registry-mirror'],
-          nodeImage: values['--node-image'],
+          offline: values.offline ?? false,
+          registryMirror: values['registry-mirror'],
+          nodeImage: values['node-image'],
           progress,
         });
         progress.done(
@@ -72,9 +85,6 @@ export async function run(args: string[]): Promise<number> {
         );
         return s.apiReachable && s.nodes.every((n) => n.ready) ? 0 : 1;
       }
-      default:
-        process.stderr.write('usage: sidecar-labs cluster up|down|status [--offline]\n');
-        return 2;
     }
   } catch (err) {
     progress.fail(`✗ ${err instanceof Error ? err.message : String(err)}`);

@@ -2,31 +2,37 @@
 // fix for each failure; exit 0 only when every lab can run.
 import { defaultClusterChoice, type ClusterChoice } from '../cluster/kubeconfig.ts';
 import { CLUSTER_NAME } from '../cluster/paths.ts';
+import { oneOf, parseCommand } from '../config/args.ts';
 import { formatTable, labsCanRun, runDoctor } from '../cluster/doctor/index.ts';
 
-const usage = 'usage: sidecar-labs doctor [--cluster kind|current] [--json]\n';
+const usage = `usage: sidecar-labs doctor [--cluster kind|current] [--json]
 
-export function parseArgs(args: string[]): { cluster: ClusterChoice; json: boolean } | string {
-  let cluster = defaultClusterChoice();
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const value = a.startsWith('--cluster=') ? a.slice('--cluster='.length) : a === '--cluster' ? args[++i] : undefined;
-    if (value !== undefined || a === '--cluster') {
-      if (value !== 'kind' && value !== 'current') return `--cluster takes "kind" or "current", not "${value ?? ''}"`;
-      cluster = value;
-    } else if (a === '--json') json = true;
-    else return `unknown option ${a}`;
-  }
-  return { cluster, json };
+Can every lab run here? A ✔/✘ table of this machine and the cluster, with the fix for each failure.
+Exit 0 only when every lab can run.
+
+  --cluster kind|current  check the kind cluster (default) or your kubeconfig's (SIDECAR_LABS_CLUSTER)
+  --json                  the results as JSON
+`;
+
+const spec = { usage, options: { cluster: { type: 'string' }, json: { type: 'boolean' } } } as const;
+
+/** The options of `doctor`, or undefined after --help printed the usage; bad input is a UsageError. */
+export function parseArgs(
+  args: string[],
+  write?: (s: string) => void,
+): { cluster: ClusterChoice; json: boolean } | undefined {
+  const parsed = parseCommand(spec, args, write);
+  if (!parsed) return undefined;
+  const cluster =
+    parsed.values.cluster === undefined
+      ? defaultClusterChoice()
+      : oneOf('cluster', parsed.values.cluster, ['kind', 'current'] as const, usage);
+  return { cluster, json: parsed.values.json ?? false };
 }
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
-  if (typeof parsed === 'string') {
-    process.stderr.write(`sidecar-labs doctor: ${parsed}\n${usage}`);
-    return 2;
-  }
+  if (!parsed) return 0;
   const what =
     parsed.cluster === 'kind'
       ? `the kind cluster "${CLUSTER_NAME}" and this machine`

@@ -6,29 +6,40 @@ import { buildImageArchive, buildOfflineNodeImage, LAB_IMAGES } from '../cluster
 import { mirrorReachable, pushToMirror } from '../cluster/mirror.ts';
 import { checkDocker } from '../cluster/preflight.ts';
 import { createProgress } from '../cluster/progress.ts';
+import { parseCommand, UsageError } from '../config/args.ts';
 
-const usage = 'usage: sidecar-labs kit push --registry URL [--node-image IMAGE | --no-node-image]';
+const usage = `usage: sidecar-labs kit push --registry URL [--node-image IMAGE | --no-node-image]
+
+Fills a registry mirror from the offline kit: the kit's node image and every lab image, each under
+<registry>/<upstream registry>/… (builds what the kit lacks first).
+
+  --registry URL       the mirror, e.g. http://127.0.0.1:5001 (default SIDECAR_LABS_REGISTRY_MIRROR)
+  --node-image IMAGE   push this node image instead of building the kit's
+  --no-node-image      push the lab images only
+`;
+
+const spec = {
+  usage,
+  positionals: true,
+  options: {
+    registry: { type: 'string' },
+    'node-image': { type: 'string' },
+    'no-node-image': { type: 'boolean' },
+  },
+} as const;
 
 export async function run_(args: string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  let registry = process.env.SIDECAR_LABS_REGISTRY_MIRROR || '';
-  let nodeImage = true;
-  let namedNode: string | undefined; // a node image already built (skips the kit's build)
-  for (let i = 0; i < rest.length; i++) {
-    const f = rest[i]!;
-    if (f === '--registry') registry = rest[++i] ?? '';
-    else if (f.startsWith('--registry=')) registry = f.slice('--registry='.length);
-    else if (f === '--no-node-image') nodeImage = false;
-    else if (f === '--node-image') namedNode = rest[++i];
-    else {
-      process.stderr.write(`sidecar-labs kit: unknown option ${f}\n${usage}\n`);
-      return 2;
-    }
-  }
-  if (sub !== 'push' || !registry) {
-    process.stderr.write(`${usage}\n`);
-    return 2;
-  }
+  const parsed = parseCommand(spec, args);
+  if (!parsed) return 0;
+  const [sub, ...extra] = parsed.positionals;
+  if (sub !== 'push') throw new UsageError(sub ? `unknown kit command "${sub}"` : 'which kit command? (push)', usage);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`, usage);
+  const registry = parsed.values.registry || process.env.SIDECAR_LABS_REGISTRY_MIRROR || '';
+  if (!registry) throw new UsageError('--registry URL is needed (or set SIDECAR_LABS_REGISTRY_MIRROR)', usage);
+  if (parsed.values['no-node-image'] && parsed.values['node-image'])
+    throw new UsageError('--node-image and --no-node-image exclude each other', usage);
+  const nodeImage = !parsed.values['no-node-image'];
+  const namedNode = parsed.values['node-image']; // a node image already built (skips the kit's build)
   const progress = createProgress();
   try {
     progress.phase('checking Docker and the registry');

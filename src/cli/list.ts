@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLabs } from '../engine/index.ts';
 import { reportError } from './report-error.ts';
+import { parseCommand } from '../config/args.ts';
+
+const usage = `usage: sidecar-labs list [--json]
+
+The labs with their lessons, steps, checks and images (no cluster needed).
+
+  --json   the same as JSON
+`;
 
 function lessonTitle(slug: string): string | undefined {
   const file = join(fileURLToPath(new URL('../../content/lessons/', import.meta.url)), `${slug}.mdx`);
@@ -13,14 +21,11 @@ function lessonTitle(slug: string): string | undefined {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const json = args.includes('--json');
-  const unknown = args.filter((a) => a !== '--json');
-  if (unknown.length) {
-    process.stderr.write(`usage: sidecar-labs list [--json]\n`);
-    return 2;
-  }
-  let labs;
+  let labs, json;
   try {
+    const parsed = parseCommand({ usage, options: { json: { type: 'boolean' } } }, args);
+    if (!parsed) return 0;
+    json = parsed.values.json ?? false;
     labs = loadLabs();
   } catch (e) {
     return reportError('list', e);

@@ -34,7 +34,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 
 const [command, ...rest] = process.argv.slice(2);
 if (!command || command === '--help' || command === '-h' || command === 'help') {
-  process.stdout.write(usage);
+  (command ? process.stdout : process.stderr).write(usage);
   process.exit(command ? 0 : 2);
 }
 const load = commands[command];

@@ -15,6 +15,7 @@ import {
   type Mistake,
 } from '../engine/index.ts';
 import { UserError } from '../errors.ts';
+import { oneOf, parseCommand, UsageError, wholeNumber } from '../config/args.ts';
 import { reportError } from './report-error.ts';
 import type { ClusterChoice } from '../cluster/kubeconfig.ts';
 
@@ -40,40 +41,57 @@ export interface StepOutcome {
   mistake?: { id: string; diagnosis?: string };
 }
 
-const usage = 'usage: sidecar-labs validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]';
+const usage = `usage: sidecar-labs validate [slug...] [--junit FILE] [--parallel N] [--keep] [--cluster kind|current]
 
-export function parseArgs(args: string[]): ValidateOptions {
-  const o: ValidateOptions = {
-    slugs: [],
-    parallel: 4,
-    keep: false,
-    cluster: (process.env.SIDECAR_LABS_CLUSTER as ClusterChoice) === 'current' ? 'current' : 'kind',
+Runs every selected lab (default: all) in a namespace of its own: before each step's solution its checks
+must fail, after it they must pass; then every listed mistake. Exit 0 only when all passed.
+
+  slug...                 the labs to validate (\`sidecar-labs list\` names them)
+  --junit FILE            also write a JUnit XML report to FILE
+  --parallel N            labs at once (default 4)
+  --keep                  keep each lab's namespace afterwards, to look around
+  --cluster kind|current  the kind cluster (default) or your kubeconfig's (SIDECAR_LABS_CLUSTER)
+  --labs-dir DIR          validate the labs of another folder (default labs/, SIDECAR_LABS_DIR)
+`;
+
+const spec = {
+  usage,
+  positionals: true,
+  options: {
+    junit: { type: 'string' },
+    parallel: { type: 'string' },
+    keep: { type: 'boolean' },
+    cluster: { type: 'string' },
+    'labs-dir': { type: 'string' },
+  },
+} as const;
+
+/** The options of `validate`, or undefined after --help printed the usage. */
+export function parseArgs(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  write?: (s: string) => void,
+): ValidateOptions | undefined {
+  const parsed = parseCommand(spec, args, write);
+  if (!parsed) return undefined;
+  const { values, positionals } = parsed;
+  const nonEmpty = (flag: string, v: string | undefined) => {
+    if (v === '') throw new UsageError(`--${flag} needs a value`, usage);
+    return v;
   };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (v === undefined || v === '') throw new UserError('usage', `${a} needs a value\n${usage}`);
-      return v;
-    };
-    const flag = a.split('=')[0];
-    if (flag === '--junit') o.junit = value();
-    else if (flag === '--parallel') {
-      const n = Number(value());
-      if (!Number.isInteger(n) || n < 1)
-        throw new UserError('usage', `--parallel must be a whole number ≥ 1\n${usage}`);
-      o.parallel = n;
-    } else if (flag === '--keep') o.keep = true;
-    else if (flag === '--cluster') {
-      const c = value();
-      if (c !== 'kind' && c !== 'current')
-        throw new UserError('usage', `--cluster must be "kind" or "current", not "${c}"\n${usage}`);
-      o.cluster = c;
-    } else if (flag === '--labs-dir') o.labsDir = value();
-    else if (a.startsWith('-')) throw new UserError('usage', `unknown option ${a}\n${usage}`);
-    else o.slugs.push(a);
-  }
-  return o;
+  return {
+    slugs: positionals,
+    junit: nonEmpty('junit', values.junit),
+    parallel: values.parallel === undefined ? 4 : wholeNumber('parallel', values.parallel, 1, 64, usage),
+    keep: values.keep ?? false,
+    cluster: oneOf(
+      'cluster',
+      values.cluster ?? (env.SIDECAR_LABS_CLUSTER === 'current' ? 'current' : 'kind'),
+      ['kind', 'current'] as const,
+      usage,
+    ),
+    ...(values['labs-dir'] ? { labsDir: values['labs-dir'] } : {}),
+  };
 }
 
 function firstLine(s: string): string {
@@ -473,12 +491,13 @@ export async function validate(
 }
 
 export async function run(args: string[]): Promise<number> {
-  let opts: ValidateOptions;
+  let opts: ValidateOptions | undefined;
   try {
     opts = parseArgs(args);
   } catch (e) {
     return reportError('validate', e);
   }
+  if (!opts) return 0; // --help
   const t0 = Date.now();
   let result: { outcomes: StepOutcome[]; labs: Lab[] };
   try {

@@ -11,7 +11,7 @@ import type { HostPolicy } from './hosts.ts';
 import { clientKey } from './limits.ts';
 import type { ProgressEvent } from './engine-port.ts';
 import { clusterView } from '../cluster/background.ts';
-import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
+import type { ClusterChoice } from '../cluster/kubeconfig.ts';
 import { streamPods, type PodWatchHub } from './pod-watch.ts';
 import {
   HttpError,
@@ -42,6 +42,8 @@ export interface ApiOptions {
   hosts: HostPolicy;
   /** The live Pod view's watches (GET /api/sessions/<id>/pods); absent: the route answers 404. */
   podWatch?: PodWatchHub;
+  /** The cluster GET /api/cluster reports on. */
+  cluster: ClusterChoice;
 }
 
 /** Handle the request if it is an API route; false when it is not ours (static files take it). */
@@ -65,7 +67,7 @@ async function route(
   path: string,
   req: IncomingMessage,
   res: ServerResponse,
-  { sessions, podWatch }: ApiOptions,
+  { sessions, podWatch, cluster }: ApiOptions,
 ): Promise<void> {
   if (path === '/api/health' && (method === 'GET' || method === 'HEAD')) {
     sendJson(res, 200, { ok: true, sessions: sessions.size });
@@ -73,7 +75,7 @@ async function route(
   }
   if (path === '/api/cluster' && method === 'GET') {
     // The lab cluster's state and, while npm start creates it, its progress (src/cluster/view.ts).
-    sendJson(res, 200, await clusterView(defaultClusterChoice()));
+    sendJson(res, 200, await clusterView(cluster));
     return;
   }
   if (path === '/api/sessions' && method === 'POST') {

@@ -1,4 +1,4 @@
-// Wiring: the real engine, sessions, terminal shells and settings from the environment. Used by
+// Wiring: the real engine, sessions and terminal shells, from the one configuration (src/config/). Used by
 // `npm start` (main.ts, with the built site) and by the dev integration (astro dev serves pages).
 import { EngineAdapter } from './engine-adapter.ts';
 import { kubeShellSpawner } from './kube-shell.ts';
@@ -6,59 +6,32 @@ import { SessionManager } from './sessions.ts';
 import { PodWatchHub } from './pod-watch.ts';
 import { TokenSigner, loadOrCreateSecret } from './tokens.ts';
 import { createLabServer, type LabServer } from './server.ts';
-import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
 import { hostPolicy } from './hosts.ts';
-import { limitsFromEnv, type ServerLimits } from './limits.ts';
 import type { TlsMaterial } from './tls.ts';
-import { workshopFromEnv, type WorkshopConfig } from './workshop/config.ts';
+import { fileURLToPath } from 'node:url';
+import type { ServerConfig } from '../config/schema.ts';
 import { createWorkshop, type WorkshopParts } from './workshop/wire.ts';
-import { maxSessionsSetting } from '../engine/capacity.ts';
 
 export interface AppSettings {
-  distDir?: string;
+  /** The one configuration, built at the entry point (src/config/load.ts). */
+  config: ServerConfig;
+  /** Serve the built site from config.distDir (main.ts); astro dev serves pages itself. */
+  serveSite?: boolean;
   log?: (line: string) => void;
-  /** Names the server answers to besides loopback and IP literals (plus SIDECAR_LABS_HOSTS). */
+  /** Names the server answers to besides loopback, IP literals and config.hosts (a `--host` name). */
   hosts?: readonly string[];
-  /** Serve HTTPS with this certificate and key. */
+  /** Serve HTTPS with this certificate and key (read from config.tls by main.ts). */
   tls?: TlsMaterial;
-}
-
-function minutes(name: string, fallback: number): number {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v * 60_000 : fallback;
-}
-
-/** How long sessions live: idle cut-off, namespace expiry (always past the idle cut-off), hard maximum. */
-function sessionTimes(): { idleMs: number; expiryMs: number; maxLifetimeMs: number } {
-  const idleMs = minutes('SIDECAR_LABS_IDLE_MINUTES', 30 * 60_000);
-  const expiryMs = Math.max(idleMs + 5 * 60_000, minutes('SIDECAR_LABS_EXPIRY_MINUTES', 45 * 60_000));
-  const maxLifetimeMs = minutes('SIDECAR_LABS_MAX_SESSION_MINUTES', 120 * 60_000);
-  return { idleMs, expiryMs, maxLifetimeMs };
-}
-
-function maxSessions(): number {
-  return maxSessionsSetting();
-}
-
-/** A comma-separated setting as a list, blanks dropped. */
-function envList(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 /** The workshop, once it exists (it is made after the engine and sessions that call into it). */
 type WorkshopRef = () => WorkshopParts | undefined;
 
-function createEngine(
-  expiryMs: number,
-  workshopConfig: WorkshopConfig | undefined,
-  workshop: WorkshopRef,
-): EngineAdapter {
+function createEngine(config: ServerConfig, workshop: WorkshopRef): EngineAdapter {
+  const workshopConfig = config.workshop;
   return new EngineAdapter({
-    choice: defaultClusterChoice(),
-    ttlSeconds: Math.round(expiryMs / 1000),
+    choice: config.cluster,
+    ttlSeconds: Math.round(config.expiryMs / 1000),
     // a room shares the cluster: every session its own NodePort, Start from the warm pool when there is one
     ...(workshopConfig
       ? {
@@ -69,12 +42,7 @@ function createEngine(
   });
 }
 
-function createSessions(
-  engine: EngineAdapter,
-  times: ReturnType<typeof sessionTimes>,
-  limits: ServerLimits,
-  workshop: WorkshopRef,
-): SessionManager {
+function createSessions(engine: EngineAdapter, config: ServerConfig, workshop: WorkshopRef): SessionManager {
   return new SessionManager(
     engine,
     new TokenSigner(loadOrCreateSecret()),
@@ -84,11 +52,11 @@ function createSessions(
         () => engine.terminalTarget(record),
       ),
     {
-      idleMs: times.idleMs,
-      expiryMs: times.expiryMs,
-      maxSessions: maxSessions(),
-      maxSessionsPerClient: limits.maxSessionsPerClient,
-      maxLifetimeMs: times.maxLifetimeMs,
+      idleMs: config.idleMs,
+      expiryMs: config.expiryMs,
+      maxSessions: config.maxSessions,
+      maxSessionsPerClient: config.limits.maxSessionsPerClient,
+      maxLifetimeMs: config.maxLifetimeMs,
       onCheck: (live, step, result) => workshop()?.workshop.onCheck(live, step, result),
       onReset: (live) => workshop()?.workshop.onReset(live),
     },
@@ -106,47 +74,67 @@ function recoverer(sessions: SessionManager, log: (line: string) => void, worksh
         `lab server: no cluster yet (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); labs start once it is up`,
       );
     }
-    workshop()?.startPool();
+    startWorkshopWhenReachable(workshop, log);
   };
 }
 
-export function createApp(settings: AppSettings = {}): {
+/** How often the workshop tries again to start its watches and pool while there is no cluster. */
+const WORKSHOP_RETRY_MS = 5_000;
+
+/**
+ * The workshop's watches and warm pool need the cluster. Without one yet (no kubeconfig while `cluster
+ * up` runs in the background), the server serves the course anyway and tries again every few seconds,
+ * as `npm start` does; it never ends the process for that.
+ */
+function startWorkshopWhenReachable(workshop: WorkshopRef, log: (line: string) => void, saidSo = false): void {
+  const parts = workshop();
+  if (!parts) return;
+  try {
+    parts.startPool();
+    if (saidSo) log('workshop: the cluster is there; watches and warm pool started');
+  } catch (err) {
+    if (!saidSo)
+      log(
+        `workshop: waiting for the cluster (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); the course serves meanwhile`,
+      );
+    setTimeout(() => startWorkshopWhenReachable(workshop, log, true), WORKSHOP_RETRY_MS).unref();
+  }
+}
+
+export function createApp(settings: AppSettings): {
   lab: LabServer;
   sessions: SessionManager;
   recover: () => Promise<void>;
   workshop?: WorkshopParts;
 } {
+  const { config } = settings;
   const log = settings.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  const times = sessionTimes();
-  const limits = limitsFromEnv();
-  const workshopConfig = workshopFromEnv();
   let workshop: WorkshopParts | undefined;
-  const engine = createEngine(times.expiryMs, workshopConfig, () => workshop);
-  const sessions = createSessions(engine, times, limits, () => workshop);
-  const hosts = hostPolicy({
-    hosts: [...(settings.hosts ?? []), ...envList(process.env.SIDECAR_LABS_HOSTS)],
-    origins: envList(process.env.SIDECAR_LABS_ORIGINS),
-  });
-  if (workshopConfig)
+  const engine = createEngine(config, () => workshop);
+  const sessions = createSessions(engine, config, () => workshop);
+  const hosts = hostPolicy({ hosts: [...(settings.hosts ?? []), ...config.hosts], origins: config.origins });
+  if (config.workshop)
     workshop = createWorkshop({
-      config: workshopConfig,
+      config: config.workshop,
       sessions,
       engine,
-      expiryMs: times.expiryMs,
+      expiryMs: config.expiryMs,
       hosts,
       log,
-      maxSessions: maxSessions(),
-      timing: process.env.SIDECAR_LABS_TIMING === '1',
+      maxSessions: config.maxSessions,
+      timing: config.timing,
     });
-  const sweepSeconds = Number(process.env.SIDECAR_LABS_SWEEP_SECONDS);
   const lab = createLabServer({
     sessions,
-    distDir: settings.distDir,
+    distDir: settings.serveSite
+      ? (config.distDir ?? fileURLToPath(new URL('../../dist/', import.meta.url)))
+      : undefined,
     hosts,
-    limits,
+    limits: config.limits,
     tls: settings.tls,
     log,
-    sweepEveryMs: sweepSeconds > 0 ? sweepSeconds * 1000 : 60_000,
+    cluster: config.cluster,
+    sweepEveryMs: config.sweepEveryMs,
     workshop: workshop?.workshop,
     podWatch: new PodWatchHub((namespace, resource, onChange, onError) =>
       engine.watchObjects(namespace, resource, onChange, onError),

@@ -10,7 +10,10 @@ export function labServerDev(): AstroIntegration {
     hooks: {
       'astro:server:setup': async ({ server, logger }) => {
         const { createApp } = await import('./app.ts');
-        const { lab, recover } = createApp({ log: (line) => logger.info(line) });
+        const { serverConfig } = await import('../config/load.ts');
+        // astro dev is an entry point too: its configuration from the environment, built once here.
+        const config = serverConfig(process.env);
+        const { lab, recover } = createApp({ config, log: (line) => logger.info(line) });
         server.middlewares.use((req, res, next) => lab.handle(req, res, next));
         // Vite's HMR socket shares this server; take only our own path.
         server.httpServer?.on('upgrade', (req, socket, head) => {

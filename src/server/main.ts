@@ -1,53 +1,34 @@
-// `npm start` runs this (through scripts/start.ts): the lab server with the built site on PORT.
-//   --host <name|address>   listen there (default HOST or 127.0.0.1); a name is also an allowed Host
-//   --port <n>              (default PORT or 4321)
-//   --tls-cert <pem> --tls-key <pem>   serve HTTPS (or SIDECAR_LABS_TLS_CERT / SIDECAR_LABS_TLS_KEY)
+// The lab server with the built site: `npm start` (scripts/start.ts), `sidecar-labs workshop`, and
+// `node src/server/main.ts [--host …] [--port …]` (tests and benches) all end here with one
+// configuration (src/config/) built from their flags and the environment.
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { createApp } from './app.ts';
-import { isLoopback, loadTls, plainHttpWarning, tlsFilesFrom } from './tls.ts';
+import { isLoopback, loadTls, plainHttpRefusal, plainHttpWarning } from './tls.ts';
+import type { ServerConfig } from '../config/schema.ts';
+import { UserError, isUserError } from '../errors.ts';
+import { parseCommand } from '../config/args.ts';
+import { serverFlags, serverOptions, serverUsage } from '../config/server-flags.ts';
 
-export interface MainOptions {
-  port?: number;
-  host?: string;
-  distDir?: string;
-  tlsCert?: string;
-  tlsKey?: string;
+/** The address as a person types it in a URL. */
+export function shownHost(host: string): string {
+  return host === '127.0.0.1' || host === '::1' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
 }
 
-/** Options from the command line (unknown flags are an error that names them). */
-export function optionsFromArgs(argv: string[]): MainOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      // scripts/start.ts's own flags
-      'no-build': { type: 'boolean' },
-      dev: { type: 'boolean' },
-    },
-    strict: true,
-  });
-  const port = values.port === undefined ? undefined : Number(values.port);
-  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    throw new Error(`--port ${values.port}: expected a port number between 1 and 65535`);
-  }
-  return { host: values.host, port, tlsCert: values['tls-cert'], tlsKey: values['tls-key'] };
-}
+const usage = `usage: node src/server/main.ts [--host ADDR] [--port N] [--tls-cert FILE --tls-key FILE] [--insecure-http]
 
-export async function main(opts: MainOptions = {}): Promise<() => Promise<void>> {
-  const port = opts.port ?? (Number(process.env.PORT) || 4321);
-  const host = opts.host ?? process.env.HOST ?? '127.0.0.1';
-  const distDir =
-    opts.distDir ?? process.env.SIDECAR_LABS_DIST ?? fileURLToPath(new URL('../../dist/', import.meta.url));
-  const tlsFiles = tlsFilesFrom({ cert: opts.tlsCert, key: opts.tlsKey });
-  const tls = tlsFiles ? loadTls(tlsFiles) : undefined;
+The lab server with the built site in dist/ (what \`npm start\` runs after building it).
+
+${serverUsage}`;
+
+/** Listens, finds the sessions a previous server left, starts the sweeper; resolves to `close`. */
+export async function main(config: ServerConfig): Promise<() => Promise<void>> {
+  const { port, host } = config;
+  const refusal = plainHttpRefusal(host, config.tls !== undefined, config.insecureHttp);
+  if (refusal) throw new UserError('usage', refusal);
+  const tls = config.tls ? loadTls(config.tls) : undefined;
   // A host given as a name (not 0.0.0.0 or an address) is the name learners will type.
   const names = isIP(host) === 0 && !isLoopback(host) ? [host] : [];
-  const { lab, recover } = createApp({ distDir, tls, hosts: names });
+  const { lab, recover } = createApp({ config, serveSite: true, tls, hosts: names });
   await new Promise<void>((resolve, reject) => {
     lab.server.once('error', (err: NodeJS.ErrnoException) => {
       reject(
@@ -59,8 +40,7 @@ export async function main(opts: MainOptions = {}): Promise<() => Promise<void>>
     lab.server.listen(port, host, resolve);
   });
   lab.server.on('error', (err) => process.stderr.write(`lab server: ${err.message}\n`));
-  const shown = host === '127.0.0.1' || host === '::1' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
-  process.stdout.write(`Sidecar Labs: ${tls ? 'https' : 'http'}://${shown}:${port}/  (Ctrl-C to stop)\n`);
+  process.stdout.write(`Sidecar Labs: ${tls ? 'https' : 'http'}://${shownHost(host)}:${port}/  (Ctrl-C to stop)\n`);
   const warning = tls ? undefined : plainHttpWarning(host);
   if (warning) process.stderr.write(warning + '\n');
   await recover();
@@ -84,9 +64,9 @@ export function installSafetyNet(log: (line: string) => void = (l) => process.st
 }
 
 /** Runs the server until SIGINT/SIGTERM; start-up errors end the process with a plain message. */
-export async function serveUntilSignal(opts: MainOptions = {}): Promise<void> {
+export async function serveUntilSignal(config: ServerConfig): Promise<void> {
   try {
-    const close = await main({ ...optionsFromArgs(process.argv.slice(2)), ...opts });
+    const close = await main(config);
     installSafetyNet();
     const stop = () => {
       process.stdout.write('\nSidecar Labs: stopping (lab sessions stay on the cluster; the next start finds them)\n');
@@ -96,8 +76,17 @@ export async function serveUntilSignal(opts: MainOptions = {}): Promise<void> {
     process.once('SIGTERM', stop);
   } catch (err) {
     process.stderr.write(`sidecar-labs: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    process.exit(isUserError(err, 'usage') ? 2 : 1);
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await serveUntilSignal();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { serverConfig } = await import('../config/load.ts');
+  try {
+    const parsed = parseCommand({ usage, options: serverOptions }, process.argv.slice(2));
+    if (parsed) await serveUntilSignal(serverConfig(process.env, serverFlags(parsed.values, usage)));
+  } catch (err) {
+    process.stderr.write(`sidecar-labs: ${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+    process.exit(2);
+  }
+}

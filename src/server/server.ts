@@ -15,6 +15,7 @@ import { applyLimits, defaultLimits, type ServerLimits } from './limits.ts';
 import type { TlsMaterial } from './tls.ts';
 import type { FlowLimits } from './backpressure.ts';
 import type { PodWatchHub } from './pod-watch.ts';
+import type { ClusterChoice } from '../cluster/kubeconfig.ts';
 
 /** Set on every answer of the lab server; src/client/cluster-status.ts reads it. */
 export const LAB_SERVER_COOKIE = 'sidecar-labs-server';
@@ -43,6 +44,8 @@ export interface LabServerOptions {
   };
   /** Watches behind the live Pod view (GET /api/sessions/<id>/pods). */
   podWatch?: PodWatchHub;
+  /** The cluster GET /api/cluster reports on (default kind). */
+  cluster?: ClusterChoice;
 }
 
 export interface LabServer {
@@ -112,7 +115,15 @@ export function createLabServer(opts: LabServerOptions): LabServer {
     }
     void (async () => {
       if (opts.workshop && (await opts.workshop.handle(req, res))) return;
-      if (await handleApi(req, res, { sessions: opts.sessions, hosts, podWatch: opts.podWatch })) return;
+      if (
+        await handleApi(req, res, {
+          sessions: opts.sessions,
+          hosts,
+          podWatch: opts.podWatch,
+          cluster: opts.cluster ?? 'kind',
+        })
+      )
+        return;
       if (serveStatic) await serveStatic(req, res);
       else if (next) next();
       else res.writeHead(404).end();

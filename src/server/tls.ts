@@ -1,6 +1,7 @@
-// HTTPS for a server reachable beyond this machine: session tokens and keystrokes must not cross a
-// room's Wi-Fi in clear text. Certificate and key come from `--tls-cert/--tls-key` or
-// SIDECAR_LABS_TLS_CERT / SIDECAR_LABS_TLS_KEY (PEM files).
+// HTTPS for a server reachable beyond this machine: session tokens, keystrokes and the instructor's
+// key must not cross a room's Wi-Fi in clear text. Certificate and key come from `--tls-cert/--tls-key`
+// or SIDECAR_LABS_TLS_CERT / SIDECAR_LABS_TLS_KEY (PEM files, named in the configuration: src/config/).
+// Plain HTTP on an address other machines reach is refused unless `--insecure-http` says so.
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 
@@ -20,22 +21,6 @@ export function isLoopback(host: string): boolean {
   if (h === 'localhost' || h === '::1' || h.endsWith('.localhost')) return true;
   if (h.startsWith('::ffff:')) return isLoopback(h.slice(7));
   return isIP(h) === 4 && h.startsWith('127.');
-}
-
-/** TLS files from the flags or the environment; both or neither. */
-export function tlsFilesFrom(
-  flags: { cert?: string; key?: string },
-  env: NodeJS.ProcessEnv = process.env,
-): TlsFiles | undefined {
-  const cert = flags.cert ?? env.SIDECAR_LABS_TLS_CERT;
-  const key = flags.key ?? env.SIDECAR_LABS_TLS_KEY;
-  if (!cert && !key) return undefined;
-  if (!cert || !key) {
-    throw new Error(
-      `HTTPS needs both a certificate and its key: pass --tls-cert <file> and --tls-key <file> (or set SIDECAR_LABS_TLS_CERT and SIDECAR_LABS_TLS_KEY)`,
-    );
-  }
-  return { cert, key };
 }
 
 /** Read the PEM files, with an error that names the file and what was expected. */
@@ -59,7 +44,22 @@ export function loadTls(files: TlsFiles): TlsMaterial {
   };
 }
 
-/** The warning printed when plain HTTP listens where other machines can reach it. */
+/**
+ * Why the server will not serve plain HTTP on `host` (undefined: it may). Loopback is fine; anything
+ * else needs TLS, or `--insecure-http` to take the risk knowingly (then plainHttpWarning is printed).
+ */
+export function plainHttpRefusal(host: string, tls: boolean, insecureHttp: boolean): string | undefined {
+  if (tls || insecureHttp || isLoopback(host)) return undefined;
+  return (
+    `refusing to serve plain HTTP on ${host}: other machines can reach that address, and anyone on the ` +
+    "network could read learners' session tokens and keystrokes and the instructor page's key (it sends " +
+    'it every second). Serve HTTPS with --tls-cert FILE --tls-key FILE (or SIDECAR_LABS_TLS_CERT and ' +
+    'SIDECAR_LABS_TLS_KEY), listen on 127.0.0.1 behind a reverse proxy that terminates TLS, or pass ' +
+    '--insecure-http (SIDECAR_LABS_INSECURE_HTTP=1) to serve plain HTTP anyway'
+  );
+}
+
+/** The warning printed when plain HTTP listens where other machines can reach it (--insecure-http). */
 export function plainHttpWarning(host: string): string | undefined {
   if (isLoopback(host)) return undefined;
   const bar = '!'.repeat(78);

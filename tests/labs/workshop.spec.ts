@@ -18,19 +18,33 @@ test.describe.configure({ mode: 'serial' });
 test.setTimeout(12 * 60_000);
 
 test.beforeAll(async () => {
-  server = spawn(process.execPath, ['src/server/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      SIDECAR_LABS_WORKSHOP_CODE: CODE,
-      SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET,
-    },
+  // As an instructor starts a room (the site is already built by the browser step); the secret from
+  // the variable, as a second process of the same room would share it.
+  const args = [
+    'sidecar-labs',
+    'workshop',
+    '--no-build',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--code',
+    CODE,
+  ];
+  server = spawn('npx', args, {
+    env: { ...process.env, SIDECAR_LABS_INSTRUCTOR_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let out = '';
   await new Promise<void>((resolve, reject) => {
-    server!.stdout!.on('data', (d: Buffer) => d.toString().includes('Sidecar Labs: http://') && resolve());
-    server!.once('exit', (code) => reject(new Error(`workshop server exited with ${code}`)));
+    server!.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Instructor page:')) resolve();
+    });
+    server!.once('exit', (code) => reject(new Error(`npx ${args.join(' ')} exited with ${code}:\n${out}`)));
   });
+  expect(out).toContain(`Learners open:   ${base}/`);
+  expect(out).toContain(`Instructor page: ${base}/instructor/#key=${SECRET}`);
 });
 
 test.afterAll(async () => {

@@ -13,8 +13,8 @@ import { createLabServer, type LabServer } from '../server.ts';
 import { SessionManager } from '../sessions.ts';
 import { TokenSigner } from '../tokens.ts';
 import { offeredProtocols, encodeClientControl } from '../protocol.ts';
-import { loadTls, plainHttpWarning, tlsFilesFrom } from '../tls.ts';
-import { optionsFromArgs } from '../main.ts';
+import { loadTls, plainHttpRefusal, plainHttpWarning } from '../tls.ts';
+import { serverConfig } from '../../config/load.ts';
 import { FakeEngine, fakeSpawner } from './fakes.ts';
 
 const dist = mkdtempSync(join(tmpdir(), 'sl-hard-'));
@@ -302,24 +302,27 @@ describe('TLS', () => {
     expect(() => loadTls({ cert: join(dir, 'key.pem'), key: join(dir, 'key.pem') })).toThrow(
       /key.pem: expected a PEM certificate/,
     );
-    expect(() => tlsFilesFrom({ cert: 'c.pem' }, {})).toThrow(/both a certificate and its key/);
-    expect(tlsFilesFrom({}, { SIDECAR_LABS_TLS_CERT: 'c', SIDECAR_LABS_TLS_KEY: 'k' })).toEqual({
+    expect(() => serverConfig({}, { tlsCert: 'c.pem' })).toThrow(/both a certificate and its key/);
+    expect(serverConfig({ SIDECAR_LABS_TLS_CERT: 'c', SIDECAR_LABS_TLS_KEY: 'k' }).tls).toEqual({
       cert: 'c',
       key: 'k',
     });
   });
 
-  it('warns loudly about plain HTTP beyond loopback, and reads --host/--tls flags', () => {
+  it('refuses plain HTTP beyond loopback unless told, and then warns loudly', () => {
+    expect(plainHttpRefusal('0.0.0.0', false, false)).toMatch(
+      /refusing to serve plain HTTP on 0\.0\.0\.0.*--insecure-http/,
+    );
+    expect(plainHttpRefusal('labs.example.org', false, false)).toMatch(/refusing/);
+    expect(plainHttpRefusal('0.0.0.0', true, false)).toBeUndefined();
+    expect(plainHttpRefusal('0.0.0.0', false, true)).toBeUndefined();
+    expect(plainHttpRefusal('127.0.0.1', false, false)).toBeUndefined();
+    expect(plainHttpRefusal('::1', false, false)).toBeUndefined();
     expect(plainHttpWarning('0.0.0.0')).toMatch(
       /WARNING: serving PLAIN HTTP on 0\.0\.0\.0: .*session tokens[\s\S]*--tls-cert/,
     );
     expect(plainHttpWarning('127.0.0.1')).toBeUndefined();
     expect(plainHttpWarning('localhost')).toBeUndefined();
-    expect(
-      optionsFromArgs(['--host', 'labs.example.org', '--tls-cert', 'c.pem', '--tls-key', 'k.pem', '--no-build']),
-    ).toMatchObject({ host: 'labs.example.org', tlsCert: 'c.pem', tlsKey: 'k.pem' });
-    expect(() => optionsFromArgs(['--port', 'x'])).toThrow(/--port x: expected a port number/);
-    expect(() => optionsFromArgs(['--hots', 'x'])).toThrow(/hots/);
   });
 });
 

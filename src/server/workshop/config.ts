@@ -1,28 +1,8 @@
-// Workshop settings, from the environment so that every server process of one workshop (the
-// instructor's command, a second process on another machine) shares them.
-//   SIDECAR_LABS_WORKSHOP_CODE       the event code learners type (workshop mode is on when set)
-//   SIDECAR_LABS_INSTRUCTOR_SECRET   the instructor's own secret (at least 16 characters)
-//   SIDECAR_LABS_RESERVE             ready sessions to keep per lab (warm pool), default 0
-//   SIDECAR_LABS_POOL_LABS           which labs the pool prepares (comma-separated slugs), default all
+// Workshop secrets: new event codes and instructor secrets, and comparing them in constant time.
+// The settings themselves (code, secret, warm pool) are part of the configuration: src/config/workshop.ts.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export interface WorkshopConfig {
-  code: string;
-  instructorSecret: string;
-  reserve: number;
-  /** Labs the warm pool prepares (default: every lab). */
-  poolLabs?: string[];
-}
-
-/** Codes compare without case and spaces: "k8s-7q2m" and "K8S 7Q2M" are the same code. */
-export function normalizeCode(code: string): string {
-  return code
-    .trim()
-    .toUpperCase()
-    .replace(/[\s_-]+/g, '-')
-    .replace(/[^A-Z0-9-]/g, '')
-    .replace(/^-+|-+$/g, '');
-}
+export type { WorkshopSettings as WorkshopConfig } from '../../config/schema.ts';
 
 /** Constant-time comparison of two strings (hashes first, so lengths leak nothing either). */
 export function sameSecret(given: string | undefined, expected: string): boolean {
@@ -44,19 +24,5 @@ export function newInstructorSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
-export function workshopFromEnv(env: NodeJS.ProcessEnv = process.env): WorkshopConfig | undefined {
-  const code = env.SIDECAR_LABS_WORKSHOP_CODE?.trim();
-  if (!code) return undefined;
-  const secret = env.SIDECAR_LABS_INSTRUCTOR_SECRET?.trim() ?? '';
-  if (secret.length < 16)
-    throw new Error('SIDECAR_LABS_INSTRUCTOR_SECRET must be set to at least 16 characters in workshop mode');
-  if (normalizeCode(code).length < 4)
-    throw new Error(`SIDECAR_LABS_WORKSHOP_CODE "${code}" is too short: use at least 4 letters or digits`);
-  const reserve = Number(env.SIDECAR_LABS_RESERVE ?? 0);
-  if (!Number.isInteger(reserve) || reserve < 0 || reserve > 50)
-    throw new Error(`SIDECAR_LABS_RESERVE must be a whole number from 0 to 50, got "${env.SIDECAR_LABS_RESERVE}"`);
-  const poolLabs = env.SIDECAR_LABS_POOL_LABS?.split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
-  return { code: normalizeCode(code), instructorSecret: secret, reserve, ...(poolLabs?.length ? { poolLabs } : {}) };
-}
+// Read once at the entry points, with the rest of the configuration (src/config/).
+export { normalizeCode, workshopFromEnv } from '../../config/workshop.ts';
