@@ -26,7 +26,8 @@ export { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from './load.ts';
 export type { Lab, KubeObject } from './load.ts';
 export { labSummary, labSummaries } from './summary.ts';
 export type { LabSummary, StepSummary } from './summary.ts';
-export { LabSpec, Step, Check, Mistake, CHECK_TYPES } from './schema.ts';
+export { LabV1, Step, Check, Mistake, CHECK_TYPES, LAB_API_VERSION, type LabSpec } from './schema.ts';
+export { LabV0 } from './schema-v0.ts';
 export { TERMINAL_POD, TERMINAL_CONTAINER, TERMINAL_WORKDIR, TOOLBOX_IMAGE, LEARNER_SA } from './terminal.ts';
 export {
   EngineError,
