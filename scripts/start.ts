@@ -41,7 +41,7 @@ export function buildReason(dir = root): string | undefined {
 /** The lab cluster comes up in the background (kind only; `--no-cluster` or SIDECAR_LABS_CLUSTER=current: not). */
 async function startCluster(): Promise<void> {
   if (args.includes('--no-cluster')) return;
-  const { defaultClusterChoice } = await import('../src/cluster/kubeconfig.ts');
+  const { defaultClusterChoice } = await import('../src/kube/kubeconfig.ts');
   if (defaultClusterChoice() !== 'kind') return;
   const { startClusterJob } = await import('../src/cluster/background.ts');
   startClusterJob();

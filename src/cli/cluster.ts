@@ -3,7 +3,7 @@ import { clusterDown, clusterStatus, clusterUp } from '../cluster/up.ts';
 import { createJsonProgress, createProgress, timedProgress } from '../cluster/progress.ts';
 import { recordDurations } from '../cluster/steps.ts';
 import { isUserError } from '../errors.ts';
-import { CLUSTER_NAME } from '../cluster/paths.ts';
+import { CLUSTER_NAME } from '../kube/paths.ts';
 
 /** Splits `--registry-mirror URL` / `--node-image IMAGE` (or `--name=value`) from the plain flags. */
 function parseValues(rest: string[]): { flags: string[]; values: Record<string, string> } | string {

@@ -16,7 +16,7 @@ import {
 } from '../engine/index.ts';
 import { UserError } from '../errors.ts';
 import { reportError } from './report-error.ts';
-import type { ClusterChoice } from '../cluster/kubeconfig.ts';
+import type { ClusterChoice } from '../kube/index.ts';
 
 export interface ValidateOptions {
   slugs: string[];

@@ -20,7 +20,9 @@ export {
   sessionCheck,
 } from './node-ports.ts';
 export type { NodePortMap } from './node-ports.ts';
-export type { Kube } from './kube.ts';
+export { Kube } from './kube.ts';
+export { WarmPool } from './pool.ts';
+export type { NamespaceSelector } from './watch-paths.ts';
 export type { CheckResult } from './checks.ts';
 export { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from './load.ts';
 export type { Lab, KubeObject } from './load.ts';

@@ -6,7 +6,7 @@ import { SessionManager } from './sessions.ts';
 import { PodWatchHub } from './pod-watch.ts';
 import { TokenSigner, loadOrCreateSecret } from './tokens.ts';
 import { createLabServer, type LabServer } from './server.ts';
-import { defaultClusterChoice } from '../cluster/kubeconfig.ts';
+import { defaultClusterChoice } from '../kube/index.ts';
 import { hostPolicy } from './hosts.ts';
 import { limitsFromEnv, type ServerLimits } from './limits.ts';
 import type { TlsMaterial } from './tls.ts';

@@ -2,7 +2,7 @@
 // NetworkPolicy enforcement), run in a throw-away namespace that close() deletes.
 import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { Kube } from '../../engine/kube.ts';
+import { Kube } from '../../engine/index.ts';
 import type { Access, ClusterProbe, PolicyProbe } from './kube.ts';
 
 const SERVER_IMAGE = 'docker.io/library/nginx:1.24.0';

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { checkBase, TextMatch, matchText } from './fields.ts';
 import { clip, defaultContainer, doesNotExist, notRunning } from './lookup.ts';
-import { defineCheck, type CheckContext, type HttpResult, type ProbeResult } from './types.ts';
+import { defineCheck, type ProbeContext, type HttpResult, type ProbeResult } from './types.ts';
 
 const schema = z
   .strictObject({
@@ -44,7 +44,7 @@ type Http = z.output<typeof schema>;
 /** The answer and where it came from, or a failure when nothing answered. */
 type Fetched = { r: HttpResult; where: string } | ProbeResult;
 
-async function viaNodePort(c: Http, ctx: CheckContext, timeoutMs: number): Promise<Fetched> {
+async function viaNodePort(c: Http, ctx: ProbeContext, timeoutMs: number): Promise<Fetched> {
   const url = `http://${await ctx.nodeHost()}:${c.nodePort}${c.path}`;
   try {
     return { r: await ctx.ops.httpGet(url, Math.min(timeoutMs, 10000)), where: url };
@@ -57,7 +57,7 @@ async function viaNodePort(c: Http, ctx: CheckContext, timeoutMs: number): Promi
   }
 }
 
-async function fromPod(c: Http, ctx: CheckContext, timeoutMs: number): Promise<Fetched> {
+async function fromPod(c: Http, ctx: ProbeContext, timeoutMs: number): Promise<Fetched> {
   const from = c.from!;
   const url = c.url!;
   const pod = await ctx.ops.readPod(ctx.namespace, from.pod);
