@@ -75,7 +75,7 @@ kubectl get nodes -o wide
 mapfile -t lab_images < <(node -e "import('./src/course/images.ts').then(m => console.log(m.labImages.join('\n')))")
 docker exec "$name-control-plane" ctr -n k8s.io images rm "${lab_images[@]}" || true
 
-step "Build and load the project's own images (git-server, toolbox)"
+step "Build and load the project's own images (git-server, toolbox, twemproxy)"
 tmp=$(mktemp -d)
 labbase=$(bash scripts/kit/build-rootfs.sh labbase)
 cp -r scripts/kit/images/git-server "$tmp/git-server"
@@ -83,7 +83,10 @@ cp -r scripts/kit/images/git-server "$tmp/git-server"
 docker build -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/git-server:0.1.0 "$tmp/git-server"
 cp -r scripts/kit/images/toolbox "$tmp/toolbox" && cp "$(command -v kubectl)" "$tmp/toolbox/kubectl"
 docker build -q --build-arg BASE="$labbase" -t docker.io/sidecarlabs/toolbox:0.1.0 "$tmp/toolbox"
-kind load docker-image --name "$name" docker.io/sidecarlabs/git-server:0.1.0 docker.io/sidecarlabs/toolbox:0.1.0
+labapps=$(bash scripts/kit/build-rootfs.sh labapps)
+docker build -q --build-arg BASE="$labapps" -t docker.io/sidecarlabs/twemproxy:0.5.0 scripts/kit/images/twemproxy
+kind load docker-image --name "$name" docker.io/sidecarlabs/git-server:0.1.0 docker.io/sidecarlabs/toolbox:0.1.0 \
+  docker.io/sidecarlabs/twemproxy:0.5.0
 
 rc=0
 step "Validate every lab"

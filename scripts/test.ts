@@ -4,6 +4,8 @@
 //      so; otherwise npm test stops at once with the one command to run (src/cluster/host-prep.ts)
 //   1. the TypeScript typecheck, then unit tests (Vitest, no cluster)
 //   2. the kind cluster (`sidecar-labs cluster up`: reused when already up, built offline when needed)
+//      then the NetworkPolicy enforcer's own tests: go test and its IPv4/IPv6 datapath test in
+//      network namespaces (scripts/kit/netpol-test.sh; root or passwordless sudo)
 //   3. integration tests on the cluster (Vitest)
 //   4. `sidecar-labs validate` of every lab, JUnit to test-results/validate.xml
 //   5. the site build, then browser tests in Debian's Chromium (Playwright: site and live labs)
@@ -37,6 +39,8 @@ const steps: Step[] = [
   // ESLint (typescript-eslint), Prettier and shellcheck: `npm run lint` alone; `npm run format` fixes the formatting.
   { name: 'lint', cmd: ['bash', 'scripts/lint.sh'] },
   ...(useKind ? [{ name: 'cluster', cmd: [node, ...cli, 'cluster', 'up'] }] : []),
+  // after the cluster step: its kit build brings the Go toolchain and the enforcer's modules
+  ...(useKind ? [{ name: 'netpol', cmd: ['bash', 'scripts/kit/netpol-test.sh'] }] : []),
   {
     name: 'integration',
     cmd: [node, 'node_modules/vitest/vitest.mjs', 'run', '--project', 'integration'],

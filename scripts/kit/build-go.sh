@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Go programs of the offline kit from the Go module proxy: kind, the Kubernetes components,
-# etcd, CoreDNS, pause (C, from the kubernetes module) and the OpenTelemetry Collector the log-pipeline
-# lab uses (images/otelcol). Output: $KIT_BIN/<name>.
+# etcd, CoreDNS, pause (C, from the kubernetes module), the OpenTelemetry Collector the log-pipeline
+# lab uses (images/otelcol) and configmap-reload (the configuration-reloader lab). Output: $KIT_BIN/<name>.
 # Each program is rebuilt only when its version changes (a stamp file beside the binary).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -127,6 +127,15 @@ if ! fresh otelcol-contrib "$otel_key"; then
   log "OpenTelemetry Collector $otel_tag (filelog, otlp, batch, memory_limiter, otlp_grpc, debug, health_check)"
   (cd "$otel_src" && nice -n 10 go build -ldflags "-s -w -X main.version=$otel_tag" -o "$KIT_BIN/otelcol-contrib" .)
   stamp otelcol-contrib "$otel_key"
+fi
+
+# configmap-reload -------------------------------------------------------------------------------------
+# The reloader sidecar of the configuration-reloader lab, from its Go module at its image's tag.
+reload_tag=$(lab_image /configmap-reload:); reload_tag=${reload_tag##*:}
+if ! fresh configmap-reload "$reload_tag"; then
+  log "configmap-reload $reload_tag"
+  GOBIN="$KIT_BIN" nice -n 10 go install -ldflags "-s -w" "github.com/jimmidyson/configmap-reload@$reload_tag"
+  stamp configmap-reload "$reload_tag"
 fi
 
 log "all Go programs ready in $KIT_BIN"

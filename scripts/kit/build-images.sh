@@ -3,7 +3,8 @@
 # kubeadm and the lab manifests ask for, and saves them as one archive for the node image:
 #   control plane: kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, etcd, coredns, pause
 #   labs:          every image of images.txt: nginx, busybox, alpine (a busybox-based stand-in),
-#                  git-sync, the OpenTelemetry Collector, git-server, toolbox
+#                  git-sync, the OpenTelemetry Collector, Prometheus, the nginx exporter, Redis,
+#                  twemproxy, configmap-reload, git-server, toolbox
 # Output: $cache/images/<key>.tar (docker save of all of them); prints its path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,9 +13,10 @@ source "$here/versions.env"
 source "$here/lib.sh"
 
 labbase=$("$here/build-rootfs.sh" labbase)
+labapps=$("$here/build-rootfs.sh" labapps)
 # Everything that shapes an image goes into the key, so an edit rebuilds and nothing stale is reused.
-key=$( { cat "$here/versions.env" "$0" "$here/images.txt"; find "$here/images" -type f | sort | xargs cat; echo "$labbase";
-         for b in kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause kubectl otelcol-contrib; do
+key=$( { cat "$here/versions.env" "$0" "$here/images.txt"; find "$here/images" -type f | sort | xargs cat; echo "$labbase $labapps";
+         for b in kube-apiserver kube-controller-manager kube-scheduler kube-proxy etcd coredns pause kubectl otelcol-contrib configmap-reload; do
            cat "$bin/.$b.version"; echo; done; } | sha256sum | cut -c1-16)
 out=$cache/images/$key.tar
 if [ -s "$out" ]; then echo "$out"; exit 0; fi
@@ -36,7 +38,7 @@ dbuild() {
 }
 
 # A single static binary on an otherwise empty filesystem (plus /tmp and CA certificates).
-static_image() { # static_image IMAGE BINARY DEST [ENTRYPOINT-JSON]
+static_image() { # static_image IMAGE BINARY DEST [ENTRYPOINT-JSON [USER]]
   local d=$tmp/static-$RANDOM
   mkdir -p "$d$(dirname "$3")" "$d/tmp" "$d/etc/ssl/certs" "$d/var/run"
   chmod 1777 "$d/tmp"
@@ -46,6 +48,7 @@ static_image() { # static_image IMAGE BINARY DEST [ENTRYPOINT-JSON]
   printf 'root:x:0:\nnobody:x:65534:\n' > "$d/etc/group"
   local changes=(--change 'ENV PATH=/usr/local/bin:/usr/bin:/bin')
   [ -n "${4:-}" ] && changes+=(--change "ENTRYPOINT $4")
+  [ -n "${5:-}" ] && changes+=(--change "USER $5")
   tar -C "$d" -c . | docker import "${changes[@]}" - "$1" >/dev/null
   log "  $1"
 }
@@ -103,6 +106,24 @@ tar -C "$otel" -c --owner=0 --group=0 . | docker import --change 'USER 10001:100
   --change 'ENTRYPOINT ["/otelcol-contrib"]' --change 'CMD ["--config", "/etc/otelcol-contrib/config.yaml"]' \
   --change 'EXPOSE 4317 4318' - "$collector" >/dev/null
 log "  $collector (our build of the contrib modules, the lab's components only)"
+
+# Debian's Prometheus, laid out like upstream's image (see images/prometheus/Dockerfile).
+prometheus=$(lab_image /prom/prometheus:)
+dbuild -q --build-arg BASE="$labapps" -t "$prometheus" "$here/images/prometheus" >/dev/null
+log "  $prometheus (Debian prometheus)"
+
+# Debian's nginx exporter and Redis, laid out like upstream's images; twemproxy (ours: no upstream image).
+exporter=$(lab_image /nginx-prometheus-exporter:) redis=$(lab_image /library/redis:) twemproxy=$(lab_image /sidecarlabs/twemproxy:)
+dbuild -q --build-arg BASE="$labapps" -t "$exporter" "$here/images/nginx-prometheus-exporter" >/dev/null
+log "  $exporter (Debian prometheus-nginx-exporter)"
+dbuild -q --build-arg BASE="$labapps" -t "$redis" "$here/images/redis" >/dev/null
+log "  $redis (Debian redis-server)"
+dbuild -q --build-arg BASE="$labapps" -t "$twemproxy" "$here/images/twemproxy" >/dev/null
+log "  $twemproxy (Debian nutcracker)"
+# configmap-reload (built by build-go.sh from its module), laid out like upstream's image: one static
+# binary at /configmap-reload, user 65534.
+reloader=$(lab_image /configmap-reload:)
+static_image "$reloader" "$bin/configmap-reload" /configmap-reload '["/configmap-reload"]' 65534
 
 git_server=$(lab_image /sidecarlabs/git-server:)
 cp -r "$here/images/git-server" "$tmp/git-server"

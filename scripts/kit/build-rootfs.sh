@@ -2,7 +2,9 @@
 # Debian root filesystems for the offline kit, made with debootstrap and imported into Docker:
 #   sidecar-labs/node-rootfs:<key>   systemd, containerd, runc, CNI plugins: the kind node's base
 #   sidecar-labs/labbase:<key>       nginx, git, bash, curl, less, iptables: base of the lab images
-# Usage: build-rootfs.sh node|labbase   (prints the image reference; reuses it when it exists)
+#   sidecar-labs/labapps:<key>       Debian's Prometheus, nginx exporter, Redis and twemproxy (nutcracker):
+#                                    base of the images of the proxy, ambassador and adapter labs
+# Usage: build-rootfs.sh node|labbase|labapps   (prints the image reference; reuses it when it exists)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 log_tag=rootfs
@@ -11,11 +13,12 @@ source "$here/lib.sh"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 
-flavour=${1:?usage: build-rootfs.sh node|labbase}
+flavour=${1:?usage: build-rootfs.sh node|labbase|labapps}
 case "$flavour" in
   node) include="systemd,systemd-sysv,dbus,conntrack,iptables,nftables,iproute2,ethtool,util-linux,mount,kmod,libseccomp2,pigz,bash,ca-certificates,curl,jq,procps,containerd,runc,containernetworking-plugins,socat,ebtables" ;;
   labbase) include="nginx-light,git,bash,curl,less,vim-tiny,iptables,conntrack,kmod,ca-certificates,procps,iproute2,netcat-openbsd,bash-completion" ;;
-  *) echo "unknown flavour $flavour (node|labbase)" >&2; exit 2 ;;
+  labapps) include="bash,ca-certificates,procps,prometheus,prometheus-nginx-exporter,redis-server,nutcracker" ;;
+  *) echo "unknown flavour $flavour (node|labbase|labapps)" >&2; exit 2 ;;
 esac
 # The key covers what shapes the filesystem: the suite, the packages and the recipe below. Bump
 # recipe when the debootstrap or trim steps change (edits to comments or logging rebuild nothing).

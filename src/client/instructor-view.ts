@@ -4,6 +4,8 @@
 export interface Row {
   sessionId: string;
   learner: string;
+  /** The name as shown: made distinct by the server when two rows would look alike. */
+  label: string;
   learnerId: string;
   slug: string;
   namespace: string;
@@ -51,7 +53,7 @@ export function ago(iso: string, now: number): string {
 
 function newRow(r: Row): HTMLTableRowElement {
   const tr = h('tr', { 'data-key': rowKey(r) });
-  const rebuild = h('select', { 'aria-label': `Step to rebuild ${r.learner}'s lab to` });
+  const rebuild = h('select', { 'aria-label': `Step to rebuild ${r.label}'s lab to` });
   r.steps.forEach((_, i) => rebuild.append(h('option', { value: String(i) }, `to step ${i + 1}`)));
   const btn = (act: string, text: string, labelText: string) =>
     h('button', { type: 'button', 'data-act': act, 'aria-label': labelText }, text);
@@ -68,12 +70,12 @@ function newRow(r: Row): HTMLTableRowElement {
       h(
         'span',
         { class: 'sl-instr-actions' },
-        btn('watch', 'Watch', `Watch ${r.learner}'s terminal`),
-        btn('reset', 'Reset', `Reset ${r.learner}'s lab`),
+        btn('watch', 'Watch', `Watch ${r.label}'s terminal`),
+        btn('reset', 'Reset', `Reset ${r.label}'s lab`),
         rebuild,
-        btn('rebuild', 'Rebuild', `Rebuild ${r.learner}'s lab to the chosen step`),
-        btn('extend', '+15 min', `Give ${r.learner} 15 more minutes`),
-        btn('end', 'End', `End ${r.learner}'s lab`),
+        btn('rebuild', 'Rebuild', `Rebuild ${r.label}'s lab to the chosen step`),
+        btn('extend', '+15 min', `Give ${r.label} 15 more minutes`),
+        btn('end', 'End', `End ${r.label}'s lab`),
       ),
     ),
   );
@@ -84,9 +86,9 @@ function newRow(r: Row): HTMLTableRowElement {
 export function renderRow(existing: HTMLTableRowElement | null, r: Row, now: number): HTMLTableRowElement {
   const tr = existing ?? newRow(r);
   tr.dataset.session = r.sessionId;
-  tr.dataset.learner = r.learner;
+  tr.dataset.learner = r.label;
   const cell = (c: string) => tr.querySelector(`[data-col="${c}"]`)!;
-  setText(cell('learner'), r.learner);
+  setText(cell('learner'), r.label);
   setText(cell('lab'), r.slug);
   setText(
     cell('current'),
@@ -99,7 +101,7 @@ export function renderRow(existing: HTMLTableRowElement | null, r: Row, now: num
     stepsCell.replaceChildren(
       h(
         'ol',
-        { class: 'sl-instr-grid', 'aria-label': `${r.learner}: steps` },
+        { class: 'sl-instr-grid', 'aria-label': `${r.label}: steps` },
         ...r.steps.map((m, i) =>
           h(
             'li',

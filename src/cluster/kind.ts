@@ -6,6 +6,13 @@ import { ClusterError } from './errors.ts';
 import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from '../kube/paths.ts';
 import { CERTS_DIR, CONTAINERD_PATCH } from './mirror.ts';
 
+/**
+ * Admission plugins the kind API server runs besides its defaults. DenyServiceExternalIPs refuses every
+ * new `spec.externalIPs` (CVE-2020-8554: a Service with an external IP captures the traffic the node
+ * sends to that address); deploy/no-external-ips.yaml says the same for other clusters.
+ */
+export const ADMISSION_PLUGINS = ['NodeRestriction', 'DenyServiceExternalIPs'];
+
 /** Processes (threads included) one pod may run: a fork bomb in a terminal stops here, not at the node's limit. */
 export const POD_PIDS_LIMIT = 1024;
 
@@ -50,6 +57,12 @@ export function kindConfig({ offline, allowCgroupV1, ports = hostPorts(), mirror
     '    kind: KubeletConfiguration',
     `    podPidsLimit: ${POD_PIDS_LIMIT}`,
     ...(allowCgroupV1 ? ['    failCgroupV1: false'] : []),
+    // no apiVersion: kind applies the patch to the kubeadm ClusterConfiguration of whichever version it writes
+    '  - |',
+    '    kind: ClusterConfiguration',
+    '    apiServer:',
+    '      extraArgs:',
+    `        enable-admission-plugins: ${ADMISSION_PLUGINS.join(',')}`,
     ...(mirrorHostsDir
       ? ['containerdConfigPatches:', '  - |-', ...CONTAINERD_PATCH.split('\n').map((l) => `    ${l}`)]
       : []),

@@ -1,6 +1,8 @@
 // What `cluster up` installs beside Kubernetes itself, from the manifests in deploy/:
 //   reaper.yaml  a CronJob that deletes expired lab namespaces, whether or not a lab server runs
 //   netpol.yaml  offline only: the kit's NetworkPolicy enforcer (online, kind's kindnetd enforces them)
+//   no-external-ips.yaml  an admission policy: no Service of a session sets spec.externalIPs (the API
+//                server's DenyServiceExternalIPs says so too, on clusters created since it is set)
 // Applied with server-side apply, so running `cluster up` again is harmless.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -88,6 +90,11 @@ export async function installEnforcer(kc: KubeConfig, progress: Progress): Promi
       'the NetworkPolicy enforcer (DaemonSet kube-system/sidecar-labs-netpol) is not ready; see `kubectl -n kube-system logs ds/sidecar-labs-netpol`',
     120_000,
   );
+}
+
+export async function installAdmissionPolicies(kc: KubeConfig, progress: Progress): Promise<void> {
+  progress.phase('installing the admission policy against externalIPs');
+  await applyObjects(kc, manifestObjects(`${deployDir}no-external-ips.yaml`));
 }
 
 export async function installReaper(kc: KubeConfig, progress: Progress): Promise<void> {

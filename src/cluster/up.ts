@@ -20,7 +20,7 @@ import { waitForClusterReady } from './ready.ts';
 import { mirrorHas, mirrorReachable, nodeMirrorBase, pullThroughMirror, writeHostsDir } from './mirror.ts';
 import { join } from 'node:path';
 import { cacheDir } from '../kube/paths.ts';
-import { installEnforcer, installReaper } from './system.ts';
+import { installAdmissionPolicies, installEnforcer, installReaper } from './system.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from '../kube/paths.ts';
 import type { Progress } from './progress.ts';
 
@@ -118,6 +118,7 @@ export async function clusterUp(opts: UpOptions): Promise<{ offline: boolean; im
   }
   // kindnetd enforces NetworkPolicies online; the offline kit's bridge CNI needs the kit's enforcer
   if (bridgeCni) await installEnforcer(kc, progress);
+  await installAdmissionPolicies(kc, progress);
   await installReaper(kc, progress);
   return { offline, image, reused };
 }

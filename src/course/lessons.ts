@@ -12,6 +12,11 @@ export const lessonSlugs = [
   'native-sidecars',
   'resources-probes-troubleshooting',
   'log-pipeline',
+  'tls-auth-proxy',
+  'ambassador',
+  'adapter',
+  'config-reloader',
+  'caching-sidecar',
 ] as const;
 
 export type LessonSlug = (typeof lessonSlugs)[number];

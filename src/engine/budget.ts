@@ -10,12 +10,17 @@ export const POLICY_NAME = 'sidecar-labs-isolation';
 
 /**
  * Sized for the labs: the largest needs five pods plus the terminal, 50m CPU and 64Mi per container at
- * most. Pods is the ceiling a runaway Deployment meets first; CPU and memory cap what those pods may burn.
+ * most. Pods is the ceiling a runaway Deployment meets first; limits cap what those pods may burn.
+ * Requests are what the scheduler reserves on the node, so they are kept to what the labs need: every
+ * manifest of the hungriest lab at once, terminal included, requests 150m CPU and 336 MiB (counted in
+ * budget.test.ts); 200m / 512Mi leaves room for a learner's own pods. A node then has room for
+ * (allocatable - system requests) / 200m sessions (capacity.ts; `sidecar-labs doctor` prints it), and
+ * one learner asking for their whole budget cannot leave another session unschedulable.
  */
 export const NAMESPACE_QUOTA = {
   pods: '20',
-  'requests.cpu': '2',
-  'requests.memory': '2Gi',
+  'requests.cpu': '200m',
+  'requests.memory': '512Mi',
   'limits.cpu': '16',
   'limits.memory': '8Gi',
   'requests.ephemeral-storage': '2Gi',

@@ -46,3 +46,6 @@ export {
   CommandFailedError,
 } from './errors.ts';
 export type { FormatProblem } from './errors.ts';
+export { maxSessionsSetting, SESSION_REQUESTS, holdsResources, podRequests, sessionRoom } from './capacity.ts';
+export type { Room } from './capacity.ts';
+export { bytesOf, milliCpu } from './quantity.ts';

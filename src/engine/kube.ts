@@ -32,6 +32,7 @@ import { toolPath } from '../kube/paths.ts';
 import { ClusterUnreachableError } from './errors.ts';
 import type { ClusterOps, ExecResult, HttpResult } from './checks.ts';
 import type { KubeJson } from './checks/types.ts';
+import { CappedBytes, CHECK_OUTPUT_LIMIT, outputCutNote } from './checks/output-limit.ts';
 
 export const FIELD_MANAGER = 'sidecar-labs';
 
@@ -142,7 +143,7 @@ export class Kube implements ClusterOps {
   }
 
   /** GET a raw API path (discovery, the service proxy) with the KubeConfig's credentials. */
-  private async raw(path: string, timeoutMs: number): Promise<HttpResult> {
+  private async raw(path: string, timeoutMs: number, maxBytes = Infinity): Promise<HttpResult> {
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new ClusterUnreachableError(this.describe, 'the kubeconfig has no current cluster');
     const url = new URL(cluster.server.replace(/\/$/, '') + path);
@@ -151,9 +152,16 @@ export class Kube implements ClusterOps {
     const req = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
       const r = req(url, opts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        const body = new CappedBytes(maxBytes);
+        const done = () => resolve({ status: res.statusCode ?? 0, body: body.text(), truncated: body.truncated });
+        res.on('data', (c: Buffer) => {
+          if (body.add(c)) return;
+          // past the cap: stop reading (the rest is never buffered here) and answer with what we have
+          res.removeAllListeners('data');
+          r.destroy();
+          done();
+        });
+        res.on('end', done);
         res.on('error', reject);
       });
       r.on('timeout', () => r.destroy(new Error(`ETIMEDOUT after ${timeoutMs}ms`)));
@@ -313,6 +321,11 @@ export class Kube implements ClusterOps {
 
   // ---- ClusterOps (what checks use) ----
 
+  /** Every pod of the cluster (the doctor's count of what the system requests). */
+  listAllPods(): Promise<V1Pod[]> {
+    return this.call(() => this.core.listPodForAllNamespaces({})).then((l) => l.items);
+  }
+
   listPods(namespace: string, labelSelector?: string): Promise<V1Pod[]> {
     return this.call(() => this.core.listNamespacedPod({ namespace, labelSelector })).then((l) => l.items);
   }
@@ -328,12 +341,15 @@ export class Kube implements ClusterOps {
     command: string[],
     timeoutMs: number,
   ): Promise<ExecResult> {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const sink = (into: Buffer[]) =>
+    // Each stream keeps CHECK_OUTPUT_LIMIT bytes; past it the exec socket is dropped at once, so a
+    // command printing a 400 MB file costs this process 64 KiB, not 400 MB (and the check says so).
+    const out = new CappedBytes(CHECK_OUTPUT_LIMIT);
+    const err = new CappedBytes(CHECK_OUTPUT_LIMIT);
+    let cut: () => void = () => {};
+    const sink = (into: CappedBytes) =>
       new Writable({
-        write(c, _e, cb) {
-          into.push(Buffer.from(c));
+        write(c: Buffer, _e, cb) {
+          if (!into.add(c)) cut();
           cb();
         },
       });
@@ -343,6 +359,7 @@ export class Kube implements ClusterOps {
         status = s;
       }),
     );
+    cut = () => ws.terminate();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         ws.close();
@@ -357,8 +374,9 @@ export class Kube implements ClusterOps {
         reject(e);
       });
     });
-    const stdout = Buffer.concat(out).toString('utf8');
-    const stderr = Buffer.concat(err).toString('utf8');
+    const stdout = out.text();
+    const stderr = err.text();
+    if (out.truncated || err.truncated) return { stdout, stderr, exitCode: -1, truncated: true };
     if (!status) throw new Error(`exec in ${pod}/${container} ended without a status`);
     if (status.status === 'Success') return { stdout, stderr, exitCode: 0 };
     const code = status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
@@ -381,6 +399,8 @@ export class Kube implements ClusterOps {
         container,
         previous: opts.previous,
         tailLines: opts.tailLines,
+        // the API server stops there: a container that logs without end costs a check 64 KiB
+        limitBytes: CHECK_OUTPUT_LIMIT,
       }),
     )
       .then((s) => (typeof s === 'string' ? s : String(s ?? '')))
@@ -402,7 +422,7 @@ export class Kube implements ClusterOps {
       `/api/v1/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}/proxy`,
       path,
     );
-    const r = await this.call(() => this.raw(url, timeoutMs));
+    const r = await this.call(() => this.raw(url, timeoutMs, CHECK_OUTPUT_LIMIT));
     if (r.status === 404 && /services? "?[^"]*"? not found/.test(r.body))
       throw new Error(`service "${service}" does not exist yet`);
     if (r.status === 503 && /no endpoints available/.test(r.body))
@@ -416,7 +436,14 @@ export class Kube implements ClusterOps {
         throw new Error(e.cause?.code ?? e.message);
       },
     );
-    return { status: res.status, body: await res.text() };
+    const body = new CappedBytes(CHECK_OUTPUT_LIMIT);
+    const reader = res.body?.getReader();
+    for (let chunk = await reader?.read(); reader && chunk && !chunk.done; chunk = await reader.read()) {
+      if (body.add(chunk.value)) continue;
+      await reader.cancel().catch(() => {}); // the rest of the body is never read
+      break;
+    }
+    return { status: res.status, body: body.text(), truncated: body.truncated };
   }
 
   readObject(apiVersion: string, kind: string, namespace: string, name: string): Promise<KubeJson | undefined> {
@@ -428,7 +455,7 @@ export class Kube implements ClusterOps {
   runScript(
     script: string,
     opts: { env: Record<string, string>; cwd: string; timeoutMs: number },
-  ): Promise<{ exitCode: number; output: string }> {
+  ): Promise<{ exitCode: number; output: string; truncated?: boolean }> {
     return runShell(script, opts);
   }
 
@@ -532,11 +559,14 @@ async function ignore404(p: Promise<unknown>): Promise<void> {
   }
 }
 
-/** Run a shell snippet on this machine (solution commands, script checks) with the kit's tools on PATH. */
+/**
+ * Run a shell snippet on this machine (solution commands, script checks) with the kit's tools on PATH.
+ * Its output keeps CHECK_OUTPUT_LIMIT bytes; the rest is read and dropped, so the exit code stays true.
+ */
 export function runShell(
   script: string,
   opts: { env: Record<string, string>; cwd: string; timeoutMs: number; signal?: AbortSignal },
-): Promise<{ exitCode: number; output: string }> {
+): Promise<{ exitCode: number; output: string; truncated?: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', script], {
       cwd: opts.cwd,
@@ -544,9 +574,10 @@ export function runShell(
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout kills kubectl and friends too
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const kept = new CappedBytes(CHECK_OUTPUT_LIMIT);
+    let note = '';
+    child.stdout.on('data', (d: Buffer) => kept.add(d));
+    child.stderr.on('data', (d: Buffer) => kept.add(d));
     const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -555,7 +586,7 @@ export function runShell(
       }
     };
     const timer = setTimeout(() => {
-      output += `\n(timed out after ${Math.round(opts.timeoutMs / 1000)}s)`;
+      note = `\n(timed out after ${Math.round(opts.timeoutMs / 1000)}s)`;
       kill();
     }, opts.timeoutMs);
     const onAbort = () => kill();
@@ -567,7 +598,8 @@ export function runShell(
     child.on('close', (code) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      resolve({ exitCode: code ?? 137, output });
+      const output = kept.text() + (kept.truncated ? `\n(${outputCutNote()})` : '') + note;
+      resolve({ exitCode: code ?? 137, output, ...(kept.truncated ? { truncated: true } : {}) });
     });
   });
 }

@@ -19,7 +19,11 @@ const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 const ALL = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
 const READ = ['get', 'list', 'watch'];
-/** `edit` in one namespace, less what would let a learner widen the fence (NetworkPolicies are additive). */
+/**
+ * `edit` in one namespace, less what would let a learner widen the fence: NetworkPolicies (they add
+ * up), and Endpoints and EndpointSlices (hand-written ones aim a selector-less Service, and its
+ * NodePort, at any address: another learner's pod). Those are read-only; Kubernetes writes them.
+ */
 export const LEARNER_RULES = [
   {
     apiGroups: [''],
@@ -33,7 +37,6 @@ export const LEARNER_RULES = [
       'pods/eviction',
       'services',
       'services/proxy',
-      'endpoints',
       'configmaps',
       'secrets',
       'persistentvolumeclaims',
@@ -43,7 +46,11 @@ export const LEARNER_RULES = [
     ],
     verbs: ALL,
   },
-  { apiGroups: [''], resources: ['events', 'resourcequotas', 'limitranges', 'pods/status', 'namespaces'], verbs: READ },
+  {
+    apiGroups: [''],
+    resources: ['events', 'endpoints', 'resourcequotas', 'limitranges', 'pods/status', 'namespaces'],
+    verbs: READ,
+  },
   {
     apiGroups: ['apps'],
     resources: [

@@ -12,6 +12,7 @@ import { limitsFromEnv, type ServerLimits } from './limits.ts';
 import type { TlsMaterial } from './tls.ts';
 import { workshopFromEnv, type WorkshopConfig } from './workshop/config.ts';
 import { createWorkshop, type WorkshopParts } from './workshop/wire.ts';
+import { maxSessionsSetting } from '../engine/index.ts';
 
 export interface AppSettings {
   distDir?: string;
@@ -36,7 +37,7 @@ function sessionTimes(): { idleMs: number; expiryMs: number; maxLifetimeMs: numb
 }
 
 function maxSessions(): number {
-  return Number(process.env.SIDECAR_LABS_MAX_SESSIONS) || 50;
+  return maxSessionsSetting();
 }
 
 /** A comma-separated setting as a list, blanks dropped. */

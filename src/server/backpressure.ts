@@ -103,3 +103,86 @@ export class SendQueue {
     this.target.terminate();
   }
 }
+
+// The other direction: keystrokes (and pastes, and a hostile client's flood) go to the shell's stdin
+// through the exec WebSocket to the pod. A shell that is not reading (`sleep 40`) fills the pod's TTY,
+// the kubelet stops reading, and the bytes would pile up in this process. So the terminal socket
+// stops reading the browser's socket while more than `highWater` bytes wait for the pod (TCP then
+// pushes back on the client), reads again below `lowWater`, and closes a connection whose input
+// still passes `maxQueued`.
+
+export interface InputLimits {
+  highWater: number;
+  lowWater: number;
+  maxQueued: number;
+  /** How often a paused connection looks whether the shell took its input. */
+  pollMs: number;
+}
+
+export const defaultInputLimits: InputLimits = {
+  highWater: 256 * 1024,
+  lowWater: 64 * 1024,
+  maxQueued: 4 * 1024 * 1024,
+  pollMs: 50,
+};
+
+/** The part of a `ws` WebSocket the gate drives (tests use a fake). */
+export interface ReadSource {
+  pause(): void;
+  resume(): void;
+}
+
+export class InputGate {
+  private paused = false;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly source: ReadSource;
+  private readonly queued: () => number;
+  private readonly tooMuch: () => void;
+  private readonly limits: InputLimits;
+
+  /** `queued`: bytes of input not yet taken by the pod; `tooMuch`: close the connection. */
+  constructor(source: ReadSource, queued: () => number, tooMuch: () => void, limits: InputLimits = defaultInputLimits) {
+    this.source = source;
+    this.queued = queued;
+    this.tooMuch = tooMuch;
+    this.limits = limits;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** After each input frame was handed on. */
+  afterInput(): void {
+    if (this.closed) return;
+    const n = this.queued();
+    if (n > this.limits.maxQueued) {
+      this.close();
+      this.tooMuch();
+      return;
+    }
+    if (!this.paused && n > this.limits.highWater) {
+      this.paused = true;
+      this.source.pause();
+      this.poll();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+  }
+
+  private poll(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      if (this.closed) return;
+      if (this.queued() <= this.limits.lowWater) {
+        this.paused = false;
+        this.source.resume();
+      } else this.poll();
+    }, this.limits.pollMs);
+    this.timer.unref();
+  }
+}

@@ -71,6 +71,8 @@ export function kubeShellSpawner(kube: () => Pick<Kube, 'execTty'>, target: () =
       // the kubelet, and bash blocks on its TTY instead of this process buffering its output.
       pause: () => socket.pause(),
       resume: () => socket.resume(),
+      // client-node sends each stdin chunk at once; a pod that does not read leaves it queued here
+      inputQueued: () => stdin.readableLength + socket.bufferedAmount,
       kill: () => {
         // Closing stdin ends bash; closing the socket makes sure nothing lingers if it ignores EOF.
         stdin.end();

@@ -7,6 +7,8 @@
 //
 // Files are opened once and streamed from that descriptor with stream.pipeline: an aborted download
 // closes it, a file deleted or replaced by a rebuild meanwhile is a 404 (or the old bytes), never a crash.
+// A client may leave while the handler waits (open, stat, gzip, the page's CSP): nothing is written
+// or piped after that, and the descriptor is closed on every path (__tests__/static-abort.test.ts).
 import { existsSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
@@ -124,7 +126,11 @@ function fileHeaders(
 interface FileCaches {
   gzipped: PerVersion<Buffer>;
   pageCsp: PerVersion<string>;
+  open: OpenFile;
 }
+
+/** How a file is opened (fs/promises `open`; tests wrap it to act at each step of a request). */
+export type OpenFile = (path: string) => Promise<FileHandle>;
 
 /** A page's Content-Security-Policy, allowing exactly its own inline scripts. */
 function pageSecurityPolicy(caches: FileCaches, file: string, key: string, handle: FileHandle): Promise<string> {
@@ -133,7 +139,14 @@ function pageSecurityPolicy(caches: FileCaches, file: string, key: string, handl
   );
 }
 
-/** Sends one file with `status`: gzipped from the cache when the client takes it, else streamed. */
+/** The client went away (reset, closed the tab): nothing more may be written or piped to `res`. */
+const clientLeft = (res: ServerResponse) => res.destroyed || res.writableEnded;
+
+/**
+ * Sends one file with `status`: gzipped from the cache when the client takes it, else streamed.
+ * The client may leave at any await; after each one the handler looks before it writes, and the
+ * descriptor is closed on every path: here in `finally`, or by the read stream once it was handed one.
+ */
 async function sendFile(
   caches: FileCaches,
   req: IncomingMessage,
@@ -142,31 +155,36 @@ async function sendFile(
   status: number,
   pathname: string,
 ): Promise<void> {
+  if (clientLeft(res)) return;
   let handle: FileHandle;
   try {
-    handle = await open(file, 'r');
+    handle = await caches.open(file);
   } catch {
-    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
+    if (!clientLeft(res)) res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
     return;
   }
   let streaming = false;
   try {
+    if (clientLeft(res)) return;
     const st = await handle.stat();
     const key = `${st.mtimeMs}:${st.size}`;
     const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
     const gzip =
       st.size > 1024 && COMPRESSIBLE.test(type) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const body = gzip ? await caches.gzipped.get(file, key, async () => gzipSync(await readAll(handle))) : undefined;
-    if (type.startsWith('text/html'))
-      res.setHeader('content-security-policy', await pageSecurityPolicy(caches, file, key, handle));
+    const csp = type.startsWith('text/html') ? await pageSecurityPolicy(caches, file, key, handle) : undefined;
+    if (clientLeft(res)) return;
+    if (csp) res.setHeader('content-security-policy', csp);
     res.writeHead(status, fileHeaders(type, body ? body.length : st.size, !!body, pathname, st.mtime));
     if (req.method === 'HEAD' || body) {
       res.end(body);
       return;
     }
+    // From here the read stream owns the descriptor: it closes it when it ends, fails, or is
+    // destroyed by pipeline because the client went away.
+    const stream = handle.createReadStream({ start: 0, end: Math.max(0, st.size - 1), autoClose: true });
     streaming = true;
-    // The stream closes the descriptor when it ends or when the client goes away.
-    pipeline(handle.createReadStream({ start: 0, end: Math.max(0, st.size - 1), autoClose: true }), res, () => {});
+    pipeline(stream, res, () => {});
   } finally {
     if (!streaming) await handle.close().catch(() => {});
   }
@@ -196,11 +214,22 @@ async function serveRequest(root: string, caches: FileCaches, req: IncomingMessa
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found');
 }
 
-export function staticHandler(distDir: string) {
+export function staticHandler(distDir: string, opts: { open?: OpenFile } = {}) {
   const root = siteRoot(distDir);
-  const caches: FileCaches = { gzipped: new PerVersion<Buffer>(), pageCsp: new PerVersion<string>() };
+  const caches: FileCaches = {
+    gzipped: new PerVersion<Buffer>(),
+    pageCsp: new PerVersion<string>(),
+    open: opts.open ?? ((path) => open(path, 'r')),
+  };
+  // Never rejects: a plain `createServer(handler)` (tests/site/serve.ts) has nobody to catch it.
   return async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    return serveRequest(root, caches, req, res);
+    try {
+      await serveRequest(root, caches, req, res);
+    } catch {
+      if (clientLeft(res)) return;
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('server error');
+      else res.destroy();
+    }
   };
 }
 

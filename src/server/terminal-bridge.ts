@@ -15,6 +15,8 @@ export interface Shell {
   /** Stop reading the shell's output for now (the browser fell behind); the TTY then blocks. */
   pause?(): void;
   resume?(): void;
+  /** Bytes of input written but not yet taken by the pod (the exec socket's queue). */
+  inputQueued?(): number;
 }
 
 export interface ShellHandlers {
@@ -46,6 +48,8 @@ export class TerminalBridge {
   private held = false;
   /** Read-only subscribers (the instructor looking over a learner's shoulder): output only. */
   private readonly watchers = new Set<TerminalPeer>();
+  /** Input typed while the shell starts, waiting for it (counted in inputQueued). */
+  private pendingInput = 0;
   /** Called on every keystroke and resize, so the session manager can count the learner active. */
   onActivity: () => void = () => {};
 
@@ -142,7 +146,10 @@ export class TerminalBridge {
         this.shell.write(frame.bytes);
       } else if (this.starting) {
         // Typed while the shell starts: deliver once it is there.
-        (await this.starting)?.write(frame.bytes);
+        this.pendingInput += frame.bytes.byteLength;
+        const shell = await this.starting;
+        this.pendingInput -= frame.bytes.byteLength;
+        shell?.write(frame.bytes);
       } else {
         // The shell had ended ("press any key for a new one"): this key only wakes a new shell.
         await this.ensureShell();
@@ -155,6 +162,11 @@ export class TerminalBridge {
       return;
     }
     // hello is handled by attach(), once per connection: terminal-socket.ts refuses a second one.
+  }
+
+  /** Input bytes on their way to the shell (see InputGate in backpressure.ts). */
+  inputQueued(): number {
+    return this.pendingInput + (this.shell?.inputQueued?.() ?? 0);
   }
 
   private ensureShell(): Promise<Shell | undefined> {

@@ -12,7 +12,14 @@ import { PROTOCOL, decodeClientFrame, encodeServerControl, tokenFromProtocols } 
 import type { SessionManager } from './sessions.ts';
 import type { TerminalPeer } from './terminal-bridge.ts';
 import { hostAllowed, originAllowed, type HostPolicy } from './hosts.ts';
-import { SendQueue, defaultFlowLimits, type FlowLimits } from './backpressure.ts';
+import {
+  InputGate,
+  SendQueue,
+  defaultFlowLimits,
+  defaultInputLimits,
+  type FlowLimits,
+  type InputLimits,
+} from './backpressure.ts';
 
 const PATH = /^\/api\/terminal\/([A-Za-z0-9-]{8,80})$/;
 /** Close code for a protocol violation by the client (RFC 6455: 1008 policy, 1003 unsupported). */
@@ -34,6 +41,7 @@ export interface TerminalSocketOptions {
   sessions: SessionManager;
   hosts: HostPolicy;
   flow?: FlowLimits;
+  input?: InputLimits;
   log?: (line: string) => void;
 }
 
@@ -73,6 +81,7 @@ function clientFrameHandler(
   live: LiveSession,
   peer: TerminalPeer,
   failed: (err: unknown) => void,
+  gate: InputGate,
 ): (data: RawData, isBinary: boolean) => void {
   const bridge = live.terminal;
   let greeted = false;
@@ -96,6 +105,7 @@ function clientFrameHandler(
       return;
     }
     bridge.handle(peer, frame).catch(failed);
+    gate.afterInput();
   };
 }
 
@@ -107,8 +117,21 @@ function connectTerminal(ws: WebSocket, live: LiveSession, opts: TerminalSocketO
     opts.log?.(
       `lab server: terminal of session ${live.record.id}: ${err instanceof Error ? err.message : String(err)}`,
     );
-  ws.on('message', clientFrameHandler(ws, live, peer, failed));
+  // input the pod does not take yet: stop reading this socket (TCP pushes back on the client)
+  const gate = new InputGate(
+    ws,
+    () => bridge.inputQueued(),
+    () => {
+      opts.log?.(
+        `lab server: closed a terminal of session ${live.record.id} that sent input faster than its shell read it`,
+      );
+      ws.terminate(); // a close handshake would need this paused socket read again
+    },
+    opts.input ?? defaultInputLimits,
+  );
+  ws.on('message', clientFrameHandler(ws, live, peer, failed, gate));
   const gone = () => {
+    gate.close();
     queue.close();
     bridge.detach(peer);
   };

@@ -175,4 +175,94 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       },
     },
   },
+  'tls-auth-proxy': {
+    proxy: {
+      expect: {
+        0: applied('pod/web'),
+        1: /condition met/,
+        2: /Hello from the app, behind its proxy/,
+        3: /^401$/m,
+        4: /command terminated with exit code 7/,
+        5: / - learner \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 /,
+      },
+    },
+  },
+  ambassador: {
+    ambassador: {
+      before: { 2: [waitFor('kubectl logs app -c app', 'stored and read back visit:5')] },
+      expect: {
+        0: applied('pod/app'),
+        1: /condition met/,
+        2: /stored and read back visit:\d+/,
+        3: /^[1-9]\d*$/m,
+        4: /^[1-9]\d*$/m,
+        5: /^\d\d:\d\d:\d\d$/m,
+        6: /"value":"127\.0\.0\.1"/,
+      },
+    },
+  },
+  adapter: {
+    exporter: {
+      expect: {
+        0: applied('pod/web'),
+        1: /condition met/,
+        2: /Active connections: \d+/,
+        3: /^nginx_up 1$/m,
+      },
+    },
+    scrape: {
+      before: { 3: [waitFor('curl -s http://prometheus:9090/api/v1/query?query=nginx_up', '__name__')] },
+      expect: {
+        0: applied('configmap/prometheus-config'),
+        1: /restarted/,
+        2: /successfully rolled out/,
+        3: /"scrapeUrl":"http:\/\/web:9113\/metrics"/,
+        5: /"__name__":"nginx_http_requests_total"/,
+      },
+    },
+  },
+  'config-reloader': {
+    run: {
+      before: { 1: [waitReady('prometheus')] },
+      expect: {
+        0: applied('pod/prometheus'),
+        1: /prometheus\s+2\/2\s+Running/,
+        2: /Watching directory: "\/etc\/prometheus"/,
+        3: /job_name: prometheus/,
+      },
+    },
+    reload: {
+      // the kubelet refreshes the ConfigMap's files on its next sync of the Pod, up to a minute or so
+      before: { 2: [waitFor('kubectl logs prometheus -c reloader', 'successfully triggered reload', 180)] },
+      expect: {
+        0: /prometheus restarts=0\s+reloader restarts=0/,
+        1: applied('configmap/prometheus-config'),
+        2: /config map updated[\s\S]*successfully triggered reload/,
+        3: /"scrapeUrl":"http:\/\/localhost:9533\/metrics"/,
+        4: /prometheus restarts=0\s+reloader restarts=0/,
+      },
+    },
+  },
+  'caching-sidecar': {
+    cache: {
+      before: { 1: [waitReady('web')] },
+      expect: {
+        0: applied('pod/web'),
+        1: /web\s+2\/2\s+Running/,
+        2: /X-Cache-Status: MISS[\s\S]*report 1, made at/,
+        3: /X-Cache-Status: HIT[\s\S]*report 1, made at/,
+        4: /^0\.\d+ s\s*$/m,
+      },
+    },
+    'ten-requests': {
+      expect: { 0: /(200 0\.\d+ s\s+){10}/, 1: /^1$/m, 2: /cache=HIT/ },
+    },
+    purge: {
+      expect: {
+        0: /X-Cache-Status: BYPASS[\s\S]*report 2, made at/,
+        1: /X-Cache-Status: HIT[\s\S]*report 2, made at/,
+        2: /^2$/m,
+      },
+    },
+  },
 };

@@ -37,7 +37,9 @@ for n in "${!ip[@]}"; do
   ip -n "$id-$n" link set lo up
   ip -n "$id-$n" route add default via $gw
   ip netns exec "$id-$n" python3 -m http.server 80 --bind "${ip[$n]}" >/dev/null 2>&1 & pids+=($!)
+  ip netns exec "$id-$n" python3 -m http.server 8080 --bind :: >/dev/null 2>&1 & pids+=($!)
 done
+ip netns exec "$node" python3 -m http.server 8080 --bind :: >/dev/null 2>&1 & pids+=($!)
 # the node's own services: "kubelet" on 10250 and "API server" on 6443
 for port in 10250 6443; do ip netns exec "$node" python3 -m http.server $port --bind $gw >/dev/null 2>&1 & pids+=($!); done
 
@@ -61,15 +63,34 @@ probe() { # probe FROM URL allow|deny
   ip netns exec "$id-$1" curl -s -o /dev/null -m 2 "$2" && got=allow
   if [ "$got" = "$3" ]; then pass=$((pass + 1)); echo "ok    $1 -> $2: $got"; else fail=$((fail + 1)); echo "FAIL  $1 -> $2: $got, expected $3"; fi
 }
+# link-local addresses appear once duplicate address detection is done (a second or two)
+ll() { # ll NETNS DEV: the interface's fe80:: address
+  local a=""
+  for _ in $(seq 50); do
+    a=$(ip -n "$1" -6 -o addr show dev "$2" scope link | awk '{sub("/.*", "", $4); print $4}')
+    [ -n "$a" ] && ! ip -n "$1" -6 -o addr show dev "$2" scope link | grep -q tentative && break
+    sleep 0.1
+  done
+  printf '%s' "$a"
+}
+b1ll=$(ll "$id-b1" eth0) a2ll=$(ll "$id-a2" eth0) nodell=$(ll "$node" br0)
+if [ -z "$b1ll" ] || [ -z "$a2ll" ] || [ -z "$nodell" ]; then echo "FAIL  no IPv6 link-local addresses"; exit 1; fi
 sleep 1
 echo "without the enforcer's rules (control):"
 probe a1 "http://${ip[b1]}" allow
 probe a1 "http://$gw:10250" allow
+probe a1 "http://[$b1ll%eth0]:8080" allow
+probe a1 "http://[$nodell%eth0]:8080" allow
 echo "with them:"
 ip netns exec "$node" sysctl -qw net.bridge.bridge-nf-call-iptables=1
 ip netns exec "$node" iptables-restore --noflush <<<"$rules"
 ip netns exec "$node" iptables -I FORWARD 1 -j SLNP
 ip netns exec "$node" iptables -I INPUT 1 -j SLNP
+ip netns exec "$node" sysctl -qw net.bridge.bridge-nf-call-ip6tables=1
+ip netns exec "$node" ip6tables-restore --noflush <<<"$("$bin" --dry-run --ipv6 --pod-bridge br0)"
+ip netns exec "$node" ip6tables -I FORWARD 1 -j SLNP
+ip netns exec "$node" ip6tables -I INPUT 1 -j SLNP
+ip -n "$id-a1" neigh flush dev eth0 # no neighbour learnt before the rules
 probe a1 "http://${ip[a2]}" allow                # own namespace
 probe a1 "http://${ip[dns]}" allow               # cluster DNS pod (port allowed)
 probe a1 "http://$gw:6443" allow                 # the API server
@@ -79,5 +100,8 @@ probe a1 "http://169.254.169.254" deny           # link-local metadata
 probe b1 "http://${ip[a1]}" deny                 # and the other way round
 probe dns "http://${ip[a1]}" deny                # a pod of another namespace, unfenced itself
 probe dns "http://${ip[b1]}" deny
+probe a1 "http://[$b1ll%eth0]:8080" deny          # another learner's pod over IPv6 link-local
+probe a1 "http://[$nodell%eth0]:8080" deny        # the node over IPv6 link-local
+probe a1 "http://[$a2ll%eth0]:8080" deny          # no IPv6 at all on an IPv4-only pod network
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

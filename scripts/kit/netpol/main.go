@@ -2,7 +2,8 @@
 // enforces nothing. It watches pods, namespaces and NetworkPolicies, compiles the policies that select
 // this node's pods into iptables chains (rules.go) and installs them with one iptables-restore, hooked
 // first in FORWARD (pod to pod, pod to anywhere beyond the node) and INPUT (pod to the node itself).
-// Replies of allowed connections pass by conntrack; a denied connection is rejected at once.
+// Replies of allowed connections pass by conntrack; a denied connection is rejected at once. IPv6 gets
+// its own, whole fence (ipv6.go) through ip6tables, hooked the same way.
 package main
 
 import (
@@ -70,8 +71,20 @@ func apply(payload string, chains []string) error {
 	if _, err := run(text, "iptables-restore", "--noflush", "--wait"); err != nil {
 		return err
 	}
+	return hookBoth("iptables")
+}
+
+// apply6 installs the IPv6 fence (one chain, replaced whole) and hooks it first like the IPv4 one.
+func apply6(payload string) error {
+	if _, err := run(payload, "ip6tables-restore", "--noflush", "--wait"); err != nil {
+		return err
+	}
+	return hookBoth("ip6tables")
+}
+
+func hookBoth(tool string) error {
 	for _, hook := range []string{"FORWARD", "INPUT"} {
-		if err := hookFirst(hook); err != nil {
+		if err := hookFirst(tool, hook); err != nil {
 			return err
 		}
 	}
@@ -80,8 +93,8 @@ func apply(payload string, chains []string) error {
 
 // hookFirst makes `-j SLNP` the first rule of a built-in chain: kube-proxy's KUBE-FORWARD accepts
 // packets marked for masquerading (NodePorts), which must not pass before the policies have a say.
-func hookFirst(hook string) error {
-	rules, err := run("", "iptables", "--wait", "-S", hook)
+func hookFirst(tool, hook string) error {
+	rules, err := run("", tool, "--wait", "-S", hook)
 	if err != nil {
 		return err
 	}
@@ -102,22 +115,23 @@ func hookFirst(hook string) error {
 		return nil
 	}
 	for ; present > 0; present-- {
-		if _, err := run("", "iptables", "--wait", "-D", hook, "-j", Top); err != nil {
+		if _, err := run("", tool, "--wait", "-D", hook, "-j", Top); err != nil {
 			return err
 		}
 	}
-	_, err = run("", "iptables", "--wait", "-I", hook, "1", "-j", Top)
+	_, err = run("", tool, "--wait", "-I", hook, "1", "-j", Top)
 	return err
 }
 
-// bridged pod-to-pod traffic only meets iptables when the bridge hands it over
+// bridged pod-to-pod traffic only meets iptables (and ip6tables) when the bridge hands it over
 func bridgeNetfilter() {
-	const f = "/proc/sys/net/bridge/bridge-nf-call-iptables"
-	if b, err := os.ReadFile(f); err == nil && strings.TrimSpace(string(b)) == "1" {
-		return
-	}
-	if err := os.WriteFile(f, []byte("1"), 0o644); err != nil {
-		log.Printf("cannot enable %s (bridged traffic would bypass the policies): %v", f, err)
+	for _, f := range []string{"/proc/sys/net/bridge/bridge-nf-call-iptables", "/proc/sys/net/bridge/bridge-nf-call-ip6tables"} {
+		if b, err := os.ReadFile(f); err == nil && strings.TrimSpace(string(b)) == "1" {
+			continue
+		}
+		if err := os.WriteFile(f, []byte("1"), 0o644); err != nil {
+			log.Printf("cannot enable %s (bridged traffic would bypass the policies): %v", f, err)
+		}
 	}
 }
 
@@ -157,11 +171,24 @@ func stateFromList(r io.Reader, node string) (*State, error) {
 	return st, nil
 }
 
+func envOr(name, dflt string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return dflt
+}
+
 func main() {
 	node := flag.String("node", os.Getenv("NODE_NAME"), "the node whose pods to fence (default $NODE_NAME)")
 	resync := flag.Duration("resync", time.Minute, "re-apply the rules at least this often")
 	dryRun := flag.Bool("dry-run", false, "read `kubectl get pods,namespaces,networkpolicies -A -o json` on stdin, print the rules, change nothing")
+	bridge := flag.String("pod-bridge", envOr("POD_BRIDGE", "cni0"), "the bridge the node's pods hang off (the kit's bridge CNI: cni0); no IPv6 crosses it")
+	ipv6 := flag.Bool("ipv6", false, "with --dry-run: print the ip6tables rules instead")
 	flag.Parse()
+	if *dryRun && *ipv6 {
+		fmt.Print(Compile6(*bridge))
+		return
+	}
 	if *dryRun {
 		st, err := stateFromList(os.Stdin, *node)
 		if err != nil {
@@ -217,9 +244,9 @@ func main() {
 		log.Fatal("caches did not sync")
 	}
 	bridgeNetfilter()
-	log.Printf("enforcing NetworkPolicies for pods on node %s", *node)
+	log.Printf("enforcing NetworkPolicies for pods on node %s, and no IPv6 across %s", *node, *bridge)
 
-	last := ""
+	last, last6 := "", ""
 	tick := time.NewTicker(*resync)
 	defer tick.Stop()
 	for {
@@ -239,13 +266,20 @@ func main() {
 				log.Printf("rules applied: %d chains", len(chains))
 			}
 		}
+		if payload6 := Compile6(*bridge); payload6 != last6 {
+			if err := apply6(payload6); err != nil {
+				log.Printf("applying IPv6 rules: %v", err)
+			} else {
+				last6 = payload6
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-kick:
 			time.Sleep(100 * time.Millisecond) // let a burst of events settle into one apply
 		case <-tick.C:
-			last = "" // re-apply: heals rules someone flushed
+			last, last6 = "", "" // re-apply: heals rules someone flushed
 		}
 	}
 }

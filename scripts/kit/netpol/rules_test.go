@@ -82,3 +82,19 @@ func TestSubtract(t *testing.T) {
 		}
 	}
 }
+
+func TestCompile6DropsEveryIPv6PacketOnThePodBridge(t *testing.T) {
+	out := Compile6("cni0")
+	for _, want := range []string{
+		":SLNP - [0:0]",
+		"-A SLNP -i cni0 -m comment --comment \"the pod network is IPv4 only: no IPv6 to, from or between pods\" -j DROP",
+		"-A SLNP -o cni0 -m comment --comment \"the pod network is IPv4 only: no IPv6 to, from or between pods\" -j DROP",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "-j ") != 2 || !strings.HasSuffix(out, "COMMIT\n") {
+		t.Errorf("expected exactly the two DROP rules and a COMMIT:\n%s", out)
+	}
+}

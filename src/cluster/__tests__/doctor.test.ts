@@ -3,6 +3,7 @@ import { clusterChecks, formatTable, labsCanRun, runDoctor } from '../doctor/ind
 import { describeCgroups, memAvailable } from '../doctor/host.ts';
 import { PERMISSIONS, type Access, type ClusterProbe, type PolicyProbe } from '../doctor/kube.ts';
 import { parseArgs } from '../../cli/doctor.ts';
+import type { Room } from '../../engine/capacity.ts';
 import type { LabNeeds } from '../doctor/types.ts';
 
 const labs: LabNeeds[] = [
@@ -20,6 +21,7 @@ function fakeCluster(
     pull: boolean | undefined;
     policy: PolicyProbe;
     unreachable: boolean;
+    room: Room;
   }> = {},
 ): ClusterProbe & { closed: boolean; close: () => Promise<void> } {
   return {
@@ -42,6 +44,9 @@ function fakeCluster(
     async networkPolicy() {
       return over.policy ?? 'enforced';
     },
+    async room() {
+      return over.room ?? { freeCpuMilli: 20_000, freeMemoryBytes: 64 * 2 ** 30, sessions: 100, bound: 'cpu' };
+    },
     async close() {
       this.closed = true;
     },
@@ -51,8 +56,21 @@ function fakeCluster(
 describe('doctor: cluster checks', () => {
   it('all ✔ on a good cluster, exit-worthy', async () => {
     const r = await clusterChecks(fakeCluster(), labs, 'kind');
-    expect(r.map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(r.map((c) => c.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
     expect(labsCanRun(r)).toBe(true);
+  });
+
+  it('says how many sessions fit at their full budget, and warns when the server would open more', async () => {
+    const room = { freeCpuMilli: 1140, freeMemoryBytes: 23 * 2 ** 30, sessions: 5, bound: 'cpu' as const };
+    const r = (await clusterChecks(fakeCluster({ room }), labs, 'kind')).find((c) => c.name === 'session room')!;
+    expect(r.status).toBe('warn');
+    expect(r.detail).toBe(
+      '5 sessions fit (200m CPU / 512 MiB requested at most per session; 1,140m CPU and 23,552 MiB free of the allocatable), fewer than the 50 the server opens at most: past 5, a new session may wait for CPU',
+    );
+    expect(r.fix).toBe('SIDECAR_LABS_MAX_SESSIONS=5 (workshop --max-sessions 5), or give the cluster more CPU');
+    expect(labsCanRun([r])).toBe(true);
+    const none = await clusterChecks(fakeCluster({ room: { ...room, sessions: 0 } }), labs, 'kind');
+    expect(none.find((c) => c.name === 'session room')!.status).toBe('fail');
   });
 
   it('names each lab a too-old cluster cannot run, and what version to use', async () => {

@@ -39,6 +39,17 @@ describe('kind config for a second cluster and newer Kubernetes', () => {
     });
   });
 
+  it('turns on DenyServiceExternalIPs in the API server, online and offline alike', () => {
+    for (const offline of [true, false]) {
+      const cfg = parse(kindConfig({ offline })) as { kubeadmConfigPatches: string[] };
+      const cluster = cfg.kubeadmConfigPatches.map((p) => parse(p)).find((p) => p.kind === 'ClusterConfiguration');
+      expect(cluster, `offline=${offline}`).toEqual({
+        kind: 'ClusterConfiguration',
+        apiServer: { extraArgs: { 'enable-admission-plugins': 'NodeRestriction,DenyServiceExternalIPs' } },
+      });
+    }
+  });
+
   it('reads versions.env-style pins with ${NAME:-default}', () => {
     const text = 'A=v1\nB=${B:-v2}\nC="x y"\n# comment\n  case $A in';
     expect(parseVersions(text, {})).toEqual({ A: 'v1', B: 'v2', C: 'x y' });

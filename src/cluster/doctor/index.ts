@@ -14,7 +14,15 @@ import {
   checkMemory,
   checkPorts,
 } from './host.ts';
-import { imagesOutcome, networkPolicyOutcome, permissionsOutcome, versionOutcome, type ClusterProbe } from './kube.ts';
+import {
+  imagesOutcome,
+  networkPolicyOutcome,
+  permissionsOutcome,
+  roomOutcome,
+  versionOutcome,
+  type ClusterProbe,
+} from './kube.ts';
+import { maxSessionsSetting } from '../../engine/index.ts';
 import { KubeProbe } from './probe.ts';
 import { mirrorHealth } from '../mirror.ts';
 import { fail, skip, type CheckOutcome, type LabNeeds } from './types.ts';
@@ -81,10 +89,11 @@ export async function clusterChecks(
   const out = [versionOutcome(version, labs), rights];
   if (rights.status !== 'ok') {
     const why = 'not checked: the probes need the rights above';
-    return [...out, skip('lab images', why), skip('NetworkPolicy', why)];
+    return [...out, skip('lab images', why), skip('NetworkPolicy', why), skip('session room', why)];
   }
   out.push(await guarded('lab images', () => imagesOutcome(probe, labs, [TOOLBOX_IMAGE], choice === 'current')));
   out.push(await guarded('NetworkPolicy', () => networkPolicyOutcome(probe, choice === 'kind')));
+  out.push(await guarded('session room', () => roomOutcome(probe, maxSessionsSetting())));
   return out;
 }
 

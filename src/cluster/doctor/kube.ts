@@ -2,6 +2,7 @@
 // the lab server and `validate` need, the lab images, NetworkPolicy enforcement. They talk to the
 // cluster only through ClusterProbe, so a unit test can play any cluster.
 import { fail, ok, warn, type CheckOutcome, type LabNeeds } from './types.ts';
+import { SESSION_REQUESTS, type Room } from '../../engine/index.ts';
 
 export interface Access {
   verb: string;
@@ -22,6 +23,8 @@ export interface ClusterProbe {
   /** For images on no node: true pulled, false refused, undefined still unknown after the wait. */
   pullable(images: string[]): Promise<Map<string, boolean | undefined>>;
   networkPolicy(): Promise<PolicyProbe>;
+  /** Room for sessions at their full budget on the schedulable nodes. */
+  room(): Promise<Room>;
 }
 
 /** What the lab server and `validate` do on a cluster, as the access reviews that allow it. */
@@ -130,6 +133,25 @@ export async function imagesOutcome(
       'run the doctor again; a slow registry makes the first lab start slow',
     );
   return ok(name, `${wanted.length - missing.length} on the node(s), ${missing.length} pullable`);
+}
+
+const mib = (b: number) => `${Math.round(b / 2 ** 20).toLocaleString('en')} MiB`;
+
+/** How many sessions fit at their full budget, against the sessions the server will open. */
+export async function roomOutcome(probe: ClusterProbe, maxSessions: number): Promise<CheckOutcome> {
+  const name = 'session room';
+  const r = await probe.room();
+  const each = `${SESSION_REQUESTS.cpuMilli}m CPU / ${mib(SESSION_REQUESTS.memoryBytes)} requested at most per session`;
+  const free = `${r.freeCpuMilli.toLocaleString('en')}m CPU and ${mib(r.freeMemoryBytes)} free of the allocatable`;
+  const detail = `${r.sessions} session${r.sessions === 1 ? '' : 's'} fit (${each}; ${free})`;
+  if (r.sessions >= maxSessions) return ok(name, `${detail}; the server opens at most ${maxSessions}`);
+  if (r.sessions === 0)
+    return fail(name, detail, `free ${r.bound === 'cpu' ? 'CPU' : 'memory'} on the node(s): no session can start`);
+  return warn(
+    name,
+    `${detail}, fewer than the ${maxSessions} the server opens at most: past ${r.sessions}, a new session may wait for ${r.bound === 'cpu' ? 'CPU' : 'memory'}`,
+    `SIDECAR_LABS_MAX_SESSIONS=${r.sessions} (workshop --max-sessions ${r.sessions}), or give the cluster more ${r.bound === 'cpu' ? 'CPU' : 'memory'}`,
+  );
 }
 
 export async function networkPolicyOutcome(probe: ClusterProbe, kind = false): Promise<CheckOutcome> {

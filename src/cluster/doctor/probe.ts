@@ -4,6 +4,11 @@ import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-nod
 import { randomBytes } from 'node:crypto';
 import { Kube } from '../../engine/index.ts';
 import type { Access, ClusterProbe, PolicyProbe } from './kube.ts';
+import { holdsResources, podRequests, sessionRoom, type Room } from '../../engine/index.ts';
+import { bytesOf, milliCpu } from '../../engine/index.ts';
+
+/** The namespaces of lab sessions: their pods are what the room is for, not the system's. */
+const SESSION_NAMESPACES = 'app.kubernetes.io/managed-by=sidecar-labs';
 
 const SERVER_IMAGE = 'docker.io/library/nginx:1.24.0';
 const CLIENT_IMAGE = 'docker.io/sidecarlabs/toolbox:0.1.0';
@@ -33,6 +38,21 @@ export class KubeProbe implements ClusterProbe {
       subresource: a.subresource,
       name: a.name,
     });
+  }
+
+  async room(): Promise<Room> {
+    const [nodes, pods, sessions] = await Promise.all([
+      this.kube.listNodes(),
+      this.kube.listAllPods(),
+      this.kube.listNamespaces(SESSION_NAMESPACES),
+    ]);
+    const ours = new Set(sessions.map((n) => n.metadata?.name));
+    const allocatable = (key: 'cpu' | 'memory') =>
+      nodes
+        .filter((n) => !n.spec?.unschedulable)
+        .reduce((s, n) => s + (key === 'cpu' ? milliCpu : bytesOf)(n.status?.allocatable?.[key] ?? '0'), 0);
+    const system = pods.filter((p) => holdsResources(p) && !ours.has(p.metadata?.namespace)).map((p) => podRequests(p));
+    return sessionRoom({ cpuMilli: allocatable('cpu'), memoryBytes: allocatable('memory') }, system);
   }
 
   async nodeImages(): Promise<string[]> {

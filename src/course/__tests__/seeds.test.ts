@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Container, V1PodSpec, V1ServiceSpec } from '@kubernetes/client-node';
 import { lessonSlugs } from '../lessons.ts';
@@ -182,6 +182,31 @@ describe('seed 003: shared network, no start order, per-container resources', ()
     expect(text).toMatch(/network namespace/);
     expect(text).toMatch(/IPC namespace/);
   });
+});
+
+describe('seeds 002 and 004: the five purposes of a sidecar', () => {
+  // Each purpose the seed articles name, and the lessons that teach it (by slug).
+  const purposes: Array<[RegExp, string[]]> = [
+    [/Logging and monitoring/, ['log-shipping-sidecar', 'log-pipeline', 'adapter']],
+    [/Security and authentication/, ['tls-auth-proxy']],
+    [/Proxying and load balancing/, ['tls-auth-proxy', 'ambassador']],
+    [/Caching and data processing/, ['adapter']],
+    [/Configuration and service discovery/, ['content-sidecar', 'ambassador']],
+  ];
+  const pages = {
+    'lesson 1': lessonText('what-is-a-sidecar'),
+    'the home page': readFileSync(new URL('../../../content/index.mdx', import.meta.url), 'utf8'),
+  };
+  for (const [page, text] of Object.entries(pages)) {
+    it(`${page} names the five purposes and links each to its lessons`, () => {
+      for (const [name, slugs] of purposes) {
+        // The list item of that purpose: from its bold name to the next item.
+        const item = text.split(/\n- /).find((i) => name.test(i));
+        expect(item, `${page} has no item for ${name}`).toBeDefined();
+        for (const slug of slugs) expect(item, `${name} in ${page}`).toContain(`](/lessons/${slug}/)`);
+      }
+    });
+  }
 });
 
 describe('seed 003: nginx with a real log collector shipping to a central system', () => {

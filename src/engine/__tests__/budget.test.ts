@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { budgetObjects, forClient, isolationPolicy, NAMESPACE_QUOTA, CONTAINER_LIMITS } from '../budget.ts';
 import { terminalObjects, LEARNER_RULES, TERMINAL_RESOURCES } from '../terminal.ts';
 import { loadLabs, setupObjects } from '../load.ts';
+import { podRequests, SESSION_REQUESTS } from '../capacity.ts';
 
 const net = {
   apiEndpoints: [{ ip: '172.18.0.2', port: 6443 }],
@@ -29,6 +30,36 @@ describe('namespace budget', () => {
       for (const m of text.matchAll(/"cpu":"([0-9.]+m?)"/g))
         expect(toMilli(m[1]), lab.slug).toBeLessThanOrEqual(toMilli(CONTAINER_LIMITS.max.cpu));
     }
+  });
+
+  it("the session's requested CPU and memory hold every manifest of every lab at once, terminal included", () => {
+    const terminal = podRequests({ spec: { containers: [{ resources: TERMINAL_RESOURCES }] } });
+    const dflt = CONTAINER_LIMITS.defaultRequest;
+    let hungriest = { slug: '', cpuMilli: 0, memoryBytes: 0 };
+    for (const lab of loadLabs()) {
+      const all = [
+        ...setupObjects(lab),
+        ...lab.steps.flatMap((s) => s.solution.manifests.flatMap((m) => lab.manifests[m] ?? [])),
+      ] as unknown as Array<{ kind: string; spec?: Record<string, unknown> }>;
+      const need = { slug: lab.slug, cpuMilli: terminal.cpuMilli, memoryBytes: terminal.memoryBytes };
+      for (const o of all) {
+        const tpl = (o.kind === 'Pod' ? o.spec : (o.spec?.template as { spec?: unknown })?.spec) as
+          { containers?: Array<{ resources?: { requests?: Record<string, string> } }> } | undefined;
+        if (!tpl) continue;
+        // a container without requests gets the LimitRange's default request
+        const withDefaults = structuredClone(tpl) as Parameters<typeof podRequests>[0]['spec'] & object;
+        for (const c of [...(withDefaults.containers ?? []), ...(withDefaults.initContainers ?? [])])
+          c.resources = { requests: { cpu: dflt.cpu, memory: dflt.memory, ...c.resources?.requests } };
+        const r = podRequests({ spec: withDefaults });
+        const replicas = Number((o.spec as { replicas?: number })?.replicas ?? 1);
+        need.cpuMilli += r.cpuMilli * replicas;
+        need.memoryBytes += r.memoryBytes * replicas;
+      }
+      if (need.cpuMilli > hungriest.cpuMilli) hungriest = need;
+      expect(need.cpuMilli, lab.slug).toBeLessThanOrEqual(SESSION_REQUESTS.cpuMilli);
+      expect(need.memoryBytes, lab.slug).toBeLessThanOrEqual(SESSION_REQUESTS.memoryBytes);
+    }
+    console.log(`hungriest lab: ${hungriest.slug}, ${hungriest.cpuMilli}m CPU, ${hungriest.memoryBytes / 2 ** 20} MiB`);
   });
 
   it('allows the own namespace, DNS and the API server out; nothing else', () => {
@@ -86,6 +117,9 @@ describe('terminal', () => {
       ['networking.k8s.io', 'networkpolicies'],
       ['', 'resourcequotas'],
       ['', 'limitranges'],
+      // hand-written endpoints would aim a Service at another learner's pod
+      ['', 'endpoints'],
+      ['discovery.k8s.io', 'endpointslices'],
     ]) {
       expect(writes(g, r), r).toBe(false);
       expect(reads(g, r), r).toBe(true);

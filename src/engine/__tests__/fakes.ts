@@ -39,7 +39,7 @@ export class FakeCluster implements ClusterOps {
   proxyFn?: Handler<[string, string | number | undefined, string], HttpResult>;
   httpFn?: Handler<[string], HttpResult>;
   objects: Record<string, Record<string, any> | (() => Record<string, any> | undefined)> = {};
-  scriptFn?: Handler<[string, Record<string, string>, string], { exitCode: number; output: string }>;
+  scriptFn?: Handler<[string, Record<string, string>, string], { exitCode: number; output: string; truncated?: boolean }>;
 
   private pod(name: string): V1Pod | undefined {
     const p = this.pods[name];
@@ -101,7 +101,7 @@ export class FakeCluster implements ClusterOps {
   async runScript(
     script: string,
     opts: { env: Record<string, string>; cwd: string },
-  ): Promise<{ exitCode: number; output: string }> {
+  ): Promise<{ exitCode: number; output: string; truncated?: boolean }> {
     this.calls.push(`script ${script}`);
     if (!this.scriptFn) throw new Error('script not expected');
     return this.scriptFn(script, opts.env, opts.cwd);

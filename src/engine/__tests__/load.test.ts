@@ -4,6 +4,7 @@ import { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from '../load.ts';
 import { labJsonSchema, SCHEMA_PATH } from '../export-schema.ts';
 import { labSummary } from '../summary.ts';
 import { problems, tempLabsDir, writeLab } from './lab-fixtures.ts';
+import { lessonSlugs } from '../../course/lessons.ts';
 
 const tmp = tempLabsDir('labs-');
 const lab = (slug: string, labYaml: string, files: Record<string, string> = {}) =>
@@ -248,16 +249,8 @@ steps:
 });
 
 describe('the course labs', () => {
-  const slugs = [
-    'content-sidecar',
-    'date-tailer',
-    'localhost-between-containers',
-    'log-pipeline',
-    'log-shipping-sidecar',
-    'native-sidecars',
-    'resources-probes-troubleshooting',
-    'what-is-a-sidecar',
-  ];
+  // The labs folder holds exactly one lab per lesson of the course list (src/course/lessons.ts).
+  const slugs = [...lessonSlugs].sort();
 
   it('one lab per lesson, all valid', () => {
     expect(listLabSlugs()).toEqual(slugs);

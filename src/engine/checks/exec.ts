@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkBase, podRef, onePodRef, TextMatch, matchText } from './fields.ts';
 import { clip, defaultContainer, isPod, notRunning, onePod, podName } from './lookup.ts';
 import { defineCheck } from './types.ts';
+import { outputCutNote } from './output-limit.ts';
 
 const commandText = (command: string | string[]) => (Array.isArray(command) ? command.join(' ') : command);
 
@@ -31,6 +32,13 @@ export const exec = defineCheck({
     const cmd = Array.isArray(c.command) ? c.command : ['/bin/sh', '-c', c.command];
     const r = await ctx.ops.exec(ctx.namespace, pod.metadata!.name!, container, cmd, Math.min(timeoutMs, 20000));
     const observed = clip(r.stdout + (r.stderr ? `\n[stderr] ${r.stderr}` : ''));
+    if (r.truncated)
+      return {
+        ok: false,
+        message: `the command printed too much (${outputCutNote()}; it was stopped there), so its output cannot be compared`,
+        hint: 'a check reads a short answer: is the file or the output much bigger than the step expects?',
+        observed,
+      };
     if (r.exitCode !== c.exitCode)
       return { ok: false, message: `exited with code ${r.exitCode}, expected ${c.exitCode}`, observed };
     if (c.stdout) {

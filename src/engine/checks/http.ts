@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { checkBase, TextMatch, matchText } from './fields.ts';
 import { clip, defaultContainer, doesNotExist, notRunning } from './lookup.ts';
 import { defineCheck, type ProbeContext, type HttpResult, type ProbeResult } from './types.ts';
+import { outputCutNote } from './output-limit.ts';
 
 const schema = z
   .strictObject({
@@ -75,7 +76,7 @@ async function fromPod(c: Http, ctx: ProbeContext, timeoutMs: number): Promise<F
   const status = Number(/HTTP\/[\d.]+ (\d{3})/.exec(x.stderr)?.[1] ?? (x.exitCode === 0 ? 200 : 0));
   if (status === 0)
     return { ok: false, message: `no answer from ${url}: ${clip(x.stderr, 200) || `wget exit ${x.exitCode}`}` };
-  return { r: { status, body: x.stdout }, where: `${url} (from pod "${from.pod}")` };
+  return { r: { status, body: x.stdout, truncated: x.truncated }, where: `${url} (from pod "${from.pod}")` };
 }
 
 export const http = defineCheck({
@@ -101,6 +102,13 @@ export const http = defineCheck({
     if (!('r' in got)) return got;
     const { r, where } = got;
     const observed = `HTTP ${r.status}\n${clip(r.body, 400)}`;
+    if (r.truncated)
+      return {
+        ok: false,
+        message: `the page from ${where} is too big to check (${outputCutNote()}; the rest was not read)`,
+        hint: 'the step expects a short page: is a much bigger file being served?',
+        observed,
+      };
     if (r.status !== c.status)
       return { ok: false, message: `${where} answered HTTP ${r.status}, expected ${c.status}`, observed };
     if (c.body) {

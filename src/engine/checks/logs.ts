@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkBase, podRef, onePodRef, validRegExp } from './fields.ts';
 import { clip, defaultContainer, isPod, onePod, podName } from './lookup.ts';
 import { defineCheck, type ProbeResult } from './types.ts';
+import { CHECK_OUTPUT_LIMIT, outputCutNote } from './output-limit.ts';
 
 const schema = z
   .strictObject({
@@ -71,7 +72,10 @@ export const logs = defineCheck({
     const all = text.split('\n').filter((l) => l.trim() !== '');
     const observed = all.length ? clip(all.slice(-12).join('\n')) : '(empty)';
     const miss = missed(c, text, all);
-    if (miss) return { ok: false, message: miss, observed };
+    // the cluster sends at most CHECK_OUTPUT_LIMIT bytes (kube.ts asks for no more)
+    const cut =
+      Buffer.byteLength(text) >= CHECK_OUTPUT_LIMIT ? ` (${outputCutNote()}: only the first part was read)` : '';
+    if (miss) return { ok: false, message: miss + cut, observed };
     return { ok: true, message: c.empty ? 'logs are empty' : 'logs as expected', observed };
   },
 });

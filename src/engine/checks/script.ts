@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkBase } from './fields.ts';
 import { clip } from './lookup.ts';
 import { defineCheck } from './types.ts';
+import { outputCutNote } from './output-limit.ts';
 
 export const script = defineCheck({
   type: 'script',
@@ -19,8 +20,9 @@ export const script = defineCheck({
   async probe(c, ctx, timeoutMs) {
     const r = await ctx.ops.runScript(c.run, { env: ctx.env, cwd: ctx.cwd, timeoutMs: Math.min(timeoutMs, 30000) });
     const observed = clip(r.output) || undefined;
+    const cut = r.truncated ? ` (${outputCutNote()})` : '';
     return r.exitCode === 0
-      ? { ok: true, message: 'script passed', observed }
-      : { ok: false, message: `script exited with code ${r.exitCode}`, observed };
+      ? { ok: true, message: `script passed${cut}`, observed }
+      : { ok: false, message: `script exited with code ${r.exitCode}${cut}`, observed };
   },
 });

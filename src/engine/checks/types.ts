@@ -14,12 +14,17 @@ export type { ProbeResult } from '../settle.ts';
 export interface ExecResult {
   stdout: string;
   stderr: string;
+  /** -1 when the output was cut (the command was stopped before it said how it ended). */
   exitCode: number;
+  /** The output passed CHECK_OUTPUT_LIMIT (output-limit.ts): the stream was closed there. */
+  truncated?: boolean;
 }
 
 export interface HttpResult {
   status: number;
   body: string;
+  /** The body passed CHECK_OUTPUT_LIMIT: the rest was not read. */
+  truncated?: boolean;
 }
 
 /** What checks need from a cluster (the engine's client-node implementation, or a fake). */
@@ -45,7 +50,7 @@ export interface ClusterOps {
   runScript(
     script: string,
     opts: { env: Record<string, string>; cwd: string; timeoutMs: number },
-  ): Promise<{ exitCode: number; output: string }>;
+  ): Promise<{ exitCode: number; output: string; truncated?: boolean }>;
 }
 
 export interface ProbeContext {

@@ -7,6 +7,7 @@ import type { EngineAdapter } from '../engine-adapter.ts';
 import type { WorkshopConfig } from './config.ts';
 import type { BannerStore } from './banner-store.ts';
 import type { ViewRelay, RelayKube } from './view-relay.ts';
+import type { GuessLimits } from './guess-limiter.ts';
 
 export interface WorkshopDeps {
   config: WorkshopConfig;
@@ -19,6 +20,8 @@ export interface WorkshopDeps {
   timing?: boolean;
   /** The cluster calls of the banner and the terminal-view relay (default: the engine's Kube). */
   kube?: () => RelayKube;
+  /** Wrong event codes allowed per address (default: guess-limiter.ts). */
+  guessLimits?: GuessLimits;
 }
 
 /** The workshop as its routes see it (implemented by Workshop). */

@@ -38,6 +38,8 @@ export interface SessionFacts {
 export interface RosterRow {
   sessionId: string;
   learner: string;
+  /** What the roster shows: the name, made distinct when two rows would look alike (distinctLabels). */
+  label: string;
   learnerId: string;
   slug: string;
   namespace: string;
@@ -60,6 +62,7 @@ export function rosterRow(s: SessionFacts, stepCount: number, expiryMs: number):
   return {
     sessionId: s.sessionId,
     learner: ann[ANN_LEARNER] ?? '(no name)',
+    label: ann[ANN_LEARNER] ?? '(no name)',
     learnerId: ann[ANN_LEARNER_ID] ?? '',
     slug: s.slug,
     namespace: s.namespace,
@@ -68,6 +71,26 @@ export function rosterRow(s: SessionFacts, stepCount: number, expiryMs: number):
     lastActivity: new Date(last).toISOString(),
     expiresAt: s.expiresAt,
   };
+}
+
+/**
+ * Names are not unique (two Adas, or one learner id sent by two browsers): rows that would look alike
+ * get a short suffix. Learners with one name but different ids are told apart by their id; the same
+ * learner (or a copied id) with two sessions of one lab, by the session.
+ */
+export function distinctLabels(rows: RosterRow[]): RosterRow[] {
+  const short = (id: string) => id.slice(0, 6) || '?';
+  const byName = Map.groupBy(rows, (r) => r.learner);
+  const named = rows.map((r) => {
+    const ids = new Set(byName.get(r.learner)!.map((o) => o.learnerId));
+    return { ...r, label: ids.size > 1 ? `${r.learner} (id ${short(r.learnerId)})` : r.learner };
+  });
+  const byLabel = Map.groupBy(named, (r) => `${r.label}\n${r.slug}`);
+  return named.map((r) =>
+    byLabel.get(`${r.label}\n${r.slug}`)!.length > 1
+      ? { ...r, label: `${r.label} (session ${short(r.sessionId)})` }
+      : r,
+  );
 }
 
 /** How many learners passed each step of each lab (the class view). */
@@ -88,10 +111,15 @@ export function classView(
     .filter((l) => l.learners > 0);
 }
 
-function csvField(v: string): string {
-  // a leading = + - @ would make a spreadsheet run it as a formula
-  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/**
+ * One CSV field (RFC 4180): quoted when it holds a quote, a comma, a semicolon (the separator of
+ * many European spreadsheets), a tab or a line break, with quotes doubled. A field that a
+ * spreadsheet would run as a formula (leading = + - @, tab, CR, or their full-width forms) starts
+ * with an apostrophe instead.
+ */
+export function csvField(v: string): string {
+  const safe = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(v) ? `'${v}` : v;
+  return /[",;\t\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 export function rosterCsv(rows: RosterRow[]): string {
@@ -104,10 +132,11 @@ export function rosterCsv(rows: RosterRow[]): string {
     'last activity',
     'expires',
     'session',
+    'learner id',
   ];
   const lines = rows.map((r) =>
     [
-      r.learner,
+      r.label,
       r.slug,
       r.currentStep >= r.steps.length ? 'done' : String(r.currentStep + 1),
       r.steps.join(''),
@@ -115,6 +144,7 @@ export function rosterCsv(rows: RosterRow[]): string {
       r.lastActivity,
       r.expiresAt,
       r.sessionId,
+      r.learnerId,
     ]
       .map(csvField)
       .join(','),

@@ -21,6 +21,7 @@ import {
   ANN_PROGRESS,
   cleanName,
   classView,
+  distinctLabels,
   markStep,
   rosterCsv,
   rosterRow,
@@ -35,6 +36,7 @@ import type { WorkshopDeps, WorkshopFace } from './face.ts';
 export type { WorkshopDeps } from './face.ts';
 export { parseBody, stream } from './body.ts';
 import { ViewRelay, type RelayKube } from './view-relay.ts';
+import { GuessLimiter } from './guess-limiter.ts';
 
 export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
 export const WRONG_CODE = 'That is not the event code of this workshop.';
@@ -47,13 +49,15 @@ export class Workshop implements WorkshopFace {
   readonly banner: BannerStore;
   /** The terminal view of a learner whose shell another server process runs. */
   readonly relay: ViewRelay;
-  private failures: number[] = [];
+  /** Wrong event codes per address: a guessing script slows down only itself. */
+  private readonly guesses: GuessLimiter;
   private readonly writes = new Map<string, Promise<unknown>>();
   private rosterCache: { at: number; rows: Promise<RosterRow[]> } | undefined;
   readonly upgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => boolean;
 
   constructor(deps: WorkshopDeps) {
     this.deps = deps;
+    this.guesses = new GuessLimiter(deps.guessLimits);
     const kube = deps.kube ?? ((): RelayKube => deps.engine.engineNow().kube);
     this.banner = new BannerStore(
       () => ({
@@ -107,7 +111,7 @@ export class Workshop implements WorkshopFace {
       if (path.startsWith('/api/instructor/')) await instructorRoute(this, method, path, req, res);
       else if (path === '/api/workshop') sendJson(res, 200, { workshop: true, banner: this.banner.text || null });
       else if (path === '/api/workshop/join' && method === 'POST')
-        this.join(parseBody(JoinBody, await readJson(req)), res);
+        this.join(parseBody(JoinBody, await readJson(req)), res, clientKey(req.socket.remoteAddress));
       else if (path === '/api/sessions')
         await this.start(parseBody(WorkshopStartBody, await readJson(req)), res, clientKey(req.socket.remoteAddress));
       else throw new HttpError(`no API route ${method} ${path}`, { status: 404 });
@@ -127,23 +131,21 @@ export class Workshop implements WorkshopFace {
     }
   }
 
-  private checkCode(code: string): void {
-    const now = Date.now();
-    this.failures = this.failures.filter((t) => now - t < 60_000);
-    // a room mistypes now and then; a script guessing codes gets slowed down for everyone's sake
-    if (this.failures.length >= 60)
-      throw new HttpError('Too many wrong event codes in the last minute.', {
+  /** The event code from `address`: refused (429) only when this address sent too many wrong ones. */
+  private checkCode(code: string, address: string): void {
+    if (this.guesses.blocked(address))
+      throw new HttpError('Too many wrong event codes from your network in the last minute.', {
         status: 429,
-        fix: 'wait a minute, then try again',
+        fix: 'wait a minute, then type the code your instructor shows',
       });
     if (!sameSecret(normalizeCode(code), this.deps.config.code)) {
-      this.failures.push(now);
+      this.guesses.wrong(address);
       throw new HttpError(WRONG_CODE, { status: 403, fix: WRONG_CODE_FIX });
     }
   }
 
-  private join(body: { code: string; name: string }, res: ServerResponse): void {
-    this.checkCode(body.code);
+  private join(body: { code: string; name: string }, res: ServerResponse, client: string): void {
+    this.checkCode(body.code, client);
     const name = cleanName(body.name);
     if (!name) throw new HttpError('Please enter the name the instructor should see.', { status: 400 });
     sendJson(res, 200, { name, learnerId: randomBytes(9).toString('base64url') });
@@ -155,7 +157,7 @@ export class Workshop implements WorkshopFace {
         status: 403,
         fix: 'enter the event code and your name in the "Join the workshop" form above the lab',
       });
-    this.checkCode(body.code);
+    this.checkCode(body.code, client);
     const name = cleanName(body.name ?? '') || '(no name)';
     const annotations = {
       [ANN_LEARNER]: name,
@@ -215,21 +217,30 @@ export class Workshop implements WorkshopFace {
     if (this.rosterCache && now - this.rosterCache.at < 500) return this.rosterCache.rows;
     const engine = this.deps.engine.engineNow();
     const known = new Set(this.deps.engine.labSlugs());
-    const rows = engine.listSessions().then((list) =>
-      list
-        // the room: sessions started by learners who joined (not a plain `npm start` session, nor
-        // one of a lab this server does not have: another course on the same cluster)
-        .filter(
-          (s) =>
-            s.phase === 'Active' &&
-            s.terminal &&
-            s.annotations?.[ANN_POOL] !== 'ready' &&
-            known.has(s.slug) &&
-            s.annotations?.[ANN_LEARNER] !== undefined,
-        )
-        .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
-        .sort((a, b) => a.learner.localeCompare(b.learner) || a.slug.localeCompare(b.slug)),
-    );
+    const rows = engine
+      .listSessions()
+      .then((list) =>
+        list
+          // the room: sessions started by learners who joined (not a plain `npm start` session, nor
+          // one of a lab this server does not have: another course on the same cluster)
+          .filter(
+            (s) =>
+              s.phase === 'Active' &&
+              s.terminal &&
+              s.annotations?.[ANN_POOL] !== 'ready' &&
+              known.has(s.slug) &&
+              s.annotations?.[ANN_LEARNER] !== undefined,
+          )
+          .map((s) => rosterRow(s, safeSteps(engine, s.slug).length, this.deps.expiryMs))
+          .sort(
+            (a, b) =>
+              a.learner.localeCompare(b.learner) ||
+              a.slug.localeCompare(b.slug) ||
+              a.learnerId.localeCompare(b.learnerId) ||
+              a.sessionId.localeCompare(b.sessionId),
+          ),
+      )
+      .then(distinctLabels);
     rows.catch(() => {
       this.rosterCache = undefined;
     });

@@ -5,6 +5,9 @@ import {
   markStep,
   parseProgress,
   rosterCsv,
+  csvField,
+  distinctLabels,
+  ANN_LEARNER_ID,
   rosterRow,
   ANN_PROGRESS,
   ANN_LEARNER,
@@ -60,7 +63,7 @@ describe('progress marks', () => {
     ]);
     const csv = rosterCsv(rows).split('\r\n');
     expect(csv[0]).toBe(
-      'learner,lab,current step,"steps (p passed, f tried, - not tried)",passed,last activity,expires,session',
+      'learner,lab,current step,"steps (p passed, f tried, - not tried)",passed,last activity,expires,session,learner id',
     );
     expect(csv[1]).toMatch(/^'=cmd\(\),content-sidecar,3,ppf-,2,/);
     expect(csv[3]).toMatch(/^L2,content-sidecar,done,pppp,4,/);
@@ -99,5 +102,61 @@ describe('workshop settings', () => {
         SIDECAR_LABS_RESERVE: '-1',
       }),
     ).toThrow(/SIDECAR_LABS_RESERVE/);
+  });
+});
+
+describe('the CSV export and duplicate names', () => {
+  const row = (sessionId: string, learner: string, learnerId: string, slug = 'content-sidecar') =>
+    rosterRow(
+      {
+        sessionId,
+        slug,
+        namespace: `ns-${sessionId}`,
+        createdAt: new Date().toISOString(),
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+        annotations: { [ANN_LEARNER]: learner, [ANN_LEARNER_ID]: learnerId },
+      },
+      2,
+      45 * 60_000,
+    );
+
+  it('quotes fields per RFC 4180 (semicolons too) and neutralises formulas', () => {
+    expect(csvField('Ada; Lovelace')).toBe('"Ada; Lovelace"');
+    expect(csvField('say "hi", ok')).toBe('"say ""hi"", ok"');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField('plain')).toBe('plain');
+    for (const lead of ['=', '+', '-', '@', '\uFF1D']) expect(csvField(`${lead}1+1`)).toBe(`'${lead}1+1`);
+    expect(csvField('\t=1')).toBe(`"'\t=1"`);
+    expect(csvField('=HYPERLINK("http://x";"y")')).toBe(`"'=HYPERLINK(""http://x"";""y"")"`);
+    // every line has the header's number of fields when read back with a quote-aware split
+    const csv = rosterCsv(distinctLabels([row('s1', 'Ada; x', 'id-aaaaaaaa'), row('s2', '=cmd|"/c"', 'id-bbbbbbbb')]));
+    const fields = (line: string) =>
+      [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)].filter((m) => m[0] !== '').length;
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines.map(fields)).toEqual([9, 9, 9]);
+    expect(lines[1]).toMatch(/^"Ada; x",/);
+    expect(lines[2]).toMatch(/^"'=cmd\|""\/c""",/);
+    expect(lines[1]).toMatch(/,id-aaaaaaaa$/);
+  });
+
+  it('two learners with one name, or one learner id used twice in a lab, are shown distinctly', () => {
+    const rows = distinctLabels([
+      row('sess-1111', 'Ada', 'aaaaaaaaaa'),
+      row('sess-2222', 'Ada', 'bbbbbbbbbb'),
+      row('sess-3333', 'Grace', 'cccccccccc'),
+      row('sess-4444', 'Grace', 'cccccccccc'),
+      row('sess-5555', 'Grace', 'cccccccccc', 'native-sidecars'),
+      row('sess-6666', 'Linus', 'dddddddddd'),
+    ]);
+    expect(rows.map((r) => r.label)).toEqual([
+      'Ada (id aaaaaa)',
+      'Ada (id bbbbbb)',
+      'Grace (session sess-3)',
+      'Grace (session sess-4)',
+      'Grace',
+      'Linus',
+    ]);
+    expect(new Set(rows.filter((r) => r.slug === 'content-sidecar').map((r) => r.label)).size).toBe(5);
+    expect(rows.map((r) => r.learner)).toEqual(['Ada', 'Ada', 'Grace', 'Grace', 'Grace', 'Linus']);
   });
 });

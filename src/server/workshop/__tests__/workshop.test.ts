@@ -1,6 +1,7 @@
 // Workshop mode over real HTTP with a fake engine: the event code guards Start, a wrong code gets a
 // clear answer, the instructor routes need the instructor key, the lesson pages get the flag cookie.
 import { hostPolicy } from '../../hosts.ts';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLabServer, type LabServer } from '../../server.ts';
@@ -112,5 +113,49 @@ describe('instructor routes', () => {
       { authorization: `Bearer ${SECRET}`, origin: 'http://evil.example' },
     );
     expect(r.status).toBe(403);
+  });
+});
+
+/** POST from a chosen loopback address (Linux routes all of 127.0.0.0/8 to lo). */
+function postFrom(localAddress: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${base}${path}`,
+      { method: 'POST', localAddress, headers: { 'content-type': 'application/json', origin: base } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('a script guessing event codes', () => {
+  it('slows down its own address only: the right code from another address joins and starts', async () => {
+    const wrong = await Promise.all(
+      Array.from({ length: 80 }, (_, i) =>
+        postFrom('127.0.0.2', '/api/workshop/join', { code: `GUES-${String(i).padStart(4, '0')}`, name: 'bot' }),
+      ),
+    );
+    const statuses = new Set(wrong.map((r) => r.status));
+    expect(statuses.has(429)).toBe(true); // the guesser is slowed down
+    expect([...statuses].every((s) => s === 403 || s === 429)).toBe(true);
+    // the guesser is refused even with the right code now (it used its wrong codes up)
+    expect((await postFrom('127.0.0.2', '/api/workshop/join', { code: 'ABCD-2345', name: 'bot' })).status).toBe(429);
+    // the room is not: join and Start from another address
+    const join = await postFrom('127.0.0.3', '/api/workshop/join', { code: 'ABCD-2345', name: 'Grace' });
+    expect(join.status).toBe(200);
+    const start = await postFrom('127.0.0.3', '/api/sessions', {
+      slug: 'content-sidecar',
+      code: 'ABCD-2345',
+      name: 'Grace',
+    });
+    expect(start.status).toBe(200);
+    expect(JSON.parse(start.text.trim().split('\n').at(-1)!)).toMatchObject({ type: 'ready' });
+    const local = await post('/api/workshop/join', { code: 'ABCD-2345', name: 'Ada' });
+    expect(local.status).toBe(200);
   });
 });
