@@ -39,7 +39,10 @@ export class FakeCluster implements ClusterOps {
   proxyFn?: Handler<[string, string | number | undefined, string], HttpResult>;
   httpFn?: Handler<[string], HttpResult>;
   objects: Record<string, Record<string, any> | (() => Record<string, any> | undefined)> = {};
-  scriptFn?: Handler<[string, Record<string, string>, string], { exitCode: number; output: string; truncated?: boolean }>;
+  scriptFn?: Handler<
+    [string, Record<string, string>, string],
+    { exitCode: number; output: string; truncated?: boolean }
+  >;
 
   private pod(name: string): V1Pod | undefined {
     const p = this.pods[name];

@@ -10,7 +10,7 @@ import { setDeprecationSink } from '../load/deprecation.ts';
 import { matchText } from '../checks/fields.ts';
 import { field } from '../checks/field.ts';
 import { labJsonSchema } from '../export-schema.ts';
-import { copyCourseLab, problems, tempLabsDir, writeLab } from './lab-fixtures.ts';
+import { WEB_POD, copyCourseLab, problems, tempLabsDir, writeLab } from './lab-fixtures.ts';
 
 const tmp = tempLabsDir('labs-v1-');
 let notes: string[] = [];
@@ -21,15 +21,7 @@ beforeEach(() => {
 });
 afterEach(() => void setDeprecationSink(restore));
 
-const POD = `apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-    - name: nginx
-      image: docker.io/library/nginx:1.24.0
-`;
+const POD = WEB_POD;
 const SERVICE = `apiVersion: v1
 kind: Service
 metadata:

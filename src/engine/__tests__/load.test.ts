@@ -3,22 +3,14 @@ import { readFileSync } from 'node:fs';
 import { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from '../load.ts';
 import { labJsonSchema, SCHEMA_PATH } from '../export-schema.ts';
 import { labSummary } from '../summary.ts';
-import { problems, tempLabsDir, writeLab } from './lab-fixtures.ts';
+import { WEB_POD, problems, tempLabsDir, writeLab } from './lab-fixtures.ts';
 import { lessonSlugs } from '../../course/lessons.ts';
 
 const tmp = tempLabsDir('labs-');
 const lab = (slug: string, labYaml: string, files: Record<string, string> = {}) =>
   writeLab(tmp.dir, slug, labYaml, files);
 
-const POD = `apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-    - name: nginx
-      image: docker.io/library/nginx:1.24.0
-`;
+const POD = WEB_POD;
 
 const GOOD = `# yaml-language-server: $schema=../lab.schema.json
 title: Demo

@@ -1,7 +1,7 @@
 // field: a field of any object in the namespace, read with a kubectl-style JSONPath.
 import { z } from 'zod';
 import { evalJsonPath, formatJsonPathResult, parseJsonPath } from '../jsonpath.ts';
-import { checkBase, validRegExp } from './fields.ts';
+import { checkBase, exactlyOne, validRegExp } from './fields.ts';
 import { doesNotExist } from './lookup.ts';
 import { defineCheck, type ProbeResult } from './types.ts';
 
@@ -26,12 +26,7 @@ const schema = z
     exists: z.boolean().optional(),
   })
   .superRefine((v, ctx) => {
-    const n = [v.equals, v.notEquals, v.matches, v.notMatches, v.exists].filter((x) => x !== undefined).length;
-    if (n !== 1)
-      ctx.addIssue({
-        code: 'custom',
-        message: 'give exactly one of "equals", "notEquals", "matches", "notMatches" or "exists"',
-      });
+    exactlyOne(v, ['equals', 'notEquals', 'matches', 'notMatches', 'exists'], ctx);
     validRegExp(v.matches, 'matches', ctx);
     validRegExp(v.notMatches, 'notMatches', ctx);
     try {

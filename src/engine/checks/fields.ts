@@ -47,6 +47,14 @@ export function validRegExp(source: string | undefined, path: string, ctx: z.Ref
   }
 }
 
+/** Adds an issue unless exactly one of `keys` is set on `v` ("give exactly one of …", in the keys' order). */
+export function exactlyOne<K extends string>(v: Partial<Record<K, unknown>>, keys: readonly K[], ctx: z.RefinementCtx) {
+  if (keys.filter((k) => v[k] !== undefined).length === 1) return;
+  const quoted = keys.map((k) => `"${k}"`);
+  const list = `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+  ctx.addIssue({ code: 'custom', message: `give exactly one of ${list}` });
+}
+
 export const TextMatch = z
   .strictObject({
     equals: z.string().optional().describe('Whole output, trailing whitespace ignored.'),
@@ -59,12 +67,7 @@ export const TextMatch = z
       .describe('JavaScript regular expression (multiline) that must NOT match: instead of a negative look-ahead.'),
   })
   .superRefine((v, ctx) => {
-    const n = [v.equals, v.notEquals, v.contains, v.matches, v.notMatches].filter((x) => x !== undefined).length;
-    if (n !== 1)
-      ctx.addIssue({
-        code: 'custom',
-        message: 'give exactly one of "equals", "notEquals", "contains", "matches" or "notMatches"',
-      });
+    exactlyOne(v, ['equals', 'notEquals', 'contains', 'matches', 'notMatches'], ctx);
     validRegExp(v.matches, 'matches', ctx);
     validRegExp(v.notMatches, 'notMatches', ctx);
   });
