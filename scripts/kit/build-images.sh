@@ -4,7 +4,7 @@
 #   control plane: kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, etcd, coredns, pause
 #   labs:          every image of images.txt: nginx, busybox, alpine (a busybox-based stand-in),
 #                  git-sync, the OpenTelemetry Collector, Prometheus, the nginx exporter, Redis,
-#                  twemproxy, configmap-reload, git-server, toolbox
+#                  twemproxy, configmap-reload, git-server, injector, toolbox
 # Output: $cache/images/<key>.tar (docker save of all of them); prints its path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -130,6 +130,12 @@ cp -r "$here/images/git-server" "$tmp/git-server"
 (cd "$tmp/git-server" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o git-server .)
 dbuild -q --build-arg BASE="$labbase" -t "$git_server" "$tmp/git-server" >/dev/null
 log "  $git_server"
+
+injector=$(lab_image /sidecarlabs/injector:)
+cp -r "$here/images/injector" "$tmp/injector"
+(cd "$tmp/injector" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o injector .)
+dbuild -q -t "$injector" "$tmp/injector" >/dev/null
+log "  $injector (the course's webhook and the proxy it injects)"
 
 toolbox=$(lab_image /sidecarlabs/toolbox:)
 cp -r "$here/images/toolbox" "$tmp/toolbox" && cp "$bin/kubectl" "$tmp/toolbox/"

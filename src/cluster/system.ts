@@ -1,17 +1,26 @@
 // What `cluster up` installs beside Kubernetes itself, from the manifests in deploy/:
 //   reaper.yaml  a CronJob that deletes expired lab namespaces, whether or not a lab server runs
 //   netpol.yaml  offline only: the kit's NetworkPolicy enforcer (online, kind's kindnetd enforces them)
+//   injector.yaml the sidecar injector: a mutating webhook for lab Pods that opt in (failurePolicy Ignore)
 //   no-external-ips.yaml  an admission policy: no Service of a session sets spec.externalIPs (the API
 //                server's DenyServiceExternalIPs says so too, on clusters created since it is set)
 // Applied with server-side apply, so running `cluster up` again is harmless.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
 import { loadImageArchive } from './kind.ts';
+import { buildImageArchive } from './kit.ts';
+import { labImage } from '../course/images.ts';
 import { watchUntil } from './ready.ts';
 import type { Progress } from './progress.ts';
 
@@ -100,4 +109,40 @@ export async function installAdmissionPolicies(kc: KubeConfig, progress: Progres
 export async function installReaper(kc: KubeConfig, progress: Progress): Promise<void> {
   progress.phase('installing the session reaper (CronJob sidecar-labs-system/sidecar-labs-reaper)');
   await applyObjects(kc, manifestObjects(`${deployDir}reaper.yaml`));
+}
+
+/** The injector's image, from the one image list (it is also the proxy it injects). */
+export const INJECTOR_IMAGE = labImage('/sidecarlabs/injector:');
+
+/**
+ * Installs the sidecar injector (deploy/injector.yaml) and waits until it serves: its readiness
+ * means it has written its certificate into the webhook's caBundle. A cluster made before the
+ * injector existed lacks its image: the kit's image archive brings it.
+ */
+export async function installInjector(kc: KubeConfig, progress: Progress): Promise<void> {
+  const phase = 'installing the sidecar injector (webhook sidecar-labs-system/sidecar-labs-injector)';
+  progress.phase(phase);
+  const nodes = (await kc.makeApiClient(CoreV1Api).listNode()).items;
+  const onEvery = nodes.every((n) => n.status?.images?.some((i) => i.names?.includes(INJECTOR_IMAGE)));
+  if (!onEvery) {
+    progress.detail(`the node lacks ${INJECTOR_IMAGE} (a cluster older than the injector): loading the kit's images`);
+    await loadImageArchive(await buildImageArchive(progress), (l) => progress.detail(l));
+    progress.phase(phase);
+  }
+  await applyObjects(kc, manifestObjects(`${deployDir}injector.yaml`));
+  await watchUntil(
+    kc,
+    '/apis/apps/v1/namespaces/sidecar-labs-system/deployments',
+    (objs) => {
+      const d = objs.get('sidecar-labs-system/sidecar-labs-injector') as
+        { status?: Record<string, number>; metadata?: { generation?: number } } | undefined;
+      const s = d?.status;
+      return (
+        !!s && s.observedGeneration === d?.metadata?.generation && (s.readyReplicas ?? 0) >= 1 && !s.unavailableReplicas
+      );
+    },
+    () =>
+      'the sidecar injector (Deployment sidecar-labs-system/sidecar-labs-injector) is not ready; see `kubectl -n sidecar-labs-system logs deploy/sidecar-labs-injector`. Other labs work without it: its webhook ignores failures',
+    120_000,
+  );
 }

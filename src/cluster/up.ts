@@ -20,7 +20,7 @@ import { waitForClusterReady } from './ready.ts';
 import { mirrorHas, mirrorReachable, nodeMirrorBase, pullThroughMirror, writeHostsDir } from './mirror.ts';
 import { join } from 'node:path';
 import { cacheDir } from '../kube/paths.ts';
-import { installAdmissionPolicies, installEnforcer, installReaper } from './system.ts';
+import { installAdmissionPolicies, installEnforcer, installInjector, installReaper } from './system.ts';
 import { CLUSTER_NAME, kindKubeconfigPath } from '../kube/paths.ts';
 import type { Progress } from './progress.ts';
 
@@ -120,6 +120,7 @@ export async function clusterUp(opts: UpOptions): Promise<{ offline: boolean; im
   if (bridgeCni) await installEnforcer(kc, progress);
   await installAdmissionPolicies(kc, progress);
   await installReaper(kc, progress);
+  await installInjector(kc, progress);
   return { offline, image, reused };
 }
 

@@ -17,6 +17,7 @@ export const lessonSlugs = [
   'adapter',
   'config-reloader',
   'caching-sidecar',
+  'sidecar-injection',
 ] as const;
 
 export type LessonSlug = (typeof lessonSlugs)[number];

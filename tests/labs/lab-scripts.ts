@@ -265,4 +265,37 @@ export const labScripts: Record<string, Record<string, StepScript>> = {
       },
     },
   },
+  'sidecar-injection': {
+    inject: {
+      // The old, uninjected Pods are still terminating when the rollout reports done.
+      before: { 3: [waitFor('kubectl get pods -l app=web,sidecar-labs.dev/inject!=true -o name | wc -l', '^0$')] },
+      expect: {
+        1: /deployment\.apps\/web patched/,
+        2: /successfully rolled out/,
+        3: /sidecar-proxy restartPolicy=Always/,
+        4: /X-Sidecar-Proxy: web-/i,
+      },
+    },
+    job: {
+      expect: {
+        0: applied('job.batch/report'),
+        1: /condition met/,
+        2: /proxy says: ready/,
+        3: /sidecar-proxy restartPolicy=Always/,
+      },
+    },
+    cost: {
+      expect: { 0: /scaled/, 1: /successfully rolled out/, 2: /20m\s+16Mi/, 3: /requests\.cpu/ },
+    },
+    waypoint: {
+      expect: {
+        0: applied('deployment.apps/waypoint'),
+        1: /deployment\.apps\/web patched/,
+        2: /successfully rolled out/,
+        3: /successfully rolled out/,
+        4: /X-Sidecar-Proxy: waypoint-/i,
+        5: /requests\.cpu/,
+      },
+    },
+  },
 };

@@ -20,6 +20,7 @@ describe('the image list (scripts/kit/images.txt)', () => {
   it('names the project images and the collector the log-pipeline lab uses', () => {
     expect(projectImages).toEqual([
       'docker.io/sidecarlabs/git-server:0.1.0',
+      'docker.io/sidecarlabs/injector:0.1.0',
       'docker.io/sidecarlabs/toolbox:0.1.0',
       'docker.io/sidecarlabs/twemproxy:0.5.0',
     ]);

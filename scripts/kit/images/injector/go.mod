@@ -1,0 +1,3 @@
+module sidecarlabs.local/injector
+
+go 1.22
