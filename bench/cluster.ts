@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, Watch, type V1Pod } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../src/cluster/kubeconfig.ts';
+import { loadKubeConfig } from '../src/kube/kubeconfig.ts';
 
 const args = new Set(process.argv.slice(2));
 const cli = (sub: string[], env: NodeJS.ProcessEnv = process.env) => {

@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { decodeServerFrame, encodeClientControl, offeredProtocols } from '../src/server/protocol.ts';
 import type { Kube } from '../src/engine/kube.ts';
 import { Engine } from '../src/engine/index.ts';
-import { defaultClusterChoice } from '../src/cluster/kubeconfig.ts';
+import { defaultClusterChoice } from '../src/kube/index.ts';
 import { startLab, stopLab, type Session } from './live-lib.ts';
 import { mib, serverProcess, type ServerProcess } from './server-proc.ts';
 

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir } from '../src/cluster/paths.ts';
+import { cacheDir } from '../src/kube/paths.ts';
 import { kitVersions } from '../src/cluster/kit-state.ts';
 import { listLabSlugs } from '../src/engine/index.ts';
 

@@ -7,7 +7,7 @@
 //
 //   node bench/pod-view.ts [rounds]      (default 15; LAB_URL to use a running server)
 import { CoreV1Api } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../src/cluster/kubeconfig.ts';
+import { loadKubeConfig } from '../src/kube/kubeconfig.ts';
 import { LABEL_SESSION } from '../src/engine/index.ts';
 import type { NamespaceView } from '../src/podview/model.ts';
 import { labServer, startLab, stopLab } from './live-lib.ts';

@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { validate } from '../src/cli/validate.ts';
 import { report, tally, type Tally } from '../src/cli/flakes.ts';
-import { defaultClusterChoice } from '../src/cluster/kubeconfig.ts';
+import { defaultClusterChoice } from '../src/kube/kubeconfig.ts';
 
 function parseArgs(argv: string[]): { k: number; slugs: string[]; parallel: number } {
   let k = 20;

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { validate } from '../src/cli/validate.ts';
 import { Engine } from '../src/engine/index.ts';
-import { defaultClusterChoice } from '../src/cluster/kubeconfig.ts';
+import { defaultClusterChoice } from '../src/kube/kubeconfig.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);

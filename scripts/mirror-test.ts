@@ -10,7 +10,7 @@
 // pulled through the mirror.
 import { spawnSync } from 'node:child_process';
 import { labImages } from '../src/course/images.ts';
-import { toolPath } from '../src/cluster/paths.ts';
+import { toolPath } from '../src/kube/paths.ts';
 
 const port = process.env.SIDECAR_LABS_MIRROR_PORT ?? '5001';
 const cluster = 'sidecar-labs-mirror';

@@ -4,7 +4,7 @@ import { clusterDown, clusterStatus, clusterUp } from '../cluster/up.ts';
 import { createJsonProgress, createProgress, timedProgress } from '../cluster/progress.ts';
 import { recordDurations } from '../cluster/steps.ts';
 import { isUserError } from '../errors.ts';
-import { CLUSTER_NAME } from '../cluster/paths.ts';
+import { CLUSTER_NAME } from '../kube/paths.ts';
 import { oneOf, parseCommand, UsageError } from '../config/args.ts';
 
 const usage = `usage: sidecar-labs cluster up|down|status [--offline] [--registry-mirror URL] [--node-image IMAGE]

@@ -1,7 +1,7 @@
 // sidecar-labs doctor [--cluster kind|current] [--json]: can every lab run here? A ✔/✘ table with the
 // fix for each failure; exit 0 only when every lab can run.
-import { defaultClusterChoice, type ClusterChoice } from '../cluster/kubeconfig.ts';
-import { CLUSTER_NAME } from '../cluster/paths.ts';
+import { defaultClusterChoice, type ClusterChoice } from '../kube/index.ts';
+import { CLUSTER_NAME } from '../kube/paths.ts';
 import { oneOf, parseCommand } from '../config/args.ts';
 import { formatTable, labsCanRun, runDoctor } from '../cluster/doctor/index.ts';
 

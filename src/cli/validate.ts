@@ -17,7 +17,7 @@ import {
 import { UserError } from '../errors.ts';
 import { oneOf, parseCommand, UsageError, wholeNumber } from '../config/args.ts';
 import { reportError } from './report-error.ts';
-import type { ClusterChoice } from '../cluster/kubeconfig.ts';
+import type { ClusterChoice } from '../kube/index.ts';
 
 export interface ValidateOptions {
   slugs: string[];
@@ -118,11 +118,17 @@ function notStartedOutcomes(lab: Lab, msg: string): StepOutcome[] {
   }));
 }
 
-/** The problems of a step's checks before its solution: none may pass, and no mistake may be diagnosed. */
-function problemsBeforeSolution(first: { checks: CheckResult[]; mistake?: { id: string } }): string[] {
+/**
+ * The problems of a step's checks before its solution: none may pass (but an `invariant: true` check,
+ * which may already hold), and no mistake may be diagnosed. `first.checks` are in the step's order.
+ */
+export function problemsBeforeSolution(
+  step: Step,
+  first: { checks: CheckResult[]; mistake?: { id: string } },
+): string[] {
   const problems: string[] = [];
-  for (const c of first.checks)
-    if (c.ok)
+  for (const [i, c] of first.checks.entries())
+    if (c.ok && !step.checks[i]?.invariant)
       problems.push(
         `check passed BEFORE the solution, so it cannot tell whether the step was done: ${c.title} (${c.message})`,
       );
@@ -148,7 +154,7 @@ async function validateStep(
   try {
     const first = await engine.checkStep(session, step.id, { mode: 'quick', signal });
     before = first.checks;
-    problems.push(...problemsBeforeSolution(first));
+    problems.push(...problemsBeforeSolution(step, first));
     await engine.applySolution(session, step.id, { signal });
     after = (await engine.checkStep(session, step.id, { mode: 'wait', signal })).checks;
     for (const c of after)

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { Kube } from '../engine/kube.ts';
-import { loadKubeConfig, type ClusterChoice } from './kubeconfig.ts';
+import { Kube } from '../engine/index.ts';
+import { loadKubeConfig, type ClusterChoice } from '../kube/index.ts';
 import { parseProgressEvent } from './progress.ts';
 import {
   etaSeconds,
@@ -20,7 +20,7 @@ import {
 } from './steps.ts';
 import { hostFacts, planHost, type HostAction, type HostFacts } from './host-prep.ts';
 import { warmNodeImage } from './kit-state.ts';
-import { kindKubeconfigPath, CLUSTER_NAME } from './paths.ts';
+import { kindKubeconfigPath, CLUSTER_NAME } from '../kube/paths.ts';
 import type { ClusterState, ClusterView } from './view.ts';
 import { formatTable, runDoctor } from './doctor/index.ts';
 

@@ -1,6 +1,6 @@
 // Child processes for the cluster tools (docker, kind, the kit scripts), with the kit's bin dir on PATH.
 import { spawn } from 'node:child_process';
-import { toolPath } from './paths.ts';
+import { toolPath } from '../kube/paths.ts';
 
 export interface RunResult {
   code: number;

@@ -3,11 +3,8 @@ import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run } from './exec.ts';
 import { ClusterError } from './errors.ts';
-import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from './paths.ts';
+import { CLUSTER_NAME, cacheDir, kindKubeconfigPath } from '../kube/paths.ts';
 import { CERTS_DIR, CONTAINERD_PATCH } from './mirror.ts';
-
-/** NodePorts 30080-30089 reach the host on loopback only (the labs' NodePort checks use them). */
-export const NODE_PORTS = Array.from({ length: 10 }, (_, i) => 30080 + i);
 
 /**
  * Admission plugins the kind API server runs besides its defaults. DenyServiceExternalIPs refuses every
@@ -19,30 +16,8 @@ export const ADMISSION_PLUGINS = ['NodeRestriction', 'DenyServiceExternalIPs'];
 /** Processes (threads included) one pod may run: a fork bomb in a terminal stops here, not at the node's limit. */
 export const POD_PIDS_LIMIT = 1024;
 
-/**
- * Host ports for NODE_PORTS: the same numbers by default. A second cluster on the same machine sets
- * SIDECAR_LABS_NODE_PORT_BASE to another base (e.g. 31080) or to `none` for no port mappings.
- */
-export function hostPorts(env = process.env.SIDECAR_LABS_NODE_PORT_BASE): Array<{ container: number; host: number }> {
-  if (env === 'none') return [];
-  const base = env ? Number(env) : NODE_PORTS[0];
-  if (!Number.isInteger(base) || base < 1024 || base + NODE_PORTS.length > 65535) {
-    throw new ClusterError(
-      `SIDECAR_LABS_NODE_PORT_BASE="${env}" is not a port between 1024 and ${65535 - NODE_PORTS.length} (or "none")`,
-    );
-  }
-  return NODE_PORTS.map((p, i) => ({ container: p, host: base + i }));
-}
-
-/** The host port the first NodePort maps to (undefined: no mappings), from SIDECAR_LABS_NODE_PORT_BASE. */
-export function nodePortBase(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  return hostPorts(env.SIDECAR_LABS_NODE_PORT_BASE)[0]?.host;
-}
-
-/** The host ports the cluster's NodePorts map to (127.0.0.1). */
-export function hostNodePorts(env: NodeJS.ProcessEnv = process.env): number[] {
-  return hostPorts(env.SIDECAR_LABS_NODE_PORT_BASE).map((p) => p.host);
-}
+export { NODE_PORTS, hostPorts, nodePortBase, hostNodePorts } from '../kube/index.ts';
+import { hostPorts } from '../kube/index.ts';
 
 export interface KindConfigOptions {
   /** Offline node images carry a static bridge CNI config instead of kindnet (whose image we lack). */

@@ -4,7 +4,7 @@
 // file are passed in.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cacheDir } from './paths.ts';
+import { cacheDir } from '../kube/paths.ts';
 
 export type StepId = 'host' | 'docker' | 'go' | 'rootfs' | 'images' | 'node' | 'create' | 'wait';
 

@@ -19,9 +19,9 @@ import {
 import { waitForClusterReady } from './ready.ts';
 import { mirrorHas, mirrorReachable, nodeMirrorBase, pullThroughMirror, writeHostsDir } from './mirror.ts';
 import { join } from 'node:path';
-import { cacheDir } from './paths.ts';
+import { cacheDir } from '../kube/paths.ts';
 import { installAdmissionPolicies, installEnforcer, installInjector, installReaper } from './system.ts';
-import { CLUSTER_NAME, kindKubeconfigPath } from './paths.ts';
+import { CLUSTER_NAME, kindKubeconfigPath } from '../kube/paths.ts';
 import type { Progress } from './progress.ts';
 
 /** True when Docker Hub answers at all (any HTTP status); false when no registry is reachable. */

@@ -2,7 +2,7 @@
 // variable over the default. A bad value is a usage error that names the flag or variable and what
 // was expected; nothing starts half-configured.
 import { UserError } from '../errors.ts';
-import { DEFAULT_MAX_SESSIONS } from '../engine/capacity.ts';
+import { DEFAULT_MAX_SESSIONS } from './defaults.ts';
 import { limitsFromEnv } from './limits.ts';
 import { workshopFromEnv } from './workshop.ts';
 import { ServerConfigSchema, type ServerConfig, type WorkshopSettings } from './schema.ts';

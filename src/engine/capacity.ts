@@ -6,8 +6,9 @@
 import { NAMESPACE_QUOTA } from './budget.ts';
 import { bytesOf, milliCpu } from './quantity.ts';
 
-/** Sessions the lab server opens at most unless told otherwise (SIDECAR_LABS_MAX_SESSIONS). */
-export const DEFAULT_MAX_SESSIONS = 50;
+import { DEFAULT_MAX_SESSIONS } from '../config/defaults.ts';
+
+export { DEFAULT_MAX_SESSIONS };
 
 export function maxSessionsSetting(env: NodeJS.ProcessEnv = process.env): number {
   return Number(env.SIDECAR_LABS_MAX_SESSIONS) || DEFAULT_MAX_SESSIONS;

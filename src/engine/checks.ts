@@ -5,9 +5,18 @@
 import type { Check } from './schema.ts';
 import { settle, realClock } from './settle.ts';
 import { checkDefinition, CHECK_DEFINITIONS } from './checks/registry.ts';
-import type { CheckContext } from './checks/types.ts';
+import type { ProbeContext } from './checks/types.ts';
 
-export type { ClusterOps, CheckContext, ExecResult, HttpResult } from './checks/types.ts';
+export type { ClusterOps, ExecResult, HttpResult } from './checks/types.ts';
+
+/** What a check runs in: the probes' context, and the session's view of each check. */
+export interface CheckContext extends ProbeContext {
+  /**
+   * The session's view of a check, applied by the runner to every check run in this context (step
+   * checks, a mistake's detection, findMistake): e.g. the lab's NodePort becomes the session's.
+   */
+  scope?: (check: Check) => Check;
+}
 export { matchText } from './checks/fields.ts';
 export { lastLogLines } from './checks/lookup.ts';
 

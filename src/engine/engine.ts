@@ -4,8 +4,8 @@
 // server-side apply, optionally a learner terminal, and the checks of each step. Start cleans up after
 // itself on any failure, timeout or cancel; reset and stop are idempotent.
 import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig, type ClusterChoice } from '../cluster/kubeconfig.ts';
-import { NODE_PORTS, nodePortBase } from '../cluster/kind.ts';
+import { loadKubeConfig, type ClusterChoice } from '../kube/index.ts';
+import { NODE_PORTS, nodePortBase } from '../kube/index.ts';
 import type { ClusterNetwork } from './budget.ts';
 import type { CheckContext, CheckResult } from './checks.ts';
 import { Kube } from './kube.ts';

@@ -3,12 +3,12 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { LabSpec } from './schema.ts';
+import { LabV1 } from './schema.ts';
 
 export const SCHEMA_PATH = fileURLToPath(new URL('../../labs/lab.schema.json', import.meta.url));
 
 export function labJsonSchema(): string {
-  const schema = z.toJSONSchema(LabSpec, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<
+  const schema = z.toJSONSchema(LabV1, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<
     string,
     unknown
   >;

@@ -20,13 +20,16 @@ export {
   sessionCheck,
 } from './node-ports.ts';
 export type { NodePortMap } from './node-ports.ts';
-export type { Kube } from './kube.ts';
+export { Kube } from './kube.ts';
+export { WarmPool } from './pool.ts';
+export type { NamespaceSelector } from './watch-paths.ts';
 export type { CheckResult } from './checks.ts';
 export { loadLab, loadLabs, listLabSlugs, defaultLabsDir } from './load.ts';
 export type { Lab, KubeObject } from './load.ts';
 export { labSummary, labSummaries } from './summary.ts';
 export type { LabSummary, StepSummary } from './summary.ts';
-export { LabSpec, Step, Check, Mistake, CHECK_TYPES } from './schema.ts';
+export { LabV1, Step, Check, Mistake, CHECK_TYPES, LAB_API_VERSION, type LabSpec } from './schema.ts';
+export { LabV0 } from './schema-v0.ts';
 export { TERMINAL_POD, TERMINAL_CONTAINER, TERMINAL_WORKDIR, TOOLBOX_IMAGE, LEARNER_SA } from './terminal.ts';
 export {
   EngineError,
@@ -43,3 +46,6 @@ export {
   CommandFailedError,
 } from './errors.ts';
 export type { FormatProblem } from './errors.ts';
+export { maxSessionsSetting, SESSION_REQUESTS, holdsResources, podRequests, sessionRoom } from './capacity.ts';
+export type { Room } from './capacity.ts';
+export { bytesOf, milliCpu } from './quantity.ts';

@@ -28,7 +28,7 @@ import {
 } from '@kubernetes/client-node';
 import { confineProxyPath } from './load/http-path.ts';
 import { configMapPath, namespacesPath, type NamespaceSelector } from './watch-paths.ts';
-import { toolPath } from '../cluster/paths.ts';
+import { toolPath } from '../kube/paths.ts';
 import { ClusterUnreachableError } from './errors.ts';
 import type { ClusterOps, ExecResult, HttpResult } from './checks.ts';
 import type { KubeJson } from './checks/types.ts';

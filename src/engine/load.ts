@@ -3,33 +3,25 @@
 // as one LabFormatError, so an author fixes everything in one round. The folder is not trusted: the rules
 // for files, YAML limits, manifests and references live in load/ (labs/README.md lists them for authors).
 import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
-import { LabSpec, CHECK_TYPES } from './schema.ts';
+import { CHECK_TYPES, LAB_API_VERSION, type LabSpec } from './schema.ts';
 import { LabFormatError, LabNotFoundError, type FormatProblem } from './errors.ts';
 import { Positions, keyNode, nodeAt, pathString, type YamlPath } from './load/positions.ts';
 import { listManifestFiles, readLabFile } from './load/read.ts';
 import { parseYamlFile } from './load/yaml.ts';
 import { documentObjects } from './load/manifest.ts';
+import type { KubeObject } from './load/kube-object.ts';
 import { checkReferences } from './load/references.ts';
+import { pickFormat, toLabSpec } from './load/version.ts';
+import { derivedImages, unusedImages } from './load/images.ts';
 
 export { CLUSTER_SCOPED_KINDS, podSpecOf } from './load/manifest.ts';
 export { LIMITS } from './load/limits.ts';
 
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [k: string]: unknown;
-  };
-  [k: string]: unknown;
-}
+export type { KubeObject } from './load/kube-object.ts';
 
 export interface Lab extends LabSpec {
   slug: string;
@@ -69,7 +61,11 @@ export function zodProblems(issues: z.core.$ZodIssue[], doc: Document, pos: Posi
       for (const key of issue.keys) {
         const kn = keyNode(node, key);
         const p = pos.at(kn?.range?.[0] ?? node?.range?.[0]);
-        out.push({ file: pos.file, ...p, path: pathString([...path, key]), message: `unknown field "${key}"` });
+        const why =
+          path.length === 0 && key === 'lesson'
+            ? `: in ${LAB_API_VERSION} the slug is the lab folder's name; remove "lesson"`
+            : '';
+        out.push({ file: pos.file, ...p, path: pathString([...path, key]), message: `unknown field "${key}"${why}` });
       }
       continue;
     }
@@ -125,30 +121,35 @@ function rootProblem(docs: { doc: Document; value: unknown }[]): { offset?: numb
   return undefined;
 }
 
-/** Parse lab.yaml text; exported for tests and the site build (no disk needed). */
+/** Parse lab.yaml text (any format version) into a LabSpec; exported for tests and the site build (no disk needed). */
 export function parseLabYaml(
   text: string,
   file: string,
-): { spec?: LabSpec; problems: FormatProblem[]; doc?: Document; pos: Positions } {
+  slug: string = basename(dirname(file)),
+): { spec?: LabSpec; problems: FormatProblem[]; doc?: Document; pos: Positions; imagesGiven?: boolean; v0?: boolean } {
   const pos = new Positions(file);
   const { docs, problems } = parseYamlFile(text, pos);
   if (problems.length) return { problems, doc: docs[0]?.doc, pos };
   const root = rootProblem(docs);
   if (root) return { problems: [pos.problem(root.offset, '', root.message)], doc: docs[0]?.doc, pos };
   const { doc, value } = docs.find((d) => d.value !== null)!;
-  const parsed = LabSpec.safeParse(value);
+  const at = (path: YamlPath, message: string) => pos.problem(nodeAt(doc, path)?.range?.[0], pathString(path), message);
+  const format = pickFormat(value as Record<string, unknown>);
+  if ('message' in format) return { problems: [at(format.path, format.message)], doc, pos };
+  const parsed = format.schema.safeParse(value);
   if (!parsed.success) return { problems: zodProblems(parsed.error.issues, doc, pos), doc, pos };
-  return { spec: parsed.data, problems, doc, pos };
+  const lab = toLabSpec(format.version, parsed.data, slug, file);
+  if (lab.problems.length) return { problems: lab.problems.map((p) => at(p.path, p.message)), doc, pos };
+  return { spec: lab.spec, problems, doc, pos, imagesGiven: lab.imagesGiven, v0: format.version === 'v0' };
 }
 
 const display = (path: string) => relative(process.cwd(), path) || path;
 
 /** Every manifest file of the lab folder, read and checked; `seen` gets every named object, even refused ones. */
-function readManifests(dir: string, spec: LabSpec | undefined, problems: FormatProblem[], seen: KubeObject[]) {
+function readManifests(dir: string, images: Set<string> | null, problems: FormatProblem[], seen: KubeObject[]) {
   const manifests: Record<string, KubeObject[]> = {};
   const files: Record<string, string> = {};
   const unreadable = new Set<string>();
-  const images = spec ? new Set(spec.images) : null;
   const listed = listManifestFiles(dir, display(dir));
   if (listed.problem) problems.push(listed.problem);
   for (const f of listed.names) {
@@ -217,10 +218,14 @@ function crossCheck(
   read: ReturnType<typeof readManifests>,
   seen: KubeObject[],
   problems: FormatProblem[],
+  listed: boolean,
 ): void {
   const at = (path: YamlPath, message: string) =>
     problems.push(pos.problem(nodeAt(doc, path)?.range?.[0], pathString(path), message));
   if (spec.lesson !== slug) at(['lesson'], `lesson "${spec.lesson}" must equal the lab folder name "${slug}"`);
+  if (listed && read.unreadable.size === 0)
+    for (const { index, image } of unusedImages(spec, read.manifests))
+      at(['images', index], `image "${image}" is listed but no manifest or command of the lab uses it: remove it`);
   const refs: [string, YamlPath][] = [];
   spec.setup.manifests.forEach((m, i) => refs.push([m, ['setup', 'manifests', i]]));
   spec.steps.forEach((s, si) =>
@@ -265,13 +270,14 @@ export function loadLab(slug: string, labsDir: string = defaultLabsDir()): Lab {
     throw new LabNotFoundError(slug, labsDir, listLabSlugs(labsDir));
   const read = readLabFile(dir, 'lab.yaml', display(file));
   const parsed = read.problem ? { problems: [read.problem] } : parseLabYaml(read.text, display(file));
-  const { spec, doc, pos } = parsed as ReturnType<typeof parseLabYaml>;
+  const { spec, doc, pos, imagesGiven = false, v0 = false } = parsed as ReturnType<typeof parseLabYaml>;
   const problems = [...parsed.problems];
   const seen: KubeObject[] = [];
-  const manifests = readManifests(dir, spec, problems, seen);
-  if (spec && doc) crossCheck(slug, dir, spec, doc, pos, manifests, seen, problems);
+  const manifests = readManifests(dir, spec && imagesGiven ? new Set(spec.images) : null, problems, seen);
+  if (spec && doc) crossCheck(slug, dir, spec, doc, pos, manifests, seen, problems, imagesGiven && !v0);
   if (problems.length) throw new LabFormatError(sortProblems(problems));
-  return { ...(spec as LabSpec), slug, dir, file, manifests: manifests.manifests, files: manifests.files };
+  const images = imagesGiven ? spec!.images : derivedImages(spec!, manifests.manifests);
+  return { ...(spec as LabSpec), images, slug, dir, file, manifests: manifests.manifests, files: manifests.files };
 }
 
 /** A Service's fixed nodePort must be declared in `nodePorts` (else two learners would collide on it). */
@@ -298,7 +304,7 @@ function nodePortProblems(
   }
   spec.steps.forEach((s, si) =>
     s.checks.forEach((c, ci) => {
-      if (c.type === 'http' && c.nodePort !== undefined && !declared.has(c.nodePort)) {
+      if (c.type === 'http' && typeof c.nodePort === 'number' && !declared.has(c.nodePort)) {
         problems.push({
           ...refAt(['steps', si, 'checks', ci, 'nodePort']),
           message: `nodePort ${c.nodePort} is not declared in "nodePorts"`,

@@ -104,7 +104,7 @@ export function sessionCheck(
   session: NodePortMap | undefined,
   hasTerminal: boolean,
 ): Check {
-  if (check.type !== 'http' || check.nodePort === undefined) return check;
+  if (check.type !== 'http' || typeof check.nodePort !== 'number') return check; // names are resolved at load
   const m = portMapping(defaults, session);
   const port = m.get(check.nodePort);
   if (port === undefined) return check;

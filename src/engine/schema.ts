@@ -103,70 +103,104 @@ export const Step = z.strictObject({
 });
 export type Step = z.infer<typeof Step>;
 
-export const LabSpec = z
-  .strictObject({
-    title: z.string().min(1),
-    lesson: z
-      .string()
-      .regex(/^[a-z0-9-]+$/)
-      .describe('Slug of the lesson (content/lessons/<slug>.mdx) = the lab folder name.'),
-    minKubernetes: z
-      .string()
-      .regex(/^1\.\d+$/, 'a Kubernetes minor version such as "1.29"')
-      .default('1.29')
-      .describe('Oldest Kubernetes version the lab works on.'),
-    images: z
-      .array(z.string().regex(/^[^\s:]+(:[^\s:@]+)?(@sha256:[0-9a-f]{64})?$/, 'an image reference'))
-      .min(1)
-      .describe('Every image the manifests use, pinned (they are checked).'),
-    nodePorts: z
-      .record(
-        z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a lower-case name such as "web"'),
-        z.number().int().min(30000).max(32767),
-      )
-      .default({})
-      .describe(
-        'NodePorts the manifests use, by name, e.g. {web: 30080}. One learner keeps these; in a workshop each session gets a free port instead, substituted into the manifests, the checks and the terminal ($NODE_PORT, $NODE_PORT_WEB).',
-      ),
-    setup: z
-      .strictObject({
-        manifests: z.array(manifestFile).default([]),
-        wait: z
-          .union([
-            z.literal('all'),
-            z.literal('none'),
-            z.array(z.string().regex(/^[A-Za-z]+\/[a-z0-9.-]+$/, 'Kind/name')),
-          ])
-          .default('all')
-          .describe(
-            'Which setup workloads must be ready before the session is: all, none, or a list like Deployment/git-server.',
-          ),
-        settle: z.number().min(0).max(60).default(2).describe('Seconds setup pods must stay ready.'),
-      })
-      .prefault({}),
-    steps: z.array(Step).min(1),
-  })
-  .superRefine((lab, ctx) => {
-    const seen = new Map<string, number>();
-    lab.steps.forEach((s, i) => {
-      if (seen.has(s.id))
+/** The NodePorts of a lab by name (shared by every format version). */
+const nodePorts = z
+  .record(
+    z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'a lower-case name such as "web"'),
+    z.number().int().min(30000).max(32767).describe('A port number in the NodePort range (30000-32767).'),
+  )
+  .default({})
+  .describe(
+    'NodePorts the manifests use, by name, e.g. {web: 30080}; checks refer to them by name (nodePort: web). One learner keeps these; in a workshop each session gets a free port instead, substituted into the manifests, the checks and the terminal ($NODE_PORT, $NODE_PORT_WEB).',
+  );
+
+/** An image reference, pinned by tag or digest. */
+export const imageRef = z.string().regex(/^[^\s:]+(:[^\s:@]+)?(@sha256:[0-9a-f]{64})?$/, 'an image reference');
+
+/** The fields of a lab that every format version shares (v1 adds apiVersion/kind; the unversioned one, lesson). */
+export const labFields = {
+  title: z.string().min(1),
+  minKubernetes: z
+    .string()
+    .regex(/^1\.\d+$/, 'a Kubernetes minor version such as "1.29"')
+    .default('1.29')
+    .describe('Oldest Kubernetes version (major.minor, e.g. "1.29") the lab works on.'),
+  nodePorts,
+  setup: z
+    .strictObject({
+      manifests: z.array(manifestFile).default([]),
+      wait: z
+        .union([
+          z.literal('all'),
+          z.literal('none'),
+          z.array(z.string().regex(/^[A-Za-z]+\/[a-z0-9.-]+$/, 'Kind/name')),
+        ])
+        .default('all')
+        .describe(
+          'Which setup workloads must be ready before the session is: all, none, or a list like Deployment/git-server.',
+        ),
+      settle: z.number().min(0).max(60).default(2).describe('Seconds setup pods must stay ready.'),
+    })
+    .prefault({}),
+  steps: z.array(Step).min(1),
+};
+
+/**
+ * Step ids unique in the lab, mistake ids unique in their step, and every step with a check that is no
+ * invariant (one that must fail before the solution: else nothing tells that the step was done).
+ */
+export function uniqueIds(lab: { steps: Step[] }, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  lab.steps.forEach((s, i) => {
+    if (s.checks.length > 0 && s.checks.every((c) => c.invariant))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps', i, 'checks'],
+        message:
+          'every check of this step is an invariant: at least one must fail before the solution (remove "invariant: true" from it)',
+      });
+    if (seen.has(s.id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps', i, 'id'],
+        message: `duplicate step id "${s.id}" (also steps[${seen.get(s.id)}])`,
+      });
+    seen.set(s.id, i);
+    const ids = new Map<string, number>();
+    s.mistakes.forEach((m, j) => {
+      if (ids.has(m.id))
         ctx.addIssue({
           code: 'custom',
-          path: ['steps', i, 'id'],
-          message: `duplicate step id "${s.id}" (also steps[${seen.get(s.id)}])`,
+          path: ['steps', i, 'mistakes', j, 'id'],
+          message: `duplicate mistake id "${m.id}" (also mistakes[${ids.get(m.id)}])`,
         });
-      seen.set(s.id, i);
-      const ids = new Map<string, number>();
-      s.mistakes.forEach((m, j) => {
-        if (ids.has(m.id))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['steps', i, 'mistakes', j, 'id'],
-            message: `duplicate mistake id "${m.id}" (also mistakes[${ids.get(m.id)}])`,
-          });
-        ids.set(m.id, j);
-      });
+      ids.set(m.id, j);
     });
   });
-export type LabSpec = z.infer<typeof LabSpec>;
-export type LabSpecInput = z.input<typeof LabSpec>;
+}
+
+export const LAB_API_VERSION = 'sidecar-labs.dev/v1';
+
+/**
+ * A lab.yaml of format sidecar-labs.dev/v1 (labs/README.md). The slug is the folder name; the images
+ * are those of the manifests (an `images` list, when given, must name exactly them).
+ */
+export const LabV1 = z
+  .strictObject({
+    apiVersion: z.literal(LAB_API_VERSION).describe('The lab format version: sidecar-labs.dev/v1.'),
+    kind: z.literal('Lab'),
+    ...labFields,
+    images: z
+      .array(imageRef)
+      .min(1)
+      .optional()
+      .describe(
+        "Optional: the images of the lab's manifests are derived from them; a list given here must name exactly those.",
+      ),
+  })
+  .superRefine(uniqueIds);
+export type LabV1 = z.output<typeof LabV1>;
+export type LabV1Input = z.input<typeof LabV1>;
+
+/** A lab as the engine uses it, whatever version its file is: slug-named lesson, images filled in. */
+export type LabSpec = Omit<LabV1, 'apiVersion' | 'kind' | 'images'> & { lesson: string; images: string[] };

@@ -61,7 +61,7 @@ export function summarize(slug: string, spec: LabSpec, files?: Record<string, st
  * with every problem as file:line:column.
  */
 export function summaryFromYaml(slug: string, text: string, file = `labs/${slug}/lab.yaml`): LabSummary {
-  const { spec, problems } = parseLabYaml(text, file);
+  const { spec, problems } = parseLabYaml(text, file, slug);
   if (!spec)
     throw new Error(
       problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'),

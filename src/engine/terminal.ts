@@ -3,7 +3,7 @@
 // needs, inside its namespace only, but NetworkPolicies, quotas and limits read-only, so the fence and
 // the budget the engine put there (budget.ts) stay as they are. kubectl reads a kubeconfig that uses the pod's own projected
 // ServiceAccount token (tokenFile: kubelet rotates it) and names the session namespace as its default.
-import type { KubeObject } from './load.ts';
+import type { KubeObject } from './load/kube-object.ts';
 import { labImage } from '../course/images.ts';
 
 export const TOOLBOX_IMAGE = labImage('/sidecarlabs/toolbox:');

@@ -11,7 +11,7 @@ import type { HostPolicy } from './hosts.ts';
 import { clientKey } from './limits.ts';
 import type { ProgressEvent } from './engine-port.ts';
 import { clusterView } from '../cluster/background.ts';
-import type { ClusterChoice } from '../cluster/kubeconfig.ts';
+import type { ClusterChoice } from '../kube/index.ts';
 import { streamPods, type PodWatchHub } from './pod-watch.ts';
 import {
   HttpError,

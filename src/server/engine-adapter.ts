@@ -9,7 +9,7 @@ import {
   type Kube,
   type SessionInfo,
 } from '../engine/index.ts';
-import type { ClusterChoice } from '../cluster/kubeconfig.ts';
+import type { ClusterChoice } from '../kube/index.ts';
 import { UserError } from '../errors.ts';
 import { httpError } from './http-util.ts';
 import {

@@ -4,7 +4,7 @@
 // engine created for the session, whose ServiceAccount may act only in that namespace.
 import { PassThrough, Writable } from 'node:stream';
 import type { V1Status } from '@kubernetes/client-node';
-import type { Kube } from '../engine/kube.ts';
+import type { Kube } from '../engine/index.ts';
 import type { Shell, ShellHandlers, ShellSpawner } from './terminal-bridge.ts';
 import type { TerminalTarget } from './engine-port.ts';
 

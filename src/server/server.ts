@@ -15,7 +15,7 @@ import { applyLimits, defaultLimits, type ServerLimits } from './limits.ts';
 import type { TlsMaterial } from './tls.ts';
 import type { FlowLimits } from './backpressure.ts';
 import type { PodWatchHub } from './pod-watch.ts';
-import type { ClusterChoice } from '../cluster/kubeconfig.ts';
+import type { ClusterChoice } from '../kube/index.ts';
 
 /** Set on every answer of the lab server; src/client/cluster-status.ts reads it. */
 export const LAB_SERVER_COOKIE = 'sidecar-labs-server';

@@ -6,7 +6,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cacheDir } from '../cluster/paths.ts';
+import { cacheDir } from '../kube/paths.ts';
 
 export class TokenSigner {
   private readonly secret: Buffer;

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../src/cluster/kubeconfig.ts';
+import { loadKubeConfig } from '../../src/kube/kubeconfig.ts';
 import { namespaceFor } from '../../src/engine/index.ts';
 import { LabPage } from './lab-page.ts';
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { reportError } from '../report-error.ts';
 import { UserError } from '../../errors.ts';
 import { ClusterUnreachableError, SessionNotFoundError } from '../../engine/errors.ts';
-import { NoClusterError } from '../../cluster/kubeconfig.ts';
+import { NoClusterError } from '../../kube/kubeconfig.ts';
 
 function report(err: unknown): { code: number; text: string } {
   let text = '';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseArgs, junitXml, outcomeLine, type StepOutcome } from '../validate.ts';
+import { parseArgs, junitXml, outcomeLine, problemsBeforeSolution, type StepOutcome } from '../validate.ts';
 import { loadLab } from '../../engine/load.ts';
 import type { CheckType } from '../../engine/schema.ts';
 
@@ -123,5 +123,18 @@ describe('the console line of an outcome', () => {
       '       - Check gave no diagnosis for the mistake',
       '       - second',
     ]);
+  });
+});
+
+describe('checks before the solution', () => {
+  const step = loadLab('content-sidecar').steps[0];
+  const [first, second] = step.checks;
+  it('a check that passes before its solution is a problem, unless it is an invariant', () => {
+    const before = [result('podReady', 'ready', 'all ready', true), result('exec', 'page', 'no page', false)];
+    expect(problemsBeforeSolution(step, { checks: before })).toEqual([
+      'check passed BEFORE the solution, so it cannot tell whether the step was done: ready (all ready)',
+    ]);
+    const invariant = { ...step, checks: [{ ...first!, invariant: true }, second!] };
+    expect(problemsBeforeSolution(invariant, { checks: before })).toEqual([]);
   });
 });

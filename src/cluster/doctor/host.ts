@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statfsSync, accessSync, constants 
 import { dirname } from 'node:path';
 import { run } from '../exec.ts';
 import { portFree } from '../preflight.ts';
-import { CLUSTER_NAME, cacheDir } from '../paths.ts';
+import { CLUSTER_NAME, cacheDir } from '../../kube/paths.ts';
 import { hostNodePorts } from '../kind.ts';
 import { defaultRuntime, engineState, needsRuncWrapper } from '../host-prep.ts';
 import { kitVersions, warmNodeImage } from '../kit-state.ts';

@@ -2,8 +2,8 @@
 // verdict "every lab can run" (no check failed; warnings do not stop a lab).
 import { existsSync } from 'node:fs';
 import { loadLabs, TOOLBOX_IMAGE } from '../../engine/index.ts';
-import { loadKubeConfig, type ClusterChoice } from '../kubeconfig.ts';
-import { CLUSTER_NAME, kindKubeconfigPath } from '../paths.ts';
+import { loadKubeConfig, type ClusterChoice } from '../../kube/index.ts';
+import { CLUSTER_NAME, kindKubeconfigPath } from '../../kube/paths.ts';
 import { warmNodeImage } from '../kit-state.ts';
 import {
   checkCgroups,
@@ -22,7 +22,7 @@ import {
   versionOutcome,
   type ClusterProbe,
 } from './kube.ts';
-import { maxSessionsSetting } from '../../engine/capacity.ts';
+import { maxSessionsSetting } from '../../engine/index.ts';
 import { KubeProbe } from './probe.ts';
 import { mirrorHealth } from '../mirror.ts';
 import { fail, skip, type CheckOutcome, type LabNeeds } from './types.ts';

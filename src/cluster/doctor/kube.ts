@@ -2,7 +2,7 @@
 // the lab server and `validate` need, the lab images, NetworkPolicy enforcement. They talk to the
 // cluster only through ClusterProbe, so a unit test can play any cluster.
 import { fail, ok, warn, type CheckOutcome, type LabNeeds } from './types.ts';
-import { SESSION_REQUESTS, type Room } from '../../engine/capacity.ts';
+import { SESSION_REQUESTS, type Room } from '../../engine/index.ts';
 
 export interface Access {
   verb: string;

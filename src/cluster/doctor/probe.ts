@@ -2,10 +2,10 @@
 // NetworkPolicy enforcement), run in a throw-away namespace that close() deletes.
 import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { Kube } from '../../engine/kube.ts';
+import { Kube } from '../../engine/index.ts';
 import type { Access, ClusterProbe, PolicyProbe } from './kube.ts';
-import { holdsResources, podRequests, sessionRoom, type Room } from '../../engine/capacity.ts';
-import { bytesOf, milliCpu } from '../../engine/quantity.ts';
+import { holdsResources, podRequests, sessionRoom, type Room } from '../../engine/index.ts';
+import { bytesOf, milliCpu } from '../../engine/index.ts';
 
 /** The namespaces of lab sessions: their pods are what the room is for, not the system's. */
 const SESSION_NAMESPACES = 'app.kubernetes.io/managed-by=sidecar-labs';

@@ -7,6 +7,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabFormatError } from '../errors.ts';
 
+/** A one-container nginx Pod named web, the manifest most loader tests start from. */
+export const WEB_POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: nginx
+      image: docker.io/library/nginx:1.24.0
+`;
+
 const COURSE = fileURLToPath(new URL('../../../labs/', import.meta.url));
 
 /** A temporary labs folder made before each test and removed after it; read `.dir` inside a test. */

@@ -17,7 +17,7 @@ export const exec = defineCheck({
       container: z.string().min(1).optional().describe('Defaults to the first container.'),
       command: z.union([z.string().min(1), z.array(z.string()).min(1)]).describe('A string runs with /bin/sh -c.'),
       stdout: TextMatch.optional(),
-      exitCode: z.number().int().min(0).max(255).default(0),
+      exitCode: z.number().int().min(0).max(255).default(0).describe('The exit code expected (0-255).'),
     })
     .superRefine(onePodRef),
   settleSeconds: 0,

@@ -1,7 +1,7 @@
 // field: a field of any object in the namespace, read with a kubectl-style JSONPath.
 import { z } from 'zod';
 import { evalJsonPath, formatJsonPathResult, parseJsonPath } from '../jsonpath.ts';
-import { checkBase } from './fields.ts';
+import { checkBase, exactlyOne, validRegExp } from './fields.ts';
 import { doesNotExist } from './lookup.ts';
 import { defineCheck, type ProbeResult } from './types.ts';
 
@@ -14,12 +14,21 @@ const schema = z
     name: z.string().min(1),
     jsonPath: z.string().min(1).describe('kubectl-style, e.g. {.spec.initContainers[0].restartPolicy}'),
     equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
-    matches: z.string().optional(),
+    notEquals: z
+      .union([z.string(), z.number(), z.boolean()])
+      .optional()
+      .describe('The field is set and holds anything but this value.'),
+    matches: z.string().optional().describe('JavaScript regular expression (multiline).'),
+    notMatches: z
+      .string()
+      .optional()
+      .describe('The field is set and does NOT match this regular expression: instead of a negative look-ahead.'),
     exists: z.boolean().optional(),
   })
   .superRefine((v, ctx) => {
-    const n = [v.equals, v.matches, v.exists].filter((x) => x !== undefined).length;
-    if (n !== 1) ctx.addIssue({ code: 'custom', message: 'give exactly one of "equals", "matches" or "exists"' });
+    exactlyOne(v, ['equals', 'notEquals', 'matches', 'notMatches', 'exists'], ctx);
+    validRegExp(v.matches, 'matches', ctx);
+    validRegExp(v.notMatches, 'notMatches', ctx);
     try {
       parseJsonPath(v.jsonPath);
     } catch (e) {
@@ -39,6 +48,20 @@ function judge(c: Field, values: unknown[], text: string): Omit<ProbeResult, 'ob
   if (c.equals !== undefined) {
     const ok = found && text === String(c.equals);
     return { ok, message: ok ? `${c.jsonPath} is ${text}` : `${c.jsonPath} is ${is}, expected "${c.equals}"` };
+  }
+  if (c.notEquals !== undefined) {
+    const ok = found && text !== String(c.notEquals);
+    return {
+      ok,
+      message: ok ? `${c.jsonPath} is ${text}` : `${c.jsonPath} is ${is}, expected anything but "${c.notEquals}"`,
+    };
+  }
+  if (c.notMatches !== undefined) {
+    const ok = found && !new RegExp(c.notMatches, 'm').test(text);
+    return {
+      ok,
+      message: ok ? `${c.jsonPath} is ${text}` : `${c.jsonPath} is ${is}, expected not to match /${c.notMatches}/`,
+    };
   }
   const ok = found && new RegExp(c.matches!, 'm').test(text);
   return { ok, message: ok ? `${c.jsonPath} matches` : `${c.jsonPath} is ${is}, expected to match /${c.matches}/` };

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { checkBase, TextMatch, matchText } from './fields.ts';
 import { clip, defaultContainer, doesNotExist, notRunning } from './lookup.ts';
-import { defineCheck, type CheckContext, type HttpResult, type ProbeResult } from './types.ts';
+import { defineCheck, type ProbeContext, type HttpResult, type ProbeResult } from './types.ts';
 import { outputCutNote } from './output-limit.ts';
 
 const schema = z
@@ -16,19 +16,21 @@ const schema = z
       .optional()
       .describe('Service port (number or name).'),
     nodePort: z
-      .number()
-      .int()
-      .min(30000)
-      .max(32767)
+      .union([
+        z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, 'the name of a port in the lab\'s "nodePorts", e.g. web'),
+        z.number().int().min(30000).max(32767),
+      ])
       .optional()
-      .describe('From the host: 127.0.0.1 for kind, else a node address.'),
+      .describe(
+        "The name of one of the lab's nodePorts (e.g. web), asked from the host: 127.0.0.1 for kind, else a node address. (A port number is the unversioned format's; the loader converts it.)",
+      ),
     from: z
       .strictObject({ pod: z.string().min(1), container: z.string().min(1).optional() })
       .optional()
       .describe('Run busybox-style `wget -qO-` in this pod/container (needs wget in it).'),
     url: z.string().min(1).optional().describe('With "from": the URL to fetch, e.g. http://127.0.0.1:80/.'),
     path: z.string().startsWith('/').default('/'),
-    status: z.number().int().min(100).max(599).default(200),
+    status: z.number().int().min(100).max(599).default(200).describe('The HTTP status code expected.'),
     body: TextMatch.optional(),
   })
   .superRefine((v, ctx) => {
@@ -43,7 +45,7 @@ type Http = z.output<typeof schema>;
 /** The answer and where it came from, or a failure when nothing answered. */
 type Fetched = { r: HttpResult; where: string } | ProbeResult;
 
-async function viaNodePort(c: Http, ctx: CheckContext, timeoutMs: number): Promise<Fetched> {
+async function viaNodePort(c: Http, ctx: ProbeContext, timeoutMs: number): Promise<Fetched> {
   const url = `http://${await ctx.nodeHost()}:${c.nodePort}${c.path}`;
   try {
     return { r: await ctx.ops.httpGet(url, Math.min(timeoutMs, 10000)), where: url };
@@ -56,7 +58,7 @@ async function viaNodePort(c: Http, ctx: CheckContext, timeoutMs: number): Promi
   }
 }
 
-async function fromPod(c: Http, ctx: CheckContext, timeoutMs: number): Promise<Fetched> {
+async function fromPod(c: Http, ctx: ProbeContext, timeoutMs: number): Promise<Fetched> {
   const from = c.from!;
   const url = c.url!;
   const pod = await ctx.ops.readPod(ctx.namespace, from.pod);

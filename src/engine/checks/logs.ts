@@ -13,7 +13,12 @@ const schema = z
     container: z.string().min(1).optional().describe('Defaults to the first container.'),
     contains: z.string().optional(),
     matches: z.string().optional().describe('Regular expression; with minLines, counts matching lines.'),
-    minLines: z.number().int().min(1).optional(),
+    minLines: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('How many log lines (matching "matches", if given) at least.'),
     empty: z.literal(true).optional().describe('The logs must be empty.'),
   })
   .superRefine((v, ctx) => {

@@ -3,7 +3,7 @@
 // Written once here so every check words them the same way.
 import type { V1Pod } from '@kubernetes/client-node';
 import { containersOf, describeState, podTrouble, type ContainerView } from '../pods.ts';
-import type { CheckContext, ClusterOps, ProbeResult } from './types.ts';
+import type { ProbeContext, ClusterOps, ProbeResult } from './types.ts';
 
 export interface PodRef {
   pod?: string;
@@ -20,7 +20,7 @@ export function clip(s: string, n = 600): string {
   return t.length > n ? `…${t.slice(t.length - n)}` : t;
 }
 
-export async function resolvePods(ctx: CheckContext, ref: PodRef): Promise<V1Pod[]> {
+export async function resolvePods(ctx: ProbeContext, ref: PodRef): Promise<V1Pod[]> {
   if (ref.pod) {
     const p = await ctx.ops.readPod(ctx.namespace, ref.pod);
     return p ? [p] : [];
@@ -29,7 +29,7 @@ export async function resolvePods(ctx: CheckContext, ref: PodRef): Promise<V1Pod
 }
 
 /** One pod to run a command in or read logs from: a running one if any. */
-export async function onePod(ctx: CheckContext, ref: PodRef): Promise<V1Pod | ProbeResult> {
+export async function onePod(ctx: ProbeContext, ref: PodRef): Promise<V1Pod | ProbeResult> {
   const pods = await resolvePods(ctx, ref);
   if (pods.length === 0) return doesNotExist(podName(ref));
   return pods.find((p) => p.status?.phase === 'Running') ?? pods[0];
@@ -74,7 +74,7 @@ export function runningSince(c: ContainerView): number | undefined {
 
 /** A container that should be running and is not: its state, and crash details when there are any. */
 export async function containerDown(
-  ctx: CheckContext,
+  ctx: ProbeContext,
   pod: V1Pod,
   c: ContainerView,
   observed?: string,
@@ -93,7 +93,7 @@ export async function containerDown(
  * `judge` returns) the condition has held for all of them.
  */
 export async function everyPod(
-  ctx: CheckContext,
+  ctx: ProbeContext,
   ref: PodRef,
   judge: (pod: V1Pod) => Promise<ProbeResult | number>,
 ): Promise<{ fail: ProbeResult } | { pods: V1Pod[]; heldSinceMs?: number }> {
@@ -138,7 +138,7 @@ export async function lastLogLines(
 
 /** When a container is crash-looping, its previous run's last lines are the most useful thing to show. */
 export async function troubleDetails(
-  ctx: CheckContext,
+  ctx: ProbeContext,
   pod: V1Pod,
 ): Promise<{ hint?: string; observed?: string; message?: string }> {
   const t = podTrouble(pod);

@@ -23,7 +23,7 @@ export const restartsStable = defineCheck({
       ...checkBase,
       ...podRef,
       container: z.string().min(1).optional().describe('Only this container (default: all).'),
-      seconds: z.number().int().min(1).max(600).default(10),
+      seconds: z.number().int().min(1).max(600).default(10).describe('Seconds without a restart.'),
     })
     .superRefine(onePodRef),
   settleSeconds: 0,

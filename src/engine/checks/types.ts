@@ -4,7 +4,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import type { Clock, ProbeResult } from '../settle.ts';
-import type { Check } from '../schema.ts';
 
 /** An object as the API server returns it (JSON of any kind; checks read it with JSONPath). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -54,7 +53,7 @@ export interface ClusterOps {
   ): Promise<{ exitCode: number; output: string; truncated?: boolean }>;
 }
 
-export interface CheckContext {
+export interface ProbeContext {
   ops: ClusterOps;
   namespace: string;
   /** Host for NodePort checks (127.0.0.1 for kind). */
@@ -64,11 +63,6 @@ export interface CheckContext {
   /** The lab folder (scripts run there). */
   cwd: string;
   clock?: Clock;
-  /**
-   * The session's view of a check, applied by the runner to every check run in this context (step
-   * checks, a mistake's detection, findMistake): e.g. the lab's NodePort becomes the session's.
-   */
-  scope?: (check: Check) => Check;
 }
 
 /** One check type. `S` is its zod schema: a strict object whose `type` is a literal. */
@@ -86,7 +80,7 @@ export interface CheckDefinition<T extends string = string, S extends z.ZodType<
   /** A title when the author gave none. */
   title: (check: z.output<S>) => string;
   /** Look once; `timeoutMs` bounds any single request. */
-  probe: (check: z.output<S>, ctx: CheckContext, timeoutMs: number) => Promise<ProbeResult>;
+  probe: (check: z.output<S>, ctx: ProbeContext, timeoutMs: number) => Promise<ProbeResult>;
 }
 
 /** Declares a check type (keeps the schema's type inferred for title and probe). */

@@ -4,7 +4,7 @@
 // pinned and listed images, no imagePullPolicy Always and no field that reaches the node.
 import type { Document } from 'yaml';
 import type { FormatProblem } from '../errors.ts';
-import type { KubeObject } from '../load.ts';
+import type { KubeObject } from './kube-object.ts';
 import { checkObjectHostAccess, checkPodSpecHostAccess } from './host-access.ts';
 import { dns1123Label, labelKey, labelValue, objectName, portName } from './names.ts';
 import { reporter, type At, type Positions, type YamlPath } from './positions.ts';

@@ -4,7 +4,7 @@
 // error at load time. Names are checked against Kubernetes' rules first. Checks are read by field name
 // (pod, selector, container, service, job, from, kind/name), so every check type that uses them is covered.
 // A mistake's `detect` checks are held to the same rule, with what its own `apply` creates counted too.
-import type { KubeObject } from '../load.ts';
+import type { KubeObject } from './kube-object.ts';
 import type { LabSpec } from '../schema.ts';
 import { LEARNER_SA, TERMINAL_CONTAINER, TERMINAL_POD } from '../terminal.ts';
 import { commandInventory, type CommandInventory } from './commands.ts';

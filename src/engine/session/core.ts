@@ -1,6 +1,6 @@
 // What every session action needs from the Engine: the cluster door, the labs, and cluster facts read
 // once per engine. The Engine (../engine.ts) implements it; the actions in this folder take it.
-import type { ClusterChoice } from '../../cluster/kubeconfig.ts';
+import type { ClusterChoice } from '../../kube/index.ts';
 import type { ClusterNetwork } from '../budget.ts';
 import type { Kube } from '../kube.ts';
 import type { Lab } from '../load.ts';

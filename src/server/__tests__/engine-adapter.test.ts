@@ -9,7 +9,7 @@ import {
 import { LabError } from '../engine-port.ts';
 import { httpError } from '../http-util.ts';
 import { UserError } from '../../errors.ts';
-import { NoClusterError } from '../../cluster/kubeconfig.ts';
+import { NoClusterError } from '../../kube/kubeconfig.ts';
 
 const check = (ok: boolean, message: string, extra: object = {}) => ({
   ok,

@@ -7,8 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as z from 'zod';
 import { RebuildBody } from '../api-schema.ts';
 import { HttpError, readJson, sendJson } from '../http-util.ts';
-import type { Workshop } from './workshop.ts';
-import { parseBody, stream } from './workshop.ts';
+import type { WorkshopFace as Workshop } from './face.ts';
+import { parseBody, stream } from './body.ts';
 
 const BannerBody = z.object({ text: z.string().max(500) });
 const ExtendBody = z.object({ minutes: z.int().min(1).max(240) });

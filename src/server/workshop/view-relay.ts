@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesObject, V1ConfigMap, V1Namespace } from '@kubernetes/client-node';
 import { OutputRing } from '../ring-buffer.ts';
 import type { TerminalPeer } from '../terminal-bridge.ts';
-import type { NamespaceSelector } from '../../engine/watch-paths.ts';
+import type { NamespaceSelector } from '../../engine/index.ts';
 import type { LiveSession } from '../sessions.ts';
 
 export const ANN_VIEW_UNTIL = 'sidecar-labs.dev/view-until';

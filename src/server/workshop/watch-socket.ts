@@ -10,7 +10,7 @@ import { originAllowed } from '../http-util.ts';
 import { hostAllowed } from '../hosts.ts';
 import { refuseUpgrade } from '../terminal-socket.ts';
 import type { TerminalPeer } from '../terminal-bridge.ts';
-import type { Workshop } from './workshop.ts';
+import type { WorkshopFace as Workshop } from './face.ts';
 import type { LiveSession } from '../sessions.ts';
 
 const PATH = /^\/api\/instructor\/watch\/([A-Za-z0-9-]{8,80})$/;

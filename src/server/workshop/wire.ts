@@ -1,5 +1,5 @@
 // Workshop mode's parts for one server process: the routes, and the warm pool when --reserve > 0.
-import { WarmPool } from '../../engine/pool.ts';
+import { WarmPool } from '../../engine/index.ts';
 import type { SessionInfo } from '../../engine/index.ts';
 import type { StartExtras } from '../engine-port.ts';
 import { Workshop, type WorkshopDeps } from './workshop.ts';

@@ -4,25 +4,15 @@
 // Everything a roster shows is read from the cluster, so every server process shows the same room.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { HostPolicy } from '../hosts.ts';
 import { randomBytes } from 'node:crypto';
 import type * as z from 'zod';
 import { JoinBody, WorkshopStartBody } from '../api-schema.ts';
-import type { SessionManager, LiveSession } from '../sessions.ts';
+import type { LiveSession } from '../sessions.ts';
 import type { EngineAdapter } from '../engine-adapter.ts';
-import type { CheckResult, ProgressEvent } from '../engine-port.ts';
+import type { CheckResult } from '../engine-port.ts';
 import { clientKey } from '../limits.ts';
-import {
-  HttpError,
-  originAllowed,
-  publicError,
-  readJson,
-  sendError,
-  sendJson,
-  startStream,
-  writeLine,
-} from '../http-util.ts';
-import { normalizeCode, sameSecret, type WorkshopConfig } from './config.ts';
+import { HttpError, originAllowed, readJson, sendError, sendJson } from '../http-util.ts';
+import { normalizeCode, sameSecret } from './config.ts';
 import {
   ANN_ACTIVITY,
   ANN_LEARNER,
@@ -40,37 +30,20 @@ import {
 import { instructorRoute } from './instructor-api.ts';
 import { watchUpgradeHandler } from './watch-socket.ts';
 import { BANNER_NAMESPACE, BannerStore } from './banner-store.ts';
-import { ViewRelay, type RelayKube } from './view-relay.ts';
-import { GuessLimiter, type GuessLimits } from './guess-limiter.ts';
+import { parseBody, stream } from './body.ts';
+import type { WorkshopDeps, WorkshopFace } from './face.ts';
 
-export interface WorkshopDeps {
-  config: WorkshopConfig;
-  sessions: SessionManager;
-  engine: EngineAdapter;
-  expiryMs: number;
-  hosts: HostPolicy;
-  log: (line: string) => void;
-  /** Log where a Start spends its time (SIDECAR_LABS_TIMING=1). */
-  timing?: boolean;
-  /** The cluster calls of the banner and the terminal-view relay (default: the engine's Kube). */
-  kube?: () => RelayKube;
-  /** Wrong event codes allowed per address (default: guess-limiter.ts). */
-  guessLimits?: GuessLimits;
-}
+export type { WorkshopDeps } from './face.ts';
+export { parseBody, stream } from './body.ts';
+import { ViewRelay, type RelayKube } from './view-relay.ts';
+import { GuessLimiter } from './guess-limiter.ts';
 
 export const WORKSHOP_COOKIE = 'sidecar-labs-workshop';
 export const WRONG_CODE = 'That is not the event code of this workshop.';
 const WRONG_CODE_FIX =
   'type the code your instructor shows (letters and digits, like ABCD-2345); ask them if you are unsure';
 
-export function parseBody<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  throw new HttpError(`bad request: ${issue?.path.join('.') || 'body'}: ${issue?.message}`, { status: 400 });
-}
-
-export class Workshop {
+export class Workshop implements WorkshopFace {
   readonly deps: WorkshopDeps;
   /** The banner, shared by every server process of the room through the cluster. */
   readonly banner: BannerStore;
@@ -304,19 +277,4 @@ function safeSteps(engine: ReturnType<EngineAdapter['engineNow']>, slug: string)
   } catch {
     return [];
   }
-}
-
-/** Run `op` as an NDJSON stream of progress lines and a last line (the API's long-operation form). */
-export async function stream(
-  res: ServerResponse,
-  op: (progress: (e: ProgressEvent) => void) => Promise<object>,
-): Promise<void> {
-  startStream(res);
-  try {
-    writeLine(res, await op((e) => writeLine(res, { type: 'progress', ...e })));
-  } catch (err) {
-    const { message, fix } = publicError(err);
-    writeLine(res, { type: 'error', message, fix });
-  }
-  res.end();
 }

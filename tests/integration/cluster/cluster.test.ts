@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../../src/cluster/kubeconfig.ts';
-import { toolPath } from '../../../src/cluster/paths.ts';
+import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
+import { toolPath } from '../../../src/kube/paths.ts';
 import { hostNodePorts } from '../../../src/cluster/kind.ts';
 
 const { kc, path: kubeconfig } = loadKubeConfig('kind');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../../src/cluster/kubeconfig.ts';
+import { loadKubeConfig } from '../../../src/kube/kubeconfig.ts';
 import { hostNodePorts } from '../../../src/cluster/kind.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../../../src/engine/index.ts';
-import { defaultClusterChoice } from '../../../src/cluster/kubeconfig.ts';
+import { defaultClusterChoice } from '../../../src/kube/kubeconfig.ts';
 
 export const BROKEN_LABS = fileURLToPath(new URL('../../fixtures/broken-labs/', import.meta.url));
 

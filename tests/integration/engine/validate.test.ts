@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '../../../src/cli/validate.ts';
-import { defaultClusterChoice } from '../../../src/cluster/kubeconfig.ts';
+import { defaultClusterChoice } from '../../../src/kube/kubeconfig.ts';
 import { BROKEN_LABS } from './helpers.ts';
 
 const cluster = defaultClusterChoice();

@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { engine } from '../engine/helpers.ts';
 import { inTerminal } from './helpers.ts';
-import { toolPath } from '../../../src/cluster/paths.ts';
+import { toolPath } from '../../../src/kube/paths.ts';
 import type { SessionInfo } from '../../../src/engine/index.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 

@@ -4,7 +4,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { engine } from '../engine/helpers.ts';
-import { toolPath } from '../../../src/cluster/paths.ts';
+import { toolPath } from '../../../src/kube/paths.ts';
 
 const e = engine();
 const tag = Date.now().toString(36);
